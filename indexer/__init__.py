@@ -1,0 +1,1 @@
+"""Dialogue Search: ingestion, storage, indexing and search of the global dialogue texts."""

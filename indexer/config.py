@@ -1,0 +1,68 @@
+"""Every setting, declared once with its default and meaning.
+
+Values come from the environment (`DIALOGUE_SEARCH_<NAME>`), then the defaults below.
+Command-line options and the web app's config override them explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "DIALOGUE_SEARCH_"
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: str = _setting(
+        str(PROJECT_ROOT / "var" / "data"),
+        "Data directory: the store (SQLite + originals) and the Whoosh index derived from it.",
+    )
+    corpus_dir: str = _setting(
+        str(PROJECT_ROOT / "corpus"), "Folder `build` reads when --corpus is not given."
+    )
+    languages: str = _setting(
+        "en,fr,es,ru,ar,zh,pt,de",
+        "Candidate languages for detection (comma-separated ISO 639-1 codes).",
+    )
+    default_lang: str = _setting("en", "Language assumed when detection has nothing to go on.")
+    write_lock_timeout: float = _setting(
+        30.0, "Seconds a writer waits for another writer before giving up with a clear message."
+    )
+    max_passage_words: int = _setting(
+        300, "Paragraphs longer than this are split at sentence boundaries."
+    )
+    min_passage_words: int = _setting(
+        8, "Fragments shorter than this are merged with a neighbour (labels and headings kept)."
+    )
+    max_query_chars: int = _setting(1000, "Longer queries are refused (Whoosh parsing is quadratic).")
+    max_file_bytes: int = _setting(100 * 1024 * 1024, "Largest file accepted for ingestion.")
+    passage_lang_min_chars: int = _setting(
+        120, "Passages shorter than this inherit the document language instead of being detected."
+    )
+
+    @property
+    def language_list(self) -> list[str]:
+        return [x.strip() for x in self.languages.split(",") if x.strip()]
+
+
+def describe() -> list[tuple[str, object, str]]:
+    """(name, default, meaning) for every setting: for docs and `--help`."""
+    return [(f.name, f.default, f.metadata["help"]) for f in fields(Settings)]
+
+
+def load(**overrides) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides on top."""
+    values = {}
+    for f in fields(Settings):
+        env = os.environ.get(ENV_PREFIX + f.name.upper())
+        if env is not None:
+            values[f.name] = type(f.default)(env)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)

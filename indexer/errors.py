@@ -1,0 +1,42 @@
+"""User-safe errors raised at the edges. Anything else is a bug and should fail loudly."""
+
+
+class DialogueSearchError(Exception):
+    """Base for errors whose message is written for a person, not a developer."""
+
+
+class IngestRefused(DialogueSearchError):
+    """A file cannot be indexed (encrypted, empty, no text layer, unsupported type ...).
+
+    Recorded per file and reported; never leaves anything half-indexed.
+    """
+
+    def __init__(self, reason: str, file: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.file = file
+
+
+class DuplicateDocument(DialogueSearchError):
+    """The same content is already stored; nothing new is indexed."""
+
+    def __init__(self, doc_id: str, file: str = ""):
+        super().__init__(f"same content as document {doc_id} already in the index")
+        self.doc_id = doc_id
+        self.file = file
+
+
+class QueryError(DialogueSearchError):
+    """A query that cannot be run; the message is safe to show to the user (HTTP 400)."""
+
+
+class NotFound(DialogueSearchError):
+    """An unknown document or passage id (HTTP 404)."""
+
+
+class WriteBusy(DialogueSearchError):
+    """Another process holds the write lock for longer than the configured timeout."""
+
+
+class IndexOutOfDate(DialogueSearchError):
+    """The on-disk index was built with another schema version: it must be rebuilt."""

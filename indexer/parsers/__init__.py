@@ -1,0 +1,62 @@
+"""One parser module per format behind one small interface.
+
+Each module declares:
+    FORMAT: str                      e.g. "pdf"
+    EXTENSIONS: tuple[str, ...]      lower-case file suffixes it takes, e.g. (".pdf",)
+    sniff(head: bytes) -> bool       True if the first bytes of a file look like this format
+    parse(path: Path) -> ParsedDocument   pages of blocks + the file's own metadata;
+                                     raises IngestRefused with a reason a person understands.
+
+`parse_file` picks the parser from the file's bytes first, its suffix second.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import IngestRefused
+from ..models import ParsedDocument
+from . import html, pdf, text
+
+PARSERS = (pdf, html, text)  # order matters: sniffing tries the most specific first
+
+# Spreadsheet catalogs are metadata, never documents.
+CATALOG_SUFFIXES = (".tsv", ".csv")
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(s for p in PARSERS for s in p.EXTENSIONS)
+
+
+def parser_for(path: Path, head: bytes):
+    """The parser module for a file, or None. Bytes win over the name."""
+    for parser in PARSERS:
+        if parser.sniff(head):
+            return parser
+    suffix = path.suffix.lower()
+    for parser in PARSERS:
+        if suffix in parser.EXTENSIONS:
+            return parser
+    return None
+
+
+def is_candidate(path: Path) -> bool:
+    """Files `build` should try: any supported suffix (catalog spreadsheets excluded)."""
+    return path.suffix.lower() in supported_suffixes()
+
+
+def parse_file(path: Path) -> ParsedDocument:
+    with open(path, "rb") as fh:
+        head = fh.read(2048)
+    parser = parser_for(path, head)
+    if parser is None:
+        kind = path.suffix.lower() or "file without an extension"
+        raise IngestRefused(
+            f"unsupported file type {kind!r}; supported: {', '.join(supported_suffixes())}",
+            path.name,
+        )
+    doc = parser.parse(path)
+    doc.format = doc.format or parser.FORMAT
+    if not any(b.text.strip() for p in doc.pages for b in p.blocks):
+        raise IngestRefused("the file contains no text", path.name)
+    return doc
