@@ -254,6 +254,7 @@ def _download(url: str, catalog_url: str, dest: Path, stem: str, timeout: float,
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+            os.chmod(tmp_path, 0o644)  # mkstemp makes 0600 files; downloads are not secret
             if expected is not None and received < expected:
                 raise _FetchFailed(
                     f"the transfer was cut off after {received} of {expected} bytes; "
@@ -283,7 +284,7 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
         return {}
     rows: dict[str, dict[str, str]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        reader = csv.reader(fh, dialect="excel-tab")
         header = next(reader, None)
         if not header:
             return {}
@@ -301,14 +302,19 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
 
 
 def write_manifest(path: Path, rows: dict[str, dict[str, str]]) -> None:
-    """Write MANIFEST.tsv atomically (temp file + os.replace), rows sorted by file name."""
-    lines = ["\t".join(MANIFEST_COLUMNS)]
-    for name in sorted(rows):
-        lines.append("\t".join(_text(rows[name].get(col, "")) for col in MANIFEST_COLUMNS))
+    """Write MANIFEST.tsv atomically (temp file + os.replace), rows sorted by file name.
+
+    Tab-separated, UTF-8, "\\n" line ends; a cell is quoted only if it contains a double
+    quote (csv "excel-tab" dialect, which is also how the ingestion reads catalogs).
+    """
     fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tsv", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write("\n".join(lines) + "\n")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, dialect="excel-tab", lineterminator="\n")
+            writer.writerow(MANIFEST_COLUMNS)
+            for name in sorted(rows):
+                writer.writerow([_text(rows[name].get(col, "")) for col in MANIFEST_COLUMNS])
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         try:

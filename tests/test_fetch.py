@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import socket
 import threading
@@ -158,6 +159,7 @@ def test_downloads_land_with_catalog_names_and_manifest_rows(tmp_path, server):
     assert (dest / "compact-final.en.pdf").read_bytes() == PDF_BODY
     assert (dest / "compact-final.es.pdf").read_bytes() == PDF_BODY
     assert (dest / "declaration.fr.html").read_bytes() == HTML_BODY
+    assert (dest / "notes.fr.txt").stat().st_mode & 0o777 == 0o644
 
     lines = (dest / "MANIFEST.tsv").read_text("utf-8").splitlines()
     assert lines[0] == "file\ttitle\tseries\tsymbol\tlang\tdate\tversion\twork\turl"
@@ -220,6 +222,23 @@ def test_skip_does_not_need_the_network_and_manifest_is_merged(tmp_path):
     rows = read_manifest(dest / "MANIFEST.tsv")
     assert set(rows) == {"other.en.pdf", "declaration.fr.html"}
     assert rows["declaration.fr.html"]["series"] == "Mayors"
+
+
+def test_manifest_round_trips_awkward_titles(tmp_path):
+    rows = {
+        "a.en.pdf": {"file": "a.en.pdf", "title": 'The "zero draft"\tof 2018\nrevised'},
+        "b.fr.html": {"file": "b.fr.html", "title": "Déclaration", "lang": "fr"},
+    }
+    path = tmp_path / "MANIFEST.tsv"
+    fetch_mod.write_manifest(path, rows)
+    back = read_manifest(path)
+    assert back["a.en.pdf"]["title"] == 'The "zero draft" of 2018 revised'
+    assert back["b.fr.html"]["lang"] == "fr"
+    with path.open(encoding="utf-8", newline="") as fh:
+        parsed = list(csv.reader(fh, dialect="excel-tab"))
+    assert parsed[0] == list(MANIFEST_COLUMNS)
+    assert all(len(r) == len(MANIFEST_COLUMNS) for r in parsed)
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
 
 
 def test_404_is_a_readable_failure_and_leaves_nothing(tmp_path, server):
