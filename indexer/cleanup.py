@@ -170,7 +170,8 @@ def word_vocabulary(text: str) -> set[str]:
 
 # Paragraph labels at the start of a line. Order matters: most specific first.
 LABEL_PATTERNS = [
-    ("article", re.compile(r"^(Article|Artículo|Art\.|Статья|المادة)\s+(\d+)\b\.?", re.I)),
+    ("article", re.compile(
+        r"^(Article|Artículo|Art\.|Статья|المادة)\s+(\d+|premier|primero|first)\b\.?", re.I)),
     ("objective", re.compile(r"^(Objective|Objectif|Objetivo)\s+(\d+)\b", re.I)),
     ("goal", re.compile(r"^(Goal|Objectif|Objetivo)\s+(\d+)\b", re.I)),
     ("target", re.compile(r"^(\d{1,2}\.[0-9]{1,2}|\d{1,2}\.[a-z])(?=\s)")),
@@ -190,7 +191,9 @@ def line_label(line: str) -> tuple[str, str] | None:
         m = rx.match(s)
         if m:
             if kind in ("article", "objective", "goal"):
-                return kind, f"{m.group(1).title()} {m.group(2)}"
+                n = m.group(2)
+                n = "1" if n.lower() in ("premier", "primero", "first") else n
+                return kind, f"{m.group(1).title()} {n}"
             return kind, m.group(1)
     return None
 
@@ -221,7 +224,10 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
     blanks_after = sum(
         1 for a, b in zip(lines, lines[1:], strict=False) if a.strip() and not b.strip()
     )
-    double_spaced = blanks_after >= 0.6 * len(nonblank) and len(nonblank) >= 4
+    median = sorted(len(x.strip()) for x in nonblank)[len(nonblank) // 2]
+    # A blank after every line means double spacing only when lines are wrapped; a blank
+    # after every long line (Markdown, HTML-ish text) is one paragraph per line.
+    double_spaced = blanks_after >= 0.6 * len(nonblank) and len(nonblank) >= 4 and median < 160
     no_blanks = blanks_after <= 0.05 * len(nonblank)
     lengths = sorted(len(x.strip()) for x in nonblank)
     typical = lengths[int(len(lengths) * 0.8)] if lengths else 0

@@ -1,0 +1,207 @@
+"""The command line: one small function per command; all work is done by indexer modules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import config, pipeline
+from .errors import DialogueSearchError
+from .metadata import SERIES, normalize_series, read_sidecar
+from .models import DocMeta
+from .search import SearchRequest, SearchService
+
+
+def _settings(args) -> config.Settings:
+    return config.load(index_dir=getattr(args, "index", None))
+
+
+def _print_report(report: pipeline.Report, out=sys.stdout) -> int:
+    indexed, dups, refused = report.of("indexed"), report.of("duplicate"), report.of("refused")
+    print(f"indexed {len(indexed)} file(s), {report.passages} passage(s); "
+          f"{len(dups)} duplicate(s); {len(refused)} refused", file=out)
+    for o in dups:
+        print(f"  duplicate  {o.file}: {o.reason}", file=out)
+    for o in refused:
+        print(f"  refused    {o.file}: {o.reason}", file=out)
+    for o in indexed:
+        for w in o.warnings:
+            print(f"  warning    {o.file}: {w}", file=out)
+    return 1 if refused else 0
+
+
+def cmd_build(args) -> int:
+    from tqdm import tqdm
+
+    settings = _settings(args)
+    corpus = Path(args.corpus or settings.corpus_dir)
+    if not corpus.is_dir():
+        print(f"error: {corpus} is not a folder", file=sys.stderr)
+        return 2
+    files = pipeline.corpus_files(corpus)
+    bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=args.quiet,
+               dynamic_ncols=True)
+    passages = 0
+
+    def progress(outcome: pipeline.FileOutcome) -> None:
+        nonlocal passages
+        passages += outcome.passages
+        bar.update(1)
+        bar.set_postfix(passages=passages, refresh=False)
+
+    try:
+        report = pipeline.build(corpus, settings, progress=progress, workers=args.workers)
+    finally:
+        bar.close()
+    return _print_report(report)
+
+
+def _sidecar(args) -> DocMeta | None:
+    meta = read_sidecar(Path(args.meta)) if args.meta else DocMeta()
+    flags = DocMeta(title=args.title or "", series=normalize_series(args.series or ""),
+                    symbol=args.symbol or "", lang=(args.lang or "").lower(),
+                    date=args.date or "", url=args.url or "", version=args.version or "")
+    merged = flags.merged_over(meta)
+    return merged if merged != DocMeta() else None
+
+
+def cmd_add(args) -> int:
+    settings = _settings(args)
+    paths = [Path(p) for p in args.files]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print("error: no such file: " + ", ".join(map(str, missing)), file=sys.stderr)
+        return 2
+    report = pipeline.add(paths, settings, sidecar=_sidecar(args))
+    return _print_report(report)
+
+
+def cmd_remove(args) -> int:
+    doc = pipeline.remove(args.doc_id, _settings(args))
+    print(f"removed {doc.doc_id} ({doc.meta.title or doc.file})")
+    return 0
+
+
+def cmd_list(args) -> int:
+    docs = SearchService(_settings(args)).documents()
+    if args.json:
+        print(json.dumps({"documents": [{
+            "doc_id": d.doc_id, "title": d.meta.title, "series": d.meta.series,
+            "symbol": d.meta.symbol, "lang": d.meta.lang, "year": d.year, "file": d.file,
+            "passages": d.passages} for d in docs]}, ensure_ascii=False, indent=1))
+        return 0
+    for d in docs:
+        print(f"{d.doc_id}  {d.meta.series:6} {d.meta.lang:2} {d.year or '':4}  "
+              f"{d.meta.symbol or '-':22} {d.passages:5}  {d.meta.title[:70]}")
+    print(f"{len(docs)} document(s)")
+    return 0
+
+
+def cmd_search(args) -> int:
+    query = " ".join(args.query)
+    service = SearchService(_settings(args))
+    result = service.search(SearchRequest(q=query, lang=args.lang or "", series=args.series or "",
+                                          per_page=args.limit))
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    print(f"{result.total} passage(s) for {query!r} ({result.elapsed_ms:.0f} ms)")
+    for i, h in enumerate(result.hits, 1):
+        print(f"\n{i}. [{h.passage.lang}] {h.citation}  (score {h.score:.2f})")
+        print("   " + h.passage.text[:400].replace("\n", " ")
+              + ("…" if len(h.passage.text) > 400 else ""))
+    return 0
+
+
+def cmd_check(args) -> int:
+    res = pipeline.check(_settings(args), repair=not args.no_repair)
+    print(f"{res.documents} document(s), {res.passages} passage(s) in the store")
+    if res.missing or res.orphans:
+        print(f"store and index disagreed: {len(res.missing)} document(s) missing from the "
+              f"index, {len(res.orphans)} in the index only"
+              + ("; repaired by re-indexing from the store" if res.repaired else ""))
+        return 0 if res.repaired else 1
+    print("store and index agree")
+    return 0
+
+
+def cmd_fetch(args) -> int:
+    from .fetch import main_fetch
+
+    return main_fetch(args.corpus or config.load().corpus_dir)
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(_settings(args), host=args.host, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="index.py", description="Dialogue Search: index and search "
+                                "the global dialogue texts on migration and development.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_index(sp):
+        sp.add_argument("--index", help="data directory (default: $DIALOGUE_SEARCH_INDEX_DIR "
+                        "or var/data under the project)")
+        return sp
+
+    b = with_index(sub.add_parser("build", help="(re)build from every supported file under DIR"))
+    b.add_argument("--corpus", help="folder of documents (default: the shipped corpus/)")
+    b.add_argument("--workers", type=int, default=None, help="parser processes")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_build)
+
+    a = with_index(sub.add_parser("add", help="add files without a rebuild"))
+    a.add_argument("files", nargs="+", metavar="FILE")
+    a.add_argument("--title")
+    a.add_argument("--series", help="one of " + ", ".join(SERIES))
+    a.add_argument("--symbol", help="UN symbol, e.g. A/73/L.66")
+    a.add_argument("--lang", help="language code, e.g. fr")
+    a.add_argument("--date", help="ISO date or year")
+    a.add_argument("--url", help="official link")
+    a.add_argument("--version", help="e.g. zero draft, rev.1, final")
+    a.add_argument("--meta", help="metadata sidecar file (JSON or TOML)")
+    a.set_defaults(func=cmd_add)
+
+    r = with_index(sub.add_parser("remove", help="remove a document"))
+    r.add_argument("doc_id")
+    r.set_defaults(func=cmd_remove)
+
+    ls = with_index(sub.add_parser("list", help="list documents"))
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+
+    s = with_index(sub.add_parser("search", help="search passages"))
+    s.add_argument("--lang", help="only passages in this language")
+    s.add_argument("--series", help="only this series")
+    s.add_argument("--limit", type=int, default=10)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("query", nargs="+", metavar="QUERY")
+    s.set_defaults(func=cmd_search)
+
+    c = with_index(sub.add_parser("check", help="verify store and index agree; repair"))
+    c.add_argument("--no-repair", action="store_true")
+    c.set_defaults(func=cmd_check)
+
+    f = sub.add_parser("fetch", help="download the catalog's documents (needs a network)")
+    f.add_argument("--corpus", help="folder to download into (a fetched/ folder is made)")
+    f.set_defaults(func=cmd_fetch)
+
+    sv = with_index(sub.add_parser("serve", help="serve the web UI and API"))
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DialogueSearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,141 @@
+"""Language identification: deterministic, limited to a candidate set; metadata wins.
+
+Two stages, because langdetect costs a few milliseconds a call and the corpus has hundreds of
+thousands of passages: the script (Arabic, Cyrillic, CJK ...) and stop-word counts settle most
+texts outright; langdetect, seeded and loaded with the candidate profiles only, decides the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import langdetect
+from langdetect.detector_factory import DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+# langdetect's profile names for our codes
+_PROFILE = {"zh": "zh-cn"}
+_SCRIPT_LANGS = {"ARABIC": "ar", "CYRILLIC": "ru", "CJK": "zh", "HIRAGANA": "ja", "HANGUL": "ko",
+                 "GREEK": "el", "HEBREW": "he", "DEVANAGARI": "hi", "THAI": "th"}
+
+# Frequent function words; enough to tell the Latin-script candidates apart on a sentence.
+STOPWORDS = {
+    "en": "the of and to in is that for on with as are be by this it from at an which or have "
+          "has its their all not we will shall should been were".split(),
+    "fr": "le la les des du de et à en un une est que qui dans pour sur par au aux avec ce ces "
+          "sont il elle leur leurs pas ne se sa son ou être été nous".split(),
+    "es": "el la los las de del y en que un una es por para con se su sus al lo como más o "
+          "ser son está han ha no nos sobre entre".split(),
+    "pt": "o a os as de do da dos das e em um uma é que para com não por se na no nas nos ao "
+          "mais como foi são seu sua ou".split(),
+    "de": "der die das und in den von zu mit ist des sich dem nicht ein eine auf für im als "
+          "auch es an werden aus er hat dass sie nach wird bei".split(),
+    "it": "il lo la i gli le di e che un una per in con non del della dei si è sono al alla "
+          "da come più anche".split(),
+}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_lock = threading.Lock()
+
+
+def _script(ch: str) -> str:
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return ""
+    return name.split(" ")[0]
+
+
+def script_language(text: str, candidates: tuple[str, ...]) -> str | None:
+    """The language implied by a non-Latin script that dominates the text, if a candidate."""
+    counts: dict[str, int] = {}
+    letters = 0
+    for ch in text[:2000]:
+        if ch.isalpha():
+            letters += 1
+            s = _script(ch)
+            if s != "LATIN":
+                counts[s] = counts.get(s, 0) + 1
+    if not letters or not counts:
+        return None
+    script, n = max(counts.items(), key=lambda kv: kv[1])
+    lang = _SCRIPT_LANGS.get(script)
+    if n >= 0.5 * letters and lang in candidates:
+        return lang
+    return None
+
+
+def stopword_scores(text: str, candidates: tuple[str, ...]) -> dict[str, int]:
+    words = [w.lower() for w in _WORD.findall(text[:3000])]
+    sets = {lang: _stopset(lang) for lang in candidates if lang in STOPWORDS}
+    return {lang: sum(1 for w in words if w in s) for lang, s in sets.items()}
+
+
+@lru_cache(maxsize=None)
+def _stopset(lang: str) -> frozenset[str]:
+    return frozenset(STOPWORDS[lang])
+
+
+@lru_cache(maxsize=8)
+def _factory(candidates: tuple[str, ...], seed: int = 0) -> DetectorFactory:
+    """A langdetect factory that knows only the candidate languages (deterministic seed)."""
+    factory = DetectorFactory()
+    profiles_dir = Path(langdetect.__file__).parent / "profiles"
+    profiles = []
+    for lang in candidates:
+        path = profiles_dir / _PROFILE.get(lang, lang)
+        if path.exists():
+            profiles.append(path.read_text(encoding="utf-8"))
+    factory.load_json_profile(profiles)
+    factory.set_seed(seed)
+    return factory
+
+
+def langdetect_language(text: str, candidates: tuple[str, ...]) -> str | None:
+    with _lock:  # langdetect factories are not thread-safe
+        try:
+            detector = _factory(candidates).create()
+            detector.append(text[:2000])
+            code = detector.detect()
+        except LangDetectException:
+            return None  # no features (digits, punctuation): caller falls back
+    return {"zh-cn": "zh", "zh-tw": "zh"}.get(code, code)
+
+
+def detect(text: str, candidates: tuple[str, ...], default: str = "en") -> str:
+    """The language of a text among the candidates; `default` when there is nothing to go on."""
+    if not _WORD.search(text):
+        return default
+    by_script = script_language(text, candidates)
+    if by_script:
+        return by_script
+    scores = stopword_scores(text, candidates)
+    if scores:
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        best, n1 = ranked[0]
+        n2 = ranked[1][1] if len(ranked) > 1 else 0
+        # Clear winner: several function words and at least three times the runner-up.
+        if n1 >= 4 and n1 >= 3 * n2:
+            return best
+    return langdetect_language(text, candidates) or default
+
+
+def passage_language(text: str, doc_lang: str, candidates: tuple[str, ...],
+                     min_chars: int = 120) -> str:
+    """A passage's language: short passages inherit the document's; others are checked,
+    and the document's language is kept unless the text clearly says otherwise."""
+    if len(text) < min_chars:
+        return doc_lang
+    by_script = script_language(text, candidates)
+    if by_script:
+        return by_script
+    scores = stopword_scores(text, candidates)
+    if doc_lang in scores and scores:
+        mine = scores[doc_lang]
+        other = max((n for k, n in scores.items() if k != doc_lang), default=0)
+        if mine >= 2 and mine >= other:
+            return doc_lang
+    return detect(text, candidates, default=doc_lang)

@@ -1,0 +1,122 @@
+"""Document metadata from its sources, strongest first: a catalog spreadsheet row, a sidecar
+given on the command line, the file itself, and finally inference (series, language)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tomllib
+from pathlib import Path
+
+from .cleanup import SYMBOL_RE
+from .errors import IngestRefused
+from .models import DocMeta
+
+SERIES = ("GCM", "GCR", "GFMD", "NYD", "SDG", "NUA", "WMR", "UNSG", "UNGA", "Mayors", "other")
+
+# Spreadsheet column names staff use, folded to our field names.
+_COLUMNS = {
+    "file": "file", "filename": "file", "file name": "file", "path": "file",
+    "title": "title", "document": "title", "name": "title",
+    "symbol": "symbol", "un symbol": "symbol", "un_symbol": "symbol", "document symbol": "symbol",
+    "lang": "lang", "language": "lang",
+    "date": "date", "year": "date",
+    "series": "series", "version": "version", "work": "work",
+    "url": "url", "link": "url", "source url": "url", "source": "url",
+}
+
+
+def read_catalog(path: Path) -> dict[str, DocMeta]:
+    """file name -> DocMeta from a CSV/TSV with a header row naming the file column."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    dialect = "excel-tab" if path.suffix.lower() == ".tsv" or "\t" in text[:2000] else "excel"
+    rows = list(csv.reader(io.StringIO(text), dialect=dialect))
+    if not rows:
+        return {}
+    header = [_COLUMNS.get(h.strip().lower(), "") for h in rows[0]]
+    if "file" not in header:
+        return {}  # not a catalog: no file column
+    out: dict[str, DocMeta] = {}
+    for row in rows[1:]:
+        values: dict[str, str] = {}
+        for name, cell in zip(header, row, strict=False):
+            cell = cell.strip()
+            if name and cell and not values.get(name):
+                values[name] = cell
+        file = values.pop("file", "")
+        if not file:
+            continue
+        if "url" in values and not values["url"].startswith(("http://", "https://")):
+            del values["url"]  # provenance notes are not links
+        if "lang" in values:
+            values["lang"] = values["lang"].lower()[:2]
+        if "series" in values:
+            values["series"] = normalize_series(values["series"])
+        out[file] = DocMeta(**values)
+    return out
+
+
+def catalogs_in(folder: Path) -> dict[Path, DocMeta]:
+    """Every catalog spreadsheet under `folder`: absolute file path -> metadata."""
+    out: dict[Path, DocMeta] = {}
+    for sheet in sorted(folder.rglob("*")):
+        if sheet.suffix.lower() in (".tsv", ".csv") and sheet.is_file():
+            for name, meta in read_catalog(sheet).items():
+                out[(sheet.parent / name).resolve()] = meta
+    return out
+
+
+def read_sidecar(path: Path) -> DocMeta:
+    """Metadata from a JSON or TOML file (keys: title, series, symbol, date, lang, url ...)."""
+    try:
+        if path.suffix.lower() == ".toml":
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        else:
+            data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IngestRefused(f"cannot read the metadata file {path.name}: {exc}", path.name)
+    if not isinstance(data, dict):
+        raise IngestRefused(f"the metadata file {path.name} must hold an object", path.name)
+    known = DocMeta.__dataclass_fields__
+    return DocMeta(**{k: str(v) for k, v in data.items() if k in known})
+
+
+def normalize_series(value: str) -> str:
+    for s in SERIES:
+        if value.strip().lower() == s.lower():
+            return s
+    return value.strip()
+
+
+_SERIES_HINTS = [
+    ("GCM", r"global compact for (safe|migration)|pacto mundial para la migraci|pacte mondial "
+            r"pour des migrations|A/CONF\.231"),
+    ("GCR", r"global compact on refugees|pacto mundial sobre los refugiados|pacte mondial sur "
+            r"les réfugiés"),
+    ("NYD", r"new york declaration|déclaration de new york|declaración de nueva york|A/RES/71/1$"),
+    ("NUA", r"new urban agenda|nouveau programme pour les villes|nueva agenda urbana"),
+    ("SDG", r"2030 agenda|sustainable development goals|programme de développement durable à "
+            r"l.horizon 2030|agenda 2030|A/RES/70/1$"),
+    ("WMR", r"world migration report|état de la migration dans le monde|informe sobre las "
+            r"migraciones en el mundo"),
+    ("GFMD", r"global forum on migration and development|forum mondial sur la migration"),
+    ("Mayors", r"mayor|maire|alcalde"),
+    ("UNSG", r"report of the secretary-general|rapport du secrétaire général|informe del "
+             r"secretario general"),
+]
+
+
+def infer_series(meta: DocMeta, text_head: str = "") -> str:
+    hay = f"{meta.title}\n{meta.symbol}"
+    for series, pattern in _SERIES_HINTS:
+        if re.search(pattern, hay, re.I | re.M):
+            return series
+    if meta.symbol and SYMBOL_RE.fullmatch(meta.symbol) and meta.symbol.startswith("A/"):
+        return "UNGA"
+    return "other"

@@ -1,0 +1,293 @@
+"""ingest: file -> parse -> passages -> languages -> store -> index, with a report per file.
+
+`prepare` is pure (no writes) and runs in worker processes during `build`; the main process
+alone writes, under the write lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import engine, parsers, store
+from .config import Settings
+from .errors import IndexOutOfDate, IngestRefused, NotFound
+from .language import detect, passage_language
+from .locking import write_lock
+from .metadata import catalogs_in, infer_series, read_catalog
+from .models import DocMeta, Document, Passage
+from .passages import split_passages
+
+
+@dataclass
+class Prepared:
+    document: Document
+    passages: list[Passage]
+    warnings: list[str]
+    data: bytes
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    status: str  # "indexed" | "duplicate" | "refused"
+    doc_id: str = ""
+    passages: int = 0
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def of(self, status: str) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def passages(self) -> int:
+        return sum(o.passages for o in self.outcomes)
+
+
+def doc_id_for(sha256: str) -> str:
+    return "d" + sha256[:12]
+
+
+def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
+            sidecar: DocMeta | None = None) -> Prepared:
+    """Parse and split one file, resolving its metadata. Raises IngestRefused."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IngestRefused(f"cannot read the file: {exc.strerror}", path.name) from None
+    if size > settings.max_file_bytes:
+        raise IngestRefused(
+            f"the file is {size / 1e6:.0f} MB, over the {settings.max_file_bytes / 1e6:.0f} MB"
+            " limit", path.name)
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    parsed = parsers.parse_file(path)
+    doc_id = doc_id_for(sha)
+
+    meta = (catalog_meta or DocMeta()).merged_over(sidecar or DocMeta()).merged_over(parsed.meta)
+    candidates = tuple(settings.language_list)
+    sample = parsed.text()[:5000]
+    if not meta.lang:
+        meta.lang = detect(sample, candidates, default=settings.default_lang)
+    if not meta.title:
+        meta.title = meta.symbol or path.stem
+    if not meta.series:
+        meta.series = infer_series(meta, sample)
+
+    passages = split_passages(parsed, doc_id, max_words=settings.max_passage_words,
+                              min_words=settings.min_passage_words)
+    if not passages:
+        raise IngestRefused("no passages of text could be found in the file", path.name)
+    for p in passages:
+        p.lang = passage_language(p.text, meta.lang, candidates, settings.passage_lang_min_chars)
+    doc = Document(doc_id=doc_id, sha256=sha, file=path.name, format=parsed.format, meta=meta,
+                   passages=len(passages), added=store.now())
+    return Prepared(doc, passages, parsed.warnings, data)
+
+
+def _prepare_job(args) -> Prepared | IngestRefused:
+    path, settings, catalog_meta, sidecar = args
+    try:
+        return prepare(path, settings, catalog_meta, sidecar)
+    except IngestRefused as exc:
+        exc.file = exc.file or path.name
+        return exc
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*")
+                  if p.is_file() and not p.name.startswith(".") and parsers.is_candidate(p))
+
+
+def _prepared_stream(jobs: list, workers: int) -> Iterator[Prepared | IngestRefused]:
+    if workers <= 1 or len(jobs) < 4:
+        yield from map(_prepare_job, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_prepare_job, jobs, chunksize=8)
+
+
+def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | IngestRefused,
+            seen: set[str]) -> Prepared | None:
+    """Store one prepared file (or its refusal); returns it when it is new."""
+    if isinstance(item, IngestRefused):
+        report.outcomes.append(FileOutcome(item.file, "refused", reason=item.reason))
+        with st.transaction():
+            st.record_refusal(item.file, item.reason)
+        return None
+    doc = item.document
+    existing = st.find_by_sha(doc.sha256)
+    if doc.sha256 in seen or existing is not None:
+        report.outcomes.append(FileOutcome(doc.file, "duplicate", doc_id=doc.doc_id,
+                                           reason=f"same content as document {doc.doc_id}"))
+        return None
+    seen.add(doc.sha256)
+    store.save_original(data_dir, doc.sha256, item.data)
+    with st.transaction():
+        st.insert_document(doc, item.passages, item.warnings, status="pending")
+    report.outcomes.append(FileOutcome(doc.file, "indexed", doc.doc_id, len(item.passages),
+                                       warnings=item.warnings))
+    return item
+
+
+def build(corpus: Path, settings: Settings, *, workers: int | None = None,
+          progress: Callable[[FileOutcome], None] | None = None) -> Report:
+    """A fresh store and index from every supported file under `corpus`, published atomically
+    (the previous generation stays live until the new one is complete)."""
+    data_dir = Path(settings.index_dir)
+    files = corpus_files(corpus)
+    catalog = catalogs_in(corpus)
+    jobs = [(f, settings, catalog.get(f.resolve()), None) for f in files]
+    workers = workers if workers is not None else max(1, min(4, (os.cpu_count() or 1)))
+    report = Report()
+    with write_lock(data_dir, settings.write_lock_timeout):
+        gen = store.new_generation(data_dir)
+        try:
+            st = store.Store(gen)
+            ix = engine.create(gen)
+            seen: set[str] = set()
+
+            def stored() -> Iterator[tuple[Document, list[Passage]]]:
+                for item in _prepared_stream(jobs, workers):
+                    kept = _record(st, data_dir, report, item, seen)
+                    if progress:
+                        progress(report.outcomes[-1])
+                    if kept:
+                        yield kept.document, kept.passages
+
+            engine.add_documents(ix, stored(), clear=True)
+            with st.transaction():
+                st.set_status([o.doc_id for o in report.of("indexed")], "active")
+            st.close()
+        except BaseException:
+            store._rmtree(gen)
+            raise
+        store.publish_generation(data_dir, gen)
+    return report
+
+
+def open_current(settings: Settings, create: bool = True) -> tuple[Path, store.Store]:
+    """The live generation (creating an empty one when there is none and `create`)."""
+    data_dir = Path(settings.index_dir)
+    gen = store.current_generation(data_dir)
+    if gen is None:
+        if not create:
+            raise NotFound(f"no index in {data_dir}; run `python index.py build` first")
+        gen = store.new_generation(data_dir)
+        store.Store(gen).close()
+        engine.create(gen)
+        store.publish_generation(data_dir, gen)
+    return gen, store.Store(gen)
+
+
+def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = None) -> Report:
+    """Add files to the live index without a rebuild. Each file is one atomic step."""
+    data_dir = Path(settings.index_dir)
+    report = Report()
+    paths = list(paths)
+    prepared = [_prepare_job((p, settings, _catalog_for(p), sidecar)) for p in paths]
+    with write_lock(data_dir, settings.write_lock_timeout):
+        gen, st = open_current(settings)
+        try:
+            _recover_pending(gen, st)
+            ix = engine.open_index(gen)
+            seen: set[str] = set()
+            for item in prepared:
+                kept = _record(st, data_dir, report, item, seen)
+                if kept:
+                    engine.add_documents(ix, [(kept.document, kept.passages)])
+                    with st.transaction():
+                        st.set_status([kept.document.doc_id], "active")
+        finally:
+            st.close()
+    return report
+
+
+def _catalog_for(path: Path) -> DocMeta | None:
+    """A catalog spreadsheet in the file's own folder may describe it."""
+    folder = path.resolve().parent
+    for sheet in list(folder.glob("*.tsv")) + list(folder.glob("*.csv")):
+        meta = read_catalog(sheet).get(path.name)
+        if meta:
+            return meta
+    return None
+
+
+def remove(doc_id: str, settings: Settings) -> Document:
+    data_dir = Path(settings.index_dir)
+    with write_lock(data_dir, settings.write_lock_timeout):
+        gen, st = open_current(settings, create=False)
+        try:
+            doc = st.get_document(doc_id)
+            ix = engine.open_index(gen)
+            # Index first: if we die before the store commit, `check` sees a store document
+            # missing from the index and re-indexes it; nothing is half-removed.
+            engine.delete_document(ix, doc_id)
+            with st.transaction():
+                st.delete_document(doc_id)
+        finally:
+            st.close()
+    return doc
+
+
+def _recover_pending(gen: Path, st: store.Store) -> list[str]:
+    """Finish what a crashed writer left: pending documents are re-indexed from the store."""
+    pending = st.documents("pending")
+    if not pending:
+        return []
+    ix = engine.open_index(gen)
+    engine.add_documents(ix, [(d, st.passages(d.doc_id)) for d in pending])
+    with st.transaction():
+        st.set_status([d.doc_id for d in pending], "active")
+    return [d.doc_id for d in pending]
+
+
+@dataclass
+class CheckResult:
+    documents: int
+    passages: int
+    missing: list[str]  # in the store, not (fully) in the index
+    orphans: list[str]  # in the index, not in the store
+    repaired: bool
+
+
+def check(settings: Settings, repair: bool = True) -> CheckResult:
+    """Compare store and index; with repair, rebuild the index from the store if they differ."""
+    data_dir = Path(settings.index_dir)
+    with write_lock(data_dir, settings.write_lock_timeout):
+        gen, st = open_current(settings, create=False)
+        try:
+            pending = [d.doc_id for d in st.documents("pending")]
+            try:
+                ix = engine.open_index(gen)
+                in_index = engine.indexed_doc_ids(ix)
+            except IndexOutOfDate:  # unreadable or outdated index: rebuild it from the store
+                if not repair:
+                    raise
+                ix, in_index = None, {}
+            expected = {d.doc_id: d.passages for d in st.documents("active")}
+            for doc_id in pending:
+                expected[doc_id] = st.get_document(doc_id).passages
+            missing = [d for d, n in expected.items() if in_index.get(d) != n]
+            orphans = [d for d in in_index if d not in expected]
+            repaired = False
+            if repair and (missing or orphans or ix is None):
+                ix = engine.create(gen) if ix is None else ix
+                docs = [(st.get_document(d), st.passages(d)) for d in expected]
+                engine.add_documents(ix, docs, clear=True)
+                with st.transaction():
+                    st.set_status(list(expected), "active")
+                repaired = True
+            n_docs, n_pass = st.counts()
+        finally:
+            st.close()
+    return CheckResult(n_docs, n_pass, missing, orphans, repaired)

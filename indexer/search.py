@@ -1,0 +1,266 @@
+"""The read side: query parsing, filters, ranking, facets, snippets -> Hit[].
+
+Used by the CLI and the web app alike (neither imports Whoosh). Reads the live generation and
+follows `build` when it publishes a new one.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import scoring, sorting
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup
+
+from . import engine, store
+from .config import Settings
+from .errors import IndexOutOfDate, NotFound, QueryError
+from .highlight import mark_spans, snippet
+from .metadata import normalize_series
+from .models import DocMeta, Document, Hit, Passage
+from .schema import STEMMED, TEXT_LANGS, text_field
+
+# Fields a query searches, with their weights: the passage's own-language text counts most,
+# the accent-folded copy a little (it catches `autorites` for `autorités`), headings and titles
+# add context.
+TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
+FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "section": 0.4,
+                "title": 0.25}
+FILTER_FIELDS = ("lang", "series", "year", "symbol", "doc")
+_FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
+
+
+@dataclass
+class SearchRequest:
+    q: str
+    lang: str = ""  # only passages in this language
+    series: str = ""
+    year: str = ""  # "2018" or "2015-2018"
+    doc: str = ""
+    symbol: str = ""
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"  # or "date"
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int = 10
+    elapsed_ms: float = 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "hits": [h.to_json() for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+def split_filters(q: str) -> tuple[str, dict[str, str]]:
+    """Pull `lang:fr series:GCM year:2018 symbol:A/73/L.66 doc:ID` out of the query text."""
+    filters: dict[str, str] = {}
+
+    def take(m: re.Match) -> str:
+        filters[m.group(1).lower()] = m.group(2).strip('"')
+        return " "
+
+    rest = _FILTER_RE.sub(take, q)
+    return " ".join(rest.split()), filters
+
+
+def _year_query(value: str) -> wq.Query:
+    m = re.fullmatch(r"(\d{4})(?:\s*(?:-|–|\.\.)\s*(\d{4}))?", value.strip())
+    if not m:
+        raise QueryError(f"year must be a year like 2018 or a range like 2015-2018, not {value!r}")
+    lo = int(m.group(1))
+    hi = int(m.group(2) or lo)
+    return wq.NumericRange("year", min(lo, hi), max(lo, hi))
+
+
+class SearchService:
+    """Search and read access to the live index and store of one data directory."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.data_dir = Path(settings.index_dir)
+        self._lock = threading.Lock()
+        self._gen: Path | None = None
+        self._ix = None
+        self._parser = None
+
+    # -- opening
+    def _index(self):
+        gen = store.current_generation(self.data_dir)
+        if gen is None:
+            raise IndexOutOfDate(
+                f"there is no index in {self.data_dir} yet; run `python index.py build`")
+        with self._lock:
+            if gen != self._gen:
+                self._ix = engine.open_index(gen)
+                self._gen = gen
+                self._parser = None
+            return self._ix
+
+    def store(self) -> store.Store:
+        self._index()
+        return store.Store(self._gen)
+
+    def _query_parser(self, ix):
+        if self._parser is None:
+            fields = TEXT_FIELDS + ["text_neutral", "section", "title"]
+            parser = MultifieldParser(fields, ix.schema, fieldboosts=FIELD_BOOSTS,
+                                      group=OrGroup.factory(0.9))
+            parser.add_plugin(FuzzyTermPlugin())
+            self._parser = parser
+        return self._parser
+
+    # -- queries
+    def parse(self, text: str, ix) -> wq.Query:
+        if len(text) > self.settings.max_query_chars:
+            raise QueryError(
+                f"the query is {len(text)} characters long; the limit is "
+                f"{self.settings.max_query_chars}")
+        parser = self._query_parser(ix)
+        try:
+            q = parser.parse(text)
+        except Exception as exc:  # whoosh raises assorted errors on odd syntax
+            # Fall back to the words alone rather than showing nothing.
+            words = " ".join(re.findall(r"\w+", text))
+            if not words:
+                raise QueryError(f"the query could not be understood: {exc}") from exc
+            q = parser.parse(words)
+        return q
+
+    def _filters(self, req: SearchRequest, extra: dict[str, str]) -> wq.Query | None:
+        wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
+                  "symbol": req.symbol}
+        for k, v in extra.items():
+            wanted[k] = wanted[k] or v
+        parts: list[wq.Query] = []
+        if wanted["lang"]:
+            parts.append(wq.Or([wq.Term("lang", x.strip().lower())
+                                for x in wanted["lang"].split(",") if x.strip()]))
+        if wanted["series"]:
+            parts.append(wq.Or([wq.Term("series", normalize_series(x))
+                                for x in wanted["series"].split(",") if x.strip()]))
+        if wanted["year"]:
+            parts.append(_year_query(wanted["year"]))
+        if wanted["doc"]:
+            parts.append(wq.Term("doc_id", wanted["doc"]))
+        if wanted["symbol"]:
+            parts.append(wq.Term("symbol", wanted["symbol"]))
+        return wq.And(parts) if parts else None
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        if req.page < 1 or not 1 <= req.per_page <= 100:
+            raise QueryError("page must be 1 or more and per_page between 1 and 100")
+        text, extra = split_filters(req.q or "")
+        ix = self._index()
+        flt = self._filters(req, extra)
+        if not text.strip():
+            if flt is None:
+                raise QueryError("type some words to search for")
+            q: wq.Query = wq.Every()
+        else:
+            q = self.parse(text, ix)
+        if flt is not None:
+            q = wq.And([q, flt]) if not isinstance(q, wq.Every) else flt
+        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count)
+                  for name in ("series", "lang", "year", "doc_id")}
+        with ix.searcher(weighting=scoring.BM25F()) as s:
+            kwargs = {"groupedby": facets, "terms": True}
+            if req.sort == "date":
+                kwargs["sortedby"] = sorting.FieldFacet("year", reverse=True)
+            results = s.search_page(q, req.page, pagelen=req.per_page, **kwargs)
+            total = len(results)
+            hits = [self._hit(r, q, ix) for r in results]
+            facet_counts = {}
+            for name in facets:
+                groups = results.results.groups(name)
+                key = "doc" if name == "doc_id" else name
+                facet_counts[key] = {str(k): v for k, v in sorted(
+                    groups.items(), key=lambda kv: -kv[1]) if k not in (None, "")}
+        return SearchResult(query=req.q, total=total, hits=hits, facets=facet_counts,
+                            page=req.page, per_page=req.per_page,
+                            elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    def _hit(self, r, q: wq.Query, ix) -> Hit:
+        f = r.fields()
+        passage = _passage_from(f)
+        document = _document_from(f)
+        lang_field = text_field(passage.lang)
+        terms = {}
+        for fieldname, value in q.iter_all_terms():
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
+            terms.setdefault(fieldname, set()).add(value)
+        schema = ix.schema
+        analyzers, wanted = [], []
+        for fname in (lang_field, "text_neutral"):
+            if fname in schema and terms.get(fname):
+                analyzers.append(schema[fname].analyzer)
+                wanted.append(terms[fname])
+        spans = mark_spans(passage.text, analyzers, wanted)
+        return Hit(passage=passage, document=document, score=float(r.score or 0.0),
+                   snippet=snippet(passage.text, spans))
+
+    # -- reading
+    def get_passage(self, passage_id: str) -> tuple[Passage, Document]:
+        st = self.store()
+        try:
+            p = st.get_passage(passage_id)
+            d = st.get_document(p.doc_id)
+        finally:
+            st.close()
+        return p, d
+
+    def documents(self) -> list[Document]:
+        st = self.store()
+        try:
+            return st.documents("active")
+        finally:
+            st.close()
+
+    def get_document(self, doc_id: str) -> tuple[Document, list[Passage]]:
+        st = self.store()
+        try:
+            d = st.get_document(doc_id)
+            return d, st.passages(doc_id)
+        finally:
+            st.close()
+
+
+def _passage_from(f: dict) -> Passage:
+    return Passage(passage_id=f["passage_id"], doc_id=f["doc_id"], ordinal=f.get("ordinal", 0),
+                   text=f.get("content", ""), label=f.get("label", ""),
+                   section=f.get("section", ""), page=f.get("page", 1),
+                   page_label=f.get("page_label", "") or str(f.get("page", 1)),
+                   lang=f.get("lang", ""))
+
+
+def _document_from(f: dict) -> Document:
+    year = f.get("year")
+    meta = DocMeta(title=f.get("title", ""), series=f.get("series", ""),
+                   symbol=f.get("symbol", ""), date=f.get("date", "") or (str(year) if year
+                                                                           else ""),
+                   lang=f.get("doc_lang", ""), url=f.get("url", ""),
+                   version=f.get("version", ""), work=f.get("work", ""))
+    return Document(doc_id=f["doc_id"], sha256="", file=f.get("file", ""), format="",
+                    meta=meta)
+
+
+__all__ = ["SearchRequest", "SearchResult", "SearchService", "NotFound", "STEMMED"]

@@ -1,0 +1,264 @@
+"""The source of truth: originals (content-addressed files) and metadata + passages (SQLite).
+
+The Whoosh index is derived from this and can always be rebuilt from it.
+
+On disk, under the data directory:
+    CURRENT               name of the live generation (replaced atomically by `build`)
+    gen-NNNN/store.sqlite3   documents, passages, refusals of that generation
+    gen-NNNN/whoosh/      the index derived from it (see engine.py)
+    originals/ab/abcd…    original files by SHA-256, shared by all generations
+    write.lock            one writer at a time (see locking.py)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import NotFound
+from .models import DocMeta, Document, Passage
+
+STORE_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    file TEXT NOT NULL,
+    format TEXT NOT NULL,
+    meta TEXT NOT NULL,           -- DocMeta as JSON
+    passages INTEGER NOT NULL DEFAULT 0,
+    added TEXT NOT NULL,
+    status TEXT NOT NULL,         -- 'pending' until the index has it, then 'active'
+    warnings TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    section TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    page_label TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS refusals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ------------------------------------------------------------------ generations
+
+def current_generation(data_dir: Path) -> Path | None:
+    pointer = data_dir / "CURRENT"
+    if not pointer.exists():
+        return None
+    gen = data_dir / pointer.read_text(encoding="utf-8").strip()
+    return gen if gen.is_dir() else None
+
+
+def new_generation(data_dir: Path) -> Path:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name[4:]) for p in data_dir.glob("gen-*") if p.name[4:].isdigit()]
+    gen = data_dir / f"gen-{max(numbers, default=0) + 1:04d}"
+    gen.mkdir()
+    return gen
+
+
+def publish_generation(data_dir: Path, gen: Path) -> None:
+    """Make `gen` the live one in one atomic rename; older generations are then removed."""
+    atomic_write(data_dir / "CURRENT", gen.name.encode())
+    for old in data_dir.glob("gen-*"):
+        if old != gen and old.is_dir():
+            _rmtree(old)
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path)
+
+
+# ------------------------------------------------------------------ originals
+
+def original_path(data_dir: Path, sha256: str) -> Path:
+    return data_dir / "originals" / sha256[:2] / sha256
+
+
+def save_original(data_dir: Path, sha256: str, data: bytes) -> Path:
+    path = original_path(data_dir, sha256)
+    if not path.exists():
+        atomic_write(path, data)
+    return path
+
+
+# ------------------------------------------------------------------ metadata
+
+class Store:
+    """SQLite access for one generation. Writes happen inside `with store.transaction():`."""
+
+    def __init__(self, gen_dir: Path):
+        self.path = gen_dir / "store.sqlite3"
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(_SCHEMA)
+        self.db.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('store_version', ?)",
+            (str(STORE_VERSION),),
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    # -- documents
+    def find_by_sha(self, sha256: str) -> Document | None:
+        row = self.db.execute("SELECT * FROM documents WHERE sha256=?", (sha256,)).fetchone()
+        return _document(row) if row else None
+
+    def get_document(self, doc_id: str) -> Document:
+        row = self.db.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {doc_id!r}")
+        return _document(row)
+
+    def documents(self, status: str | None = "active") -> list[Document]:
+        if status is None:
+            rows = self.db.execute("SELECT * FROM documents ORDER BY added, doc_id")
+        else:
+            rows = self.db.execute(
+                "SELECT * FROM documents WHERE status=? ORDER BY added, doc_id", (status,))
+        return [_document(r) for r in rows]
+
+    def status(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT status FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row["status"] if row else None
+
+    def insert_document(self, doc: Document, passages: list[Passage], warnings: list[str],
+                        status: str = "pending") -> None:
+        self.db.execute(
+            "INSERT INTO documents(doc_id, sha256, file, format, meta, passages, added, status,"
+            " warnings) VALUES (?,?,?,?,?,?,?,?,?)",
+            (doc.doc_id, doc.sha256, doc.file, doc.format, json.dumps(asdict(doc.meta)),
+             len(passages), doc.added or now(), status, json.dumps(warnings)),
+        )
+        self.db.executemany(
+            "INSERT INTO passages(passage_id, doc_id, ordinal, label, section, page, page_label,"
+            " lang, text) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(p.passage_id, p.doc_id, p.ordinal, p.label, p.section, p.page, p.page_label,
+              p.lang, p.text) for p in passages],
+        )
+
+    def set_status(self, doc_ids: Iterable[str], status: str) -> None:
+        self.db.executemany("UPDATE documents SET status=? WHERE doc_id=?",
+                            [(status, d) for d in doc_ids])
+
+    def delete_document(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+
+    def record_refusal(self, file: str, reason: str) -> None:
+        self.db.execute("INSERT INTO refusals(file, reason, at) VALUES (?,?,?)",
+                        (file, reason, now()))
+
+    def refusals(self) -> list[tuple[str, str]]:
+        return [(r["file"], r["reason"]) for r in
+                self.db.execute("SELECT file, reason FROM refusals ORDER BY id")]
+
+    # -- passages
+    def passages(self, doc_id: str) -> list[Passage]:
+        rows = self.db.execute("SELECT * FROM passages WHERE doc_id=? ORDER BY ordinal",
+                               (doc_id,))
+        return [_passage(r) for r in rows]
+
+    def get_passage(self, passage_id: str) -> Passage:
+        row = self.db.execute("SELECT * FROM passages WHERE passage_id=?",
+                              (passage_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no passage with id {passage_id!r}")
+        return _passage(row)
+
+    def neighbours(self, passage: Passage, before: int = 1, after: int = 1) -> list[Passage]:
+        rows = self.db.execute(
+            "SELECT * FROM passages WHERE doc_id=? AND ordinal BETWEEN ? AND ? ORDER BY ordinal",
+            (passage.doc_id, passage.ordinal - before, passage.ordinal + after))
+        return [_passage(r) for r in rows]
+
+    def iter_active_passages(self) -> Iterator[tuple[Document, list[Passage]]]:
+        for doc in self.documents("active"):
+            yield doc, self.passages(doc.doc_id)
+
+    def counts(self) -> tuple[int, int]:
+        docs = self.db.execute("SELECT COUNT(*) FROM documents WHERE status='active'").fetchone()
+        passages = self.db.execute(
+            "SELECT COUNT(*) FROM passages JOIN documents USING(doc_id)"
+            " WHERE documents.status='active'").fetchone()
+        return docs[0], passages[0]
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
+        return False
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        doc_id=row["doc_id"], sha256=row["sha256"], file=row["file"], format=row["format"],
+        meta=DocMeta(**json.loads(row["meta"])), passages=row["passages"], added=row["added"],
+    )
+
+
+def _passage(row: sqlite3.Row) -> Passage:
+    return Passage(
+        passage_id=row["passage_id"], doc_id=row["doc_id"], ordinal=row["ordinal"],
+        text=row["text"], label=row["label"], section=row["section"], page=row["page"],
+        page_label=row["page_label"], lang=row["lang"],
+    )
