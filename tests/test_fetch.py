@@ -425,3 +425,45 @@ def test_catalog_core_texts_present():
     assert docs["gcm-zero-draft"]["date"] == "2018-02-05"
     assert docs["gcr-zero-draft"]["date"] == "2018-01-31"
     assert {d["work"] for d in docs.values() if d["series"] == "GCM"} == {"gcm"}
+
+
+# ---------------------------------------------------------------------------------------
+# the shipped samples (corpus/samples): listed in their MANIFEST and clearly marked
+
+SAMPLES = PROJECT_CATALOG.parent / "samples"
+SAMPLE_MARKERS = ("illustrative sample", "exemple illustratif", "ejemplo ilustrativo")
+
+
+def test_samples_are_listed_and_marked():
+    rows = read_manifest(SAMPLES / "MANIFEST.tsv")
+    on_disk = {p.name for p in SAMPLES.iterdir() if p.is_file() and not p.name.startswith(".")}
+    assert set(rows) == on_disk - {"MANIFEST.tsv"}
+    assert len(rows) >= 8
+    for name, row in rows.items():
+        assert row["series"] == "other" and row["version"] == "sample" and row["url"] == ""
+        assert row["lang"] == name.split(".")[1]
+        encoding = "cp1252" if ".cp1252." in name else "utf-8"
+        head = (SAMPLES / name).read_bytes()[:400].decode(encoding).lower()
+        assert any(m in head for m in SAMPLE_MARKERS), name
+        assert "dialogue search" in head, name
+
+
+def test_cp1252_sample_is_really_legacy_encoded_with_crlf():
+    [path] = SAMPLES.glob("*.cp1252.txt")
+    data = path.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n")
+    text = data.decode("cp1252")
+    assert "€" in text and "’" in text and "Œuvrer" in text
+
+
+def test_sample_language_versions_share_paragraph_numbers():
+    rows = read_manifest(SAMPLES / "MANIFEST.tsv")
+    versions = [n for n, r in rows.items() if r["work"] == "sample-local-authorities"]
+    assert {rows[n]["lang"] for n in versions} == {"en", "fr", "es"}
+    label = re.compile(r"^(?:<p>)?(\d{1,2}\.|\([a-z]\))\s", re.M)
+    numbering = {n: label.findall((SAMPLES / n).read_text("utf-8")) for n in versions}
+    first = next(iter(numbering.values()))
+    assert len(first) >= 12
+    assert all(v == first for v in numbering.values()), numbering
