@@ -62,7 +62,11 @@ _TYPE_EXT = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
 }
 _KNOWN_EXT = frozenset({".pdf", ".html", ".htm", ".txt", ".md", ".doc", ".docx"})
+# Hosts of the UN Official Document System: a document there is always a PDF, so a web page
+# from them is a redirect, login or error page, never the document.
+_PDF_HOSTS = frozenset({"undocs.org", "documents.un.org", "documents-dds-ny.un.org"})
 _TEMP_PREFIX = ".fetch-"
+_NOT_ATTEMPTED = "not attempted: "
 
 
 class CatalogError(DialogueSearchError):
@@ -139,6 +143,8 @@ def _choose_ext(content_type: str, catalog_url: str) -> str:
     mime = content_type.split(";", 1)[0].strip().lower()
     from_type = _TYPE_EXT.get(mime, "")
     from_url = _url_ext(catalog_url)
+    if not from_url and urllib.parse.urlsplit(catalog_url).hostname in _PDF_HOSTS:
+        from_url = ".pdf"  # the UN document system serves documents as PDF only
     if from_type == ".html" and from_url and from_url != ".html":
         # A web page where the catalog promises a document file: almost always a login,
         # cookie or "not found" page served with status 200.
@@ -396,7 +402,7 @@ def fetch(
             url = _effective_url(catalog_url, base_url_override)
             host = urllib.parse.urlsplit(url).netloc
             if host in dead_hosts:
-                report.failed.append((url, f"not attempted: {dead_hosts[host]}"))
+                report.failed.append((url, f"{_NOT_ATTEMPTED}{dead_hosts[host]}"))
                 continue
             try:
                 name = _download(url, catalog_url, dest, stem, timeout, opener)
@@ -430,8 +436,15 @@ def main_fetch(corpus_dir: str) -> int:
     )
     for name in report.downloaded:
         print(f"  + {name}")
+    not_attempted: dict[str, int] = {}
     for url, reason in report.failed:
-        print(f"  ! {url or '(no url)'}: {reason}")
+        if reason.startswith(_NOT_ATTEMPTED):
+            host = urllib.parse.urlsplit(url).netloc
+            not_attempted[host] = not_attempted.get(host, 0) + 1
+        else:
+            print(f"  ! {url or '(no url)'}: {reason}")
+    for host, n in not_attempted.items():
+        print(f"  ! {n} more link(s) on {host} not attempted: the host was unreachable")
     if report.downloaded or report.skipped:
         print(f"metadata written to {dest / MANIFEST_NAME}")
     return 0 if report.ok else 1

@@ -299,6 +299,19 @@ def test_web_page_instead_of_pdf_is_refused(tmp_path, server):
     assert _files(dest) == set()
 
 
+def test_web_page_from_un_document_system_is_refused(tmp_path, server):
+    """undocs.org links carry no extension, but a document there is always a PDF."""
+    docs = [dict(GOOD_DOCS[0], links={"en": "https://undocs.org/soft404/en/A/RES/0/1"})]
+    catalog = _write_catalog(tmp_path / "catalog.toml", docs)
+    dest = tmp_path / "fetched"
+
+    report = fetch(catalog, dest, base_url_override=server, timeout=5)
+
+    [(_, reason)] = report.failed
+    assert "expected a PDF" in reason
+    assert _files(dest) == set()
+
+
 def test_timeout_is_reported(tmp_path, server):
     docs = [dict(GOOD_DOCS[0], links={"en": "https://example.org/slow/compact.pdf"})]
     catalog = _write_catalog(tmp_path / "catalog.toml", docs)
