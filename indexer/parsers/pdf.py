@@ -82,9 +82,8 @@ def parse(path: Path) -> ParsedDocument:
         title, lang = _file_metadata(reader, notes)
 
         pages_lines = [_split_lines(t) for t in raw]
-        symbol = _header_symbol(pages_lines)
+        symbol = _header_symbol(pages_lines) or _first_page_symbol(pages_lines[0])
         pages_lines = _strip_furniture(pages_lines, labels, symbol)
-        symbol = symbol or _first_page_symbol(raw[0])
         page_letters = [sum(_letters(x) for x in lines) for lines in pages_lines]
         letters = sum(page_letters)
         if letters < MIN_DOC_LETTERS and (letters == 0 or _any_images(reader, n_pages)):
@@ -201,7 +200,7 @@ def _file_metadata(reader: pypdf.PdfReader, notes: list[str]) -> tuple[str, str]
     try:
         info = reader.metadata
         if info is not None:
-            title = _as_text(info.get("/Title"))
+            title = _as_text(info.title)
     except PYPDF_ERRORS as exc:
         notes.append(f"the document information (title) could not be read ({_short_reason(exc)})")
     if not title:
@@ -347,13 +346,14 @@ def _header_symbol(pages_lines: list[list[str]]) -> str:
     return symbol if n >= max(2, len(pages_lines) // 2) else ""
 
 
-def _first_page_symbol(text: str) -> str:
-    """The symbol from the first page's masthead: first lines only, never the body's citations."""
-    lines = [x for x in _split_lines(text) if x.strip()][:12]
-    for line in lines:
+def _first_page_symbol(lines: list[str]) -> str:
+    """The symbol from the first page's masthead: alone on one of the first lines, or after a
+    few words (`United Nations A/73/L.66`); never a citation from the body text."""
+    for line in [x for x in lines if x.strip()][:12]:
         s = " ".join(line.split())
         for m in SYMBOL_RE.finditer(s):
-            if m.start() == 0 or m.end() == len(s):
+            before, after = s[: m.start()].split(), s[m.end():].split()
+            if (not after and len(before) <= 3) or (not before and len(after) <= 3):
                 return m.group(0)
     return ""
 
