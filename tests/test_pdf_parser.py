@@ -135,6 +135,24 @@ def test_symbol_not_taken_from_a_citation(tmp_path):
     assert "resolution A/RES/70/1 of 25 September" in all_text(doc)
 
 
+def test_book_running_heads_with_page_numbers_removed(tmp_path):
+    chapters = ["1.1 SCOPE", "1.1 SCOPE", "1.2 DEFINITIONS", "2. POLICIES", "2. POLICIES"]
+    pages = []
+    for n, head in enumerate(chapters, start=1):
+        head = f"{n} {head}" if n % 2 == 0 else f"{head} {n}"
+        pages.append([head, SENTENCES[n], SENTENCES[n - 1]])
+    doc = pdf.parse(make_pdf(tmp_path / "book.pdf", pages))
+    assert [b.text for b in doc.pages[2].blocks] == [SENTENCES[3] + " " + SENTENCES[2]]
+    assert "SCOPE" not in all_text(doc) and "POLICIES" not in all_text(doc)
+
+
+def test_footnote_numbered_like_its_page_is_kept(tmp_path):
+    pages = [[SENTENCES[i], SENTENCES[i + 1]] for i in range(4)]
+    pages[2].append("3 See resolution 70/1, para. 29.")
+    doc = pdf.parse(make_pdf(tmp_path / "fn.pdf", pages))
+    assert "3 See resolution 70/1, para. 29." in all_text(doc)
+
+
 def test_dehyphenation_and_ligatures(tmp_path):
     pages = [[
         "1. States will pursue a whole-of-society approach through multi-",
@@ -241,6 +259,36 @@ def test_small_corruption_is_survived_or_refused(tmp_path):
             assert err.reason
         else:
             assert isinstance(doc, ParsedDocument)
+
+
+def test_page_that_fails_is_empty_with_warning(tmp_path, monkeypatch):
+    import pypdf
+
+    pages = [[SENTENCES[i]] for i in range(3)]
+    path = make_pdf(tmp_path / "one-bad-page.pdf", pages)
+    real = pypdf.PageObject.extract_text
+
+    def flaky(self, *args, **kwargs):
+        if self.page_number == 1:
+            raise pypdf.errors.PdfReadError("Unexpected end of stream")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", flaky)
+    doc = pdf.parse(path)
+    assert [len(p.blocks) for p in doc.pages] == [1, 0, 1]
+    assert "page 2 could not be read (Unexpected end of stream)" in doc.warnings
+    assert not any("no text layer" in w for w in doc.warnings)
+
+
+def test_bug_outside_pypdf_is_not_swallowed(tmp_path, monkeypatch):
+    path = make_pdf(tmp_path / "ok.pdf", [["Some text."]])
+
+    def broken(lines):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(pdf, "lines_to_blocks", broken)
+    with pytest.raises(ZeroDivisionError):
+        pdf.parse(path)
 
 
 def test_image_only_pdf_needs_ocr(tmp_path):

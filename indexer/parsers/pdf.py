@@ -74,11 +74,11 @@ def parse(path: Path) -> ParsedDocument:
         reader = _open(path)
         n_pages = _page_count(reader, path)
         labels = _page_labels(reader, n_pages, notes)
-        unreadable: list[int] = []
+        unreadable: dict[int, str] = {}  # page number -> why pypdf failed on it
         raw = [_page_text(reader, i, notes, unreadable) for i in range(n_pages)]
         if len(unreadable) == n_pages:
-            raise IngestRefused(f"the PDF is damaged and cannot be read: none of its {n_pages} "
-                                f"page(s) could be read ({notes[0]})", path.name)
+            raise IngestRefused("the PDF is damaged and cannot be read: no page could be read "
+                                f"({unreadable[1]})", path.name)
         title, lang = _file_metadata(reader, notes)
 
         pages_lines = [_split_lines(t) for t in raw]
@@ -185,12 +185,13 @@ def _page_labels(reader: pypdf.PdfReader, n: int, notes: list[str]) -> list[str]
     return [lab.strip() or str(i + 1) for i, lab in enumerate(labels)]
 
 
-def _page_text(reader: pypdf.PdfReader, i: int, notes: list[str], failed: list[int]) -> str:
+def _page_text(reader: pypdf.PdfReader, i: int, notes: list[str],
+               failed: dict[int, str]) -> str:
     try:
         return reader.pages[i].extract_text() or ""
     except PYPDF_ERRORS as exc:
-        notes.append(f"page {i + 1} could not be read ({_short_reason(exc)})")
-        failed.append(i + 1)
+        failed[i + 1] = _short_reason(exc)
+        notes.append(f"page {i + 1} could not be read ({failed[i + 1]})")
         return ""
 
 
@@ -381,10 +382,15 @@ def _strip_furniture(pages_lines: list[list[str]], labels: list[str],
             return False
         return exact[s] >= need or (numbered[masked] >= need and _numbered(s, n, label))
 
+    # Book-style running heads carry the page number and change with the chapter
+    # (`8 1.2. METRISCHE RÄUME`, `Chapter 3 45`): trusted when most pages have one.
+    numbered_ends = _numbered_ends(pages_lines, labels)
+
     out = []
     for n, (lines, label) in enumerate(zip(pages_lines, labels, strict=True), start=1):
         edges = _edge_positions(lines)
         drop = {i for i in edges if running(" ".join(lines[i].split()), n, label)}
+        drop |= numbered_ends[n - 1]
         whole_page = len(drop) == len(edges) == sum(1 for x in lines if x.strip())
         if whole_page and not any(is_furniture(lines[i], symbol) for i in drop):
             drop = set()  # nothing but a text repeated on every page (one-line pages): keep it
@@ -396,6 +402,29 @@ def _strip_furniture(pages_lines: list[list[str]], labels: list[str],
             kept.append(line)
         out.append(kept)
     return out
+
+
+def _numbered_ends(pages_lines: list[list[str]], labels: list[str]) -> list[set[int]]:
+    """Per page, the indexes of a first or last line that starts or ends with the page's own
+    number or label as a separate word - only when that layout holds on enough pages."""
+    found: dict[str, list[set[int]]] = {"first": [], "last": []}
+    for n, (lines, label) in enumerate(zip(pages_lines, labels, strict=True), start=1):
+        idx = [i for i, x in enumerate(lines) if x.strip()]
+        for end, pos in (("first", idx[:1]), ("last", idx[-1:])):
+            hit = set()
+            for i in pos:
+                words = lines[i].split()
+                if len(words) >= 2 and len(words) <= 12 and (
+                        words[0] in (label, str(n)) or words[-1] in (label, str(n))):
+                    hit.add(i)
+            found[end].append(hit)
+    need = max(3, int(len(pages_lines) * 0.4))
+    result: list[set[int]] = [set() for _ in pages_lines]
+    for hits in found.values():
+        if sum(1 for h in hits if h) >= need:
+            for page, h in zip(result, hits, strict=True):
+                page |= h
+    return result
 
 
 def _numbered(line: str, number: int, label: str) -> bool:
