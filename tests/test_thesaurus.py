@@ -86,8 +86,9 @@ def test_all_23_gcm_objectives(thes):
 def test_seventeen_sdgs_and_target_10_7(thes):
     for n in range(1, 18):
         assert f"sdg-{n}" in thes, n
-    assert "orderly, safe, regular and responsible migration and mobility of people" in (
-        thes.get("sdg-target-10-7").terms["en"]
+    assert (
+        "orderly, safe, regular and responsible migration and mobility of people"
+        in (thes.get("sdg-target-10-7").terms["en"])
     )
     assert [c.id for c, _, _ in thes.match("Reduce inequality within and among countries")] == [
         "sdg-10"
@@ -96,12 +97,28 @@ def test_seventeen_sdgs_and_target_10_7(thes):
 
 def test_core_concepts_present(thes):
     for cid in (
-        "local-authorities", "policy-coherence", "horizontal-policy-coherence",
-        "vertical-policy-coherence", "whole-of-government-approach", "whole-of-society-approach",
-        "mainstreaming-migration", "remittances", "diaspora", "return", "readmission",
-        "reintegration", "trafficking-in-persons", "smuggling-of-migrants", "non-refoulement",
-        "statelessness", "durable-solutions", "resettlement", "complementary-pathways",
-        "internally-displaced-persons", "alternatives-to-detention", "new-urban-agenda",
+        "local-authorities",
+        "policy-coherence",
+        "horizontal-policy-coherence",
+        "vertical-policy-coherence",
+        "whole-of-government-approach",
+        "whole-of-society-approach",
+        "mainstreaming-migration",
+        "remittances",
+        "diaspora",
+        "return",
+        "readmission",
+        "reintegration",
+        "trafficking-in-persons",
+        "smuggling-of-migrants",
+        "non-refoulement",
+        "statelessness",
+        "durable-solutions",
+        "resettlement",
+        "complementary-pathways",
+        "internally-displaced-persons",
+        "alternatives-to-detention",
+        "new-urban-agenda",
     ):
         assert cid in thes, cid
 
@@ -133,7 +150,9 @@ def test_longest_match_wins_and_spans_do_not_overlap(thes):
     # "vertical policy coherence" must not also report the shorter "policy coherence".
     assert ids(thes.match("vertical policy coherence")) == ["vertical-policy-coherence"]
     assert ids(thes.match("remittances and diaspora in local authorities")) == [
-        "remittances", "diaspora", "local-authorities",
+        "remittances",
+        "diaspora",
+        "local-authorities",
     ]
 
 
@@ -181,8 +200,11 @@ def test_topics_load_and_reference_known_concepts(thes):
     topics = thes.load_topics()
     names = [t.name for t in topics]
     for required in (
-        "local-authorities", "policy-coherence", "whole-of-government",
-        "mainstreaming-migration", "remittances-diaspora",
+        "local-authorities",
+        "policy-coherence",
+        "whole-of-government",
+        "mainstreaming-migration",
+        "remittances-diaspora",
     ):
         assert required in names
     assert len(set(names)) == len(names)
