@@ -291,6 +291,21 @@ def test_bug_outside_pypdf_is_not_swallowed(tmp_path, monkeypatch):
         pdf.parse(path)
 
 
+def test_pypdf_log_messages_become_warnings(tmp_path, caplog):
+    import logging
+
+    path = make_pdf(tmp_path / "xref.pdf", [["Text behind a wrong startxref pointer."]])
+    data = path.read_bytes()
+    cut = data.rindex(b"startxref\n") + len(b"startxref\n")
+    path.write_bytes(data[:cut] + b"17\n%%EOF\n")  # points into the middle of nowhere
+    with caplog.at_level(logging.WARNING):
+        doc = pdf.parse(path)
+    assert "Text behind a wrong startxref pointer." in all_text(doc)
+    assert any(w.startswith("pypdf: ") for w in doc.warnings)
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+    assert logging.getLogger("pypdf").propagate is True
+
+
 def test_image_only_pdf_needs_ocr(tmp_path):
     reason = _refused(make_image_only_pdf(tmp_path / "scan.pdf", 3))
     assert reason.startswith("no text layer")

@@ -283,14 +283,29 @@ def _shorten(message: str) -> str:
     return msg[:160]
 
 
+_QUIET_LOCK = threading.Lock()
+_quiet_depth = 0  # parses in progress that keep pypdf's log records to themselves
+_saved_propagate = True
+
+
 @contextmanager
 def _pypdf_diagnostics(notes: list[str]) -> Iterator[None]:
-    """Turn pypdf's log messages and Python warnings during a parse into document warnings."""
+    """Turn pypdf's log messages and Python warnings during a parse into document warnings.
+
+    pypdf's records stop propagating to the root logger while any parse runs (reference
+    counted, so concurrent parses in threads restore it correctly); each parse collects the
+    records of its own thread. `warnings.catch_warnings` is process-wide: a warning raised in
+    another thread at the same moment may land in this document's notes.
+    """
+    global _quiet_depth, _saved_propagate
     logger = logging.getLogger("pypdf")
     handler = _Collector()
-    old_propagate = logger.propagate
     logger.addHandler(handler)
-    logger.propagate = False
+    with _QUIET_LOCK:
+        if _quiet_depth == 0:
+            _saved_propagate = logger.propagate
+            logger.propagate = False
+        _quiet_depth += 1
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as recorded:
@@ -301,7 +316,10 @@ def _pypdf_diagnostics(notes: list[str]) -> Iterator[None]:
                 caught = list(recorded)
     finally:
         logger.removeHandler(handler)
-        logger.propagate = old_propagate
+        with _QUIET_LOCK:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                logger.propagate = _saved_propagate
         for w in caught:
             handler.messages[_shorten(f"{w.category.__name__}: {w.message}")] += 1
         for msg, count in handler.messages.most_common(MAX_PYPDF_NOTES):
