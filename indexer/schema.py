@@ -136,15 +136,17 @@ def build_schema() -> Schema:
         "ordinal": NUMERIC(stored=True, sortable=True),
         "label": ID(stored=True),
         "label_key": ID(stored=True),  # language-independent label, links language versions
-        "section": TEXT(analyzer=neutral_analyzer(), stored=True),
+        # Positions only where phrases are searched (the language fields): Whoosh's pure-Python
+        # posting writer is the build's bottleneck, and positions cost a third of it.
+        "section": TEXT(analyzer=neutral_analyzer(), stored=True, phrase=False),
         "page": NUMERIC(stored=True),
         "page_label": STORED,
         "lang": ID(stored=True, sortable=True),
         "content": STORED,  # the passage text as shown
-        "text_neutral": TEXT(analyzer=neutral_analyzer(), phrase=True),
+        "text_neutral": TEXT(analyzer=neutral_analyzer(), phrase=False),
         "text_other": TEXT(analyzer=neutral_analyzer(), phrase=True),
         # document metadata, denormalised so a hit needs no second look-up
-        "title": TEXT(analyzer=neutral_analyzer(), stored=True),
+        "title": TEXT(analyzer=neutral_analyzer(), stored=True, phrase=False),
         "series": ID(stored=True, sortable=True),
         "symbol": ID(stored=True, sortable=True),
         "year": NUMERIC(stored=True, sortable=True),
