@@ -114,7 +114,7 @@ _COMPOUND_PREFIXES = {
     "all", "state", "evidence", "gender", "child", "human", "rights", "whole", "people",
     "country", "region", "age", "context", "follow", "large", "small", "medium", "mid",
     "over", "under", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-    "ninety", "mid", "so", "peer", "policy", "community", "un", "member",
+    "ninety", "so", "peer", "policy", "community", "un", "member",
 }
 
 
@@ -177,6 +177,7 @@ LABEL_PATTERNS = [
     ("target", re.compile(r"^(\d{1,2}\.[0-9]{1,2}|\d{1,2}\.[a-z])(?=\s)")),
     ("number", re.compile(r"^(\d{1,3})\.(?=\s)")),
     ("letter", re.compile(r"^\(([a-z]{1,2}|[ivxl]{1,5})\)(?=\s)")),
+    ("letter", re.compile(r"^([a-z])\)(?=\s)")),  # French/Spanish style `a)`
     ("roman", re.compile(r"^([IVXL]{1,6})\.(?=\s)")),
     ("capital", re.compile(r"^([A-H])\.(?=\s)")),
 ]
@@ -256,6 +257,9 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
         elif double_spaced:
             starts_new = gap >= 3 and (bool(_SENTENCE_END.search(prev)) or _looks_like_heading(
                 prev) or _looks_like_heading(line))
+        elif no_blanks and line[0].islower():
+            starts_new = False  # a line opening in lower case continues (`… of water` /
+            # `and sanitation for all`)
         elif no_blanks:
             short = len(prev) < 0.75 * typical
             starts_new = short and (

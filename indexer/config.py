@@ -41,7 +41,9 @@ class Settings:
     min_passage_words: int = _setting(
         8, "Fragments shorter than this are merged with a neighbour (labels and headings kept)."
     )
-    max_query_chars: int = _setting(1000, "Longer queries are refused (Whoosh parsing is quadratic).")
+    max_query_chars: int = _setting(
+        1000, "Longer queries are refused (Whoosh parsing is quadratic)."
+    )
     max_file_bytes: int = _setting(100 * 1024 * 1024, "Largest file accepted for ingestion.")
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."

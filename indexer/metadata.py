@@ -80,7 +80,8 @@ def read_sidecar(path: Path) -> DocMeta:
         else:
             data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IngestRefused(f"cannot read the metadata file {path.name}: {exc}", path.name)
+        raise IngestRefused(
+            f"cannot read the metadata file {path.name}: {exc}", path.name) from None
     if not isinstance(data, dict):
         raise IngestRefused(f"the metadata file {path.name} must hold an object", path.name)
     known = DocMeta.__dataclass_fields__

@@ -37,7 +37,8 @@ def decode(data: bytes, name: str = "") -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise IngestRefused(f"the file claims to be UTF-16 but is not: {exc.reason}", name)
+            raise IngestRefused(
+                f"the file claims to be UTF-16 but is not: {exc.reason}", name) from None
     if b"\x00" in data[:8192]:
         raise IngestRefused("this looks like a binary file, not text", name)
     try:
@@ -169,7 +170,7 @@ def guess_title(lines: list[str], symbol: str) -> str:
     else the first Markdown/short heading-like line."""
     nonblank = [" ".join(x.split()) for x in lines if x.strip()]
     for k, s in enumerate(nonblank[:80]):
-        if re.search(r"draft (resolution|decision)\s*$", s, re.I) or re.search(
+        if re.search(r"draft (resolution|decision)\s*$|^draft resolution\b", s, re.I) or re.search(
             r"^(Report|Note) (of|by) the Secretary-General\s*$", s
         ):
             for cand in nonblank[k + 1 : k + 4]:
