@@ -149,13 +149,10 @@ def dehyphenate(lines: list[str], vocabulary: set[str] | None = None) -> list[st
                         and joined not in vocabulary)
                 )
                 glue = "-" if keep else ""
-                out.append(line[: m.start(1)] + first + glue + second)
-                rest = m2.group(2).lstrip()
-                if rest:
-                    lines = lines[:j] + [rest] + lines[j + 1:]
-                    i = j
-                else:
-                    i = j + 1
+                # The next line joins this one; it is looked at again (it may end in `-`).
+                lines = lines[:j] + [line[: m.start(1)] + first + glue + second + m2.group(2)] \
+                    + lines[j + 1:]
+                i = j
                 continue
         out.append(lines[i])
         i += 1

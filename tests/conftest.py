@@ -1,0 +1,48 @@
+"""Shared fixtures: paths to ../shared (tests using it skip when absent) and real indexes
+built on disk in temporary folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer import config, pipeline
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared"
+SAMPLES = PROJECT / "corpus" / "samples"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when it is not there."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path}")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path) -> config.Settings:
+    """Settings pointing at an empty data directory of this test's own."""
+    return config.load(index_dir=str(tmp_path / "data"), write_lock_timeout=2.0)
+
+
+@pytest.fixture(scope="session")
+def samples_index(tmp_path_factory) -> config.Settings:
+    """A real index of the shipped samples, built once per session (read-only use)."""
+    s = config.load(index_dir=str(tmp_path_factory.mktemp("samples") / "data"))
+    report = pipeline.build(SAMPLES, s, workers=1)
+    assert not report.of("refused"), report.of("refused")
+    return s
+
+
+@pytest.fixture(scope="session")
+def shared_corpus_index(tmp_path_factory) -> config.Settings:
+    """A real index of ../shared/corpus, built once per session."""
+    corpus = SHARED / "corpus"
+    if not corpus.exists():
+        pytest.skip("shared corpus not available")
+    s = config.load(index_dir=str(tmp_path_factory.mktemp("shared") / "data"))
+    pipeline.build(corpus, s, workers=2)
+    return s

@@ -1,0 +1,169 @@
+"""The text/Markdown and HTML parsers on real files written to disk."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.errors import IngestRefused
+from indexer.parsers import html, parse_file, text
+
+GCM_LIKE = """\
+ United Nations  A/73/L.66
+
+General Assembly  Distr.: Limited
+
+18-21786 (E)    141218
+
+*1821786*
+
+Draft resolution submitted by the President of the General Assembly
+
+Global Compact for Safe, Orderly and Regular Migration
+
+1. This Global Compact rests on the purposes and principles of the Charter.
+
+2. It also rests on the Universal Declaration of Human Rights and a multi-
+stakeholder approach to develop-
+ment.
+
+A/73/L.66
+
+18-21786 2/3
+
+3. Discussions about international migration at the global level are not new, and
+they continue across the page
+
+3/3 18-21786
+
+break into the third page.
+
+  Objective 1: Collect and utilize accurate and disaggregated data
+
+17. We commit to strengthen the global evidence base.
+
+ (a) Elaborate and implement a comprehensive strategy;
+"""
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def all_blocks(doc):
+    return [(p.number, b.kind, b.text) for p in doc.pages for b in p.blocks]
+
+
+def test_un_page_furniture_becomes_page_numbers(tmp_path):
+    doc = parse_file(write(tmp_path, "A_73_L.66-EN.txt", GCM_LIKE))
+    assert doc.meta.symbol == "A/73/L.66"
+    blocks = all_blocks(doc)
+    texts = " ".join(t for _, _, t in blocks)
+    for furniture in ("18-21786", "2/3", "3/3", "*1821786*"):
+        assert furniture not in texts
+    page_of = {t.split()[0]: n for n, _, t in blocks}
+    assert page_of["1."] == 1 and page_of["3."] == 2 and page_of["17."] == 3
+    assert "multi-stakeholder approach to development." in texts
+
+
+def test_title_guessed_after_draft_resolution(tmp_path):
+    doc = parse_file(write(tmp_path, "x.txt", GCM_LIKE))
+    assert doc.meta.title == "Global Compact for Safe, Orderly and Regular Migration"
+
+
+def test_cp1252_with_crlf_is_decoded(tmp_path):
+    data = "Les autorités locales – « cohérence » des politiques.\r\n\r\n2. Deuxième.\r\n"
+    doc = parse_file(write(tmp_path, "note.txt", data.encode("cp1252")))
+    assert "autorités locales – « cohérence »" in doc.text()
+    assert "\r" not in doc.text()
+    assert any("cp1252" in w for w in doc.warnings)
+
+
+def test_utf16_with_bom_is_decoded(tmp_path):
+    doc = parse_file(write(tmp_path, "u16.txt", "Migración y desarrollo.".encode("utf-16")))
+    assert "Migración" in doc.text()
+
+
+@pytest.mark.parametrize("data,reason", [
+    (b"", "empty"),
+    (b"   \n\n  ", "empty"),
+    (b"\x00\x01\x02binary\x00stuff", "binary"),
+])
+def test_bad_text_files_are_refused(tmp_path, data, reason):
+    with pytest.raises(IngestRefused) as err:
+        parse_file(write(tmp_path, "bad.txt", data))
+    assert reason in err.value.reason
+
+
+def test_unsupported_type_names_supported_list(tmp_path):
+    with pytest.raises(IngestRefused) as err:
+        parse_file(write(tmp_path, "sheet.xlsx", b"PK\x03\x04 not really"))
+    assert "'.xlsx'" in err.value.reason and ".pdf" in err.value.reason
+
+
+def test_type_is_sniffed_from_bytes_not_name(tmp_path):
+    doc = parse_file(write(tmp_path, "misnamed.txt",
+                           "<!DOCTYPE html><html lang='fr'><body><p>Bonjour le monde entier."
+                           "</p></body></html>"))
+    assert doc.format == "html" and doc.meta.lang == "fr"
+
+
+@pytest.mark.parametrize("name,symbol", [
+    ("A_C.2_73_L.46-EN.txt", "A/C.2/73/L.46"),
+    ("A_C-1_57_L-34-EN.txt", "A/C.1/57/L.34"),
+    ("A_33_445_Add-4-EN.txt", "A/33/445/Add.4"),
+    ("notes.txt", ""),
+])
+def test_symbol_from_file_name(name, symbol):
+    assert text.symbol_from_filename(name) == symbol
+
+
+def test_markdown_headings_links_and_front_matter(tmp_path):
+    md = ("---\nlayout: page\n---\n# Module 4\n\n## Key messages\n\nSee the [handbook](http://x.org)"
+          " and ![icon](i.png){: style=\"float\"} **local** partners.\n")
+    doc = parse_file(write(tmp_path, "m.md", md))
+    blocks = all_blocks(doc)
+    assert (1, "heading", "Module 4") in blocks
+    para = [t for _, k, t in blocks if k == "para"][0]
+    assert para == "See the handbook and local partners."
+    assert "layout" not in doc.text()
+
+
+HTML = """<!DOCTYPE html><html lang="es"><head><title>Agenda 2030</title>
+<style>p {color: red}</style><script>var x = "<p>not text</p>";</script></head>
+<body><nav><a href="/">Inicio</a></nav><header>Site header</header>
+<h1>Agenda 2030</h1><h2>Objetivo 10. Reducir la desigualdad</h2>
+<p id="t">10.7 Facilitar la migración y la movilidad ordenadas, seguras, regulares</p>
+<ul><li>Primer punto de la lista</li><li>Segundo <b>punto</b></li></ul>
+<table><tr><td>Celda uno</td><td>Celda dos</td></tr></table>
+<footer>Pie de página</footer></body></html>"""
+
+
+def test_html_blocks_headings_and_chrome(tmp_path):
+    doc = html.parse(write(tmp_path, "a.html", HTML))
+    assert doc.meta.lang == "es" and doc.meta.title == "Agenda 2030"
+    blocks = all_blocks(doc)
+    kinds = [(k, t) for _, k, t in blocks]
+    assert ("heading", "Objetivo 10. Reducir la desigualdad") in kinds
+    assert ("para", "Segundo punto") in kinds and ("para", "Celda dos") in kinds
+    alltext = doc.text()
+    for chrome in ("Inicio", "Site header", "Pie de página", "not text", "color"):
+        assert chrome not in alltext
+
+
+def test_html_broken_markup_still_parses(tmp_path):
+    doc = html.parse(write(tmp_path, "b.html", "<html><body><p>Unclosed <b>bold <p>Second"
+                                                 " paragraph<div>tail text</body>"))
+    assert "Second paragraph" in doc.text() and "tail text" in doc.text()
+
+
+def test_html_without_text_is_refused(tmp_path):
+    with pytest.raises(IngestRefused):
+        html.parse(write(tmp_path, "c.html", "<html><body><script>x()</script></body></html>"))
+
+
+def test_html_decomposed_accents_are_normalised(tmp_path):
+    doc = html.parse(write(tmp_path, "d.html",
+                           "<html lang='fr'><body><p>Les autorite\u0301s locales</p></body></html>"))
+    assert "autorités" in doc.text()
