@@ -1,0 +1,206 @@
+"""Build, add, remove, duplicates, refusals, atomic publication, locking and repair, on a real
+on-disk store and Whoosh index."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pdfmaker import make_image_only_pdf, make_pdf
+
+from indexer import engine, pipeline, store
+from indexer.errors import IndexOutOfDate, NotFound, WriteBusy
+from indexer.locking import write_lock
+from indexer.models import DocMeta
+from indexer.search import SearchRequest, SearchService
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+PARA_EN = ("1. Local authorities and municipalities play a key role in the governance of "
+           "migration and in the integration of migrants in cities.\n\n"
+           "2. Policy coherence between national and local levels of government is needed.\n")
+PARA_FR = ("1. Les autorités locales jouent un rôle essentiel dans la gouvernance des "
+           "migrations et dans l'intégration des migrants dans les villes.\n")
+
+
+def corpus(tmp_path: Path) -> Path:
+    c = tmp_path / "corpus"
+    c.mkdir(parents=True)
+    (c / "local.en.txt").write_text(PARA_EN, encoding="utf-8")
+    (c / "local.fr.txt").write_text(PARA_FR, encoding="utf-8")
+    (c / "MANIFEST.tsv").write_text(
+        "file\ttitle\tUN symbol\tlanguage\tyear\tseries\n"
+        "local.en.txt\tLocal governance note\tA/RES/99/1\ten\t2018\tGCM\n"
+        "local.fr.txt\tNote sur la gouvernance locale\tA/RES/99/1\tfr\t2018\tGCM\n",
+        encoding="utf-8")
+    return c
+
+
+def search(settings, q, **kw):
+    return SearchService(settings).search(SearchRequest(q=q, **kw))
+
+
+def test_build_indexes_every_file_with_catalog_metadata(tmp_path, settings):
+    report = pipeline.build(corpus(tmp_path), settings, workers=1)
+    assert len(report.of("indexed")) == 2 and not report.of("refused")
+    docs = {d.file: d for d in SearchService(settings).documents()}
+    assert set(docs) == {"local.en.txt", "local.fr.txt"}  # the catalog is not a document
+    en = docs["local.en.txt"]
+    assert (en.meta.title, en.meta.symbol, en.meta.lang, en.year, en.meta.series) == (
+        "Local governance note", "A/RES/99/1", "en", 2018, "GCM")
+    res = search(settings, "local authorities")
+    assert res.total >= 1
+    top = res.hits[0]
+    assert top.document.meta.symbol == "A/RES/99/1" and top.passage.label == "1"
+    assert "<mark>" in top.snippet
+
+
+def test_rebuild_gives_the_same_passage_ids(tmp_path, settings):
+    c = corpus(tmp_path)
+    pipeline.build(c, settings, workers=1)
+    ids1 = sorted(h.passage.passage_id for h in search(settings, "migration").hits)
+    pipeline.build(c, settings, workers=1)
+    ids2 = sorted(h.passage.passage_id for h in search(settings, "migration").hits)
+    assert ids1 == ids2 and ids1
+
+
+def test_add_without_rebuild_then_duplicate_then_remove(tmp_path, settings):
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    new = tmp_path / "remit.txt"
+    new.write_text("1. Promote faster, safer and cheaper remittances and foster financial "
+                   "inclusion of migrants.\n", encoding="utf-8")
+    r = pipeline.add([new], settings, sidecar=DocMeta(title="Remittances", series="GCM"))
+    assert r.of("indexed")[0].passages == 1
+    doc_id = r.of("indexed")[0].doc_id
+    hit = search(settings, "cheaper remittances").hits[0]
+    assert hit.document.doc_id == doc_id and hit.document.meta.title == "Remittances"
+
+    copy = tmp_path / "copy-of-remit.txt"
+    shutil.copy(new, copy)
+    r2 = pipeline.add([copy], settings)
+    assert r2.of("duplicate") and not r2.of("indexed")
+    assert search(settings, "cheaper remittances").total == 1
+
+    pipeline.remove(doc_id, settings)
+    assert search(settings, "cheaper remittances").total == 0
+    assert search(settings, "local authorities").total >= 1  # the rest is untouched
+    with pytest.raises(NotFound):
+        pipeline.remove(doc_id, settings)
+
+
+def test_bad_files_are_refused_with_reasons_and_nothing_is_lost(tmp_path, settings):
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "sheet.docx").write_bytes(b"PK\x03\x04")
+    make_pdf(bad / "locked.pdf", [["secret text"]], encrypt_password="pw")
+    make_image_only_pdf(bad / "scan.pdf", 2)
+    (bad / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> garbage")
+    r = pipeline.add(sorted(bad.iterdir()), settings)
+    reasons = {o.file: o.reason for o in r.of("refused")}
+    assert set(reasons) == {"empty.txt", "sheet.docx", "locked.pdf", "scan.pdf", "broken.pdf"}
+    assert "empty" in reasons["empty.txt"]
+    assert "unsupported" in reasons["sheet.docx"]
+    assert "encrypted" in reasons["locked.pdf"]
+    assert "OCR" in reasons["scan.pdf"]
+    assert "damaged" in reasons["broken.pdf"]
+    assert len(SearchService(settings).documents()) == 2
+    assert pipeline.check(settings, repair=False).missing == []
+
+
+def test_pdf_passages_keep_their_page(tmp_path, settings):
+    c = tmp_path / "pdfs"
+    c.mkdir()
+    make_pdf(c / "doc.pdf", [
+        ["1. The first page speaks of national development planning and policies."],
+        ["2. The second page speaks of mainstreaming migration into planning."],
+    ], title="Planning note")
+    pipeline.build(c, settings, workers=1)
+    hit = search(settings, "mainstreaming migration").hits[0]
+    assert hit.passage.page == 2 and hit.passage.label == "2"
+    assert hit.document.meta.title == "Planning note"
+
+
+def _hold_lock(data_dir: str, ready, seconds: float):
+    with write_lock(Path(data_dir), 5):
+        ready.set()
+        time.sleep(seconds)
+
+
+def test_second_writer_waits_then_gets_a_clear_message(tmp_path, settings):
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(settings.index_dir, ready, 4))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        f = tmp_path / "x.txt"
+        f.write_text("1. Another paragraph about diaspora engagement and development.\n")
+        with pytest.raises(WriteBusy) as err:
+            pipeline.add([f], settings)  # settings fixture: 2 s lock timeout
+        assert "try again" in str(err.value)
+    finally:
+        holder.join()
+    assert search(settings, "local authorities").total >= 1  # readers were never blocked
+
+
+def test_killed_build_leaves_the_previous_index_live(tmp_path, settings):
+    """kill -9 in the middle of a build: the last published index stays live and whole."""
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    before = store.current_generation(Path(settings.index_dir))
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(400):
+        (big / f"doc{i}.txt").write_text(
+            "".join(f"{n}. Paragraph {n} of document {i} on migration governance and local "
+                    f"development planning in municipalities.\n\n" for n in range(1, 40)))
+    proc = subprocess.Popen(
+        [sys.executable, str(PROJECT / "index.py"), "build", "--corpus", str(big),
+         "--index", settings.index_dir, "--quiet", "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.5)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert store.current_generation(Path(settings.index_dir)) == before
+    assert search(settings, "local authorities").total >= 1
+    assert pipeline.check(settings, repair=False).missing == []
+    # and the next build succeeds and cleans up the abandoned generation
+    pipeline.build(corpus(tmp_path / "next"), settings, workers=1)
+    assert len(list(Path(settings.index_dir).glob("gen-*"))) == 1
+
+
+def test_schema_version_mismatch_asks_for_a_rebuild(tmp_path, settings):
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    gen = store.current_generation(Path(settings.index_dir))
+    (engine.whoosh_dir(gen) / engine.VERSION_FILE).write_text("0")
+    with pytest.raises(IndexOutOfDate) as err:
+        search(settings, "migration")
+    assert "rebuild" in str(err.value)
+
+
+def test_check_repairs_an_index_that_lost_a_document(tmp_path, settings):
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    gen = store.current_generation(Path(settings.index_dir))
+    doc = SearchService(settings).documents()[0]
+    engine.delete_document(engine.open_index(gen), doc.doc_id)  # simulate a lost write
+    res = pipeline.check(settings, repair=True)
+    assert doc.doc_id in res.missing and res.repaired
+    assert pipeline.check(settings, repair=False).missing == []
+
+
+def test_check_rebuilds_a_destroyed_index_from_the_store(tmp_path, settings):
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    gen = store.current_generation(Path(settings.index_dir))
+    shutil.rmtree(engine.whoosh_dir(gen))
+    engine.whoosh_dir(gen).mkdir()
+    assert pipeline.check(settings, repair=True).repaired
+    assert search(settings, "local authorities").total >= 1
