@@ -164,6 +164,6 @@ def test_html_without_text_is_refused(tmp_path):
 
 
 def test_html_decomposed_accents_are_normalised(tmp_path):
-    doc = html.parse(write(tmp_path, "d.html",
-                           "<html lang='fr'><body><p>Les autorite\u0301s locales</p></body></html>"))
+    page = "<html lang='fr'><body><p>Les autorite\u0301s locales</p></body></html>"
+    doc = html.parse(write(tmp_path, "d.html", page))
     assert "autorités" in doc.text()
