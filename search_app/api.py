@@ -1,0 +1,249 @@
+"""JSON API under /api. Errors are `{"error": {"status": N, "message": "..."}}` (see
+create_app's error handler)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, jsonify, request
+
+from indexer.errors import QueryError
+
+from . import service
+from .params import document_view, passage_view, search_request
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+EXPORT_MAX = 1000  # hits in one export
+EXPORT_COLUMNS = ("passage_id", "doc_id", "title", "symbol", "series", "lang", "year", "date",
+                  "page", "paragraph", "section", "text", "citation", "score", "url", "file")
+
+
+@bp.get("/search")
+def search():
+    return jsonify(service().search(search_request(request.args)).to_json())
+
+
+def _export_hits() -> tuple[dict, list[dict]]:
+    """Up to `limit` hits (default 100, at most EXPORT_MAX), fetched 100 at a time."""
+    req = search_request(request.args, per_page=100)
+    raw = (request.args.get("limit") or "100").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= EXPORT_MAX:
+        raise QueryError(f"limit must be a number from 1 to {EXPORT_MAX}")
+    limit = int(raw)
+    req.per_page, req.page = 100, 1
+    first = service().search(req)
+    hits = [h.to_json() for h in first.hits]
+    while len(hits) < min(limit, first.total):
+        req.page += 1
+        more = service().search(req)
+        if not more.hits:
+            break
+        hits.extend(h.to_json() for h in more.hits)
+    head = first.to_json()
+    del head["hits"], head["page"], head["per_page"]
+    return head, hits[:limit]
+
+
+def _attachment(body: str, content_type: str, name: str) -> Response:
+    resp = Response(body, content_type=content_type)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    # Spreadsheets run cells that start like a formula; a leading apostrophe stops that.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/search.csv")
+def search_csv():
+    _, hits = _export_hits()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(EXPORT_COLUMNS)
+    for h in hits:
+        w.writerow([_csv_cell(h.get(c)) for c in EXPORT_COLUMNS])
+    # UTF-8 with a BOM so spreadsheet programs read accents correctly.
+    return _attachment("\ufeff" + buf.getvalue(), "text/csv; charset=utf-8",
+                       "dialogue-search-results.csv")
+
+
+@bp.get("/search.json")
+def search_json():
+    head, hits = _export_hits()
+    head["exported"] = len(hits)
+    head["hits"] = hits
+    body = json.dumps(head, ensure_ascii=False, indent=1)
+    return _attachment(body, "application/json; charset=utf-8",
+                       "dialogue-search-results.json")
+
+
+@bp.get("/passages/<passage_id>")
+def passage(passage_id: str):
+    view = passage_view(passage_id)
+    view.pop("_objects")
+    return jsonify(view)
+
+
+CITE_FORMATS = {
+    "bib": ("bibtex", "application/x-bibtex; charset=utf-8"),
+    "ris": ("ris", "application/x-research-info-systems; charset=utf-8"),
+    "json": ("csl_json", "application/vnd.citationstyles.csl+json; charset=utf-8"),
+}
+
+
+@bp.get("/passages/<passage_id>/cite.<any(bib, ris, json):fmt>")
+def passage_cite(passage_id: str, fmt: str):
+    key, mimetype = CITE_FORMATS[fmt]
+    body = passage_view(passage_id, 0, 0)["citation"][key]
+    return _attachment(body, mimetype, f"{passage_id}.{fmt}")
+
+
+@bp.get("/documents")
+def documents():
+    from .citations import document_json
+
+    docs = [document_json(d) for d in service().documents()]
+    return jsonify({"total": len(docs), "documents": docs})
+
+
+@bp.get("/documents/<doc_id>")
+def document(doc_id: str):
+    return jsonify(document_view(doc_id))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+# ---------------------------------------------------------------- OpenAPI description
+
+def _param(name: str, desc: str, schema: dict | None = None, where: str = "query",
+           required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required, "description": desc,
+            "schema": schema or {"type": "string"}}
+
+
+SEARCH_PARAMETERS = [
+    _param("q", "Query text (at most 1,000 characters). Words, \"phrases\", AND/OR/NOT, "
+           "wildcards (migra*), fuzzy (migrant~), and inline filters lang:fr series:GCM "
+           "year:2015-2018 symbol:A/73/L.66 doc:ID."),
+    _param("lang", "Only passages in these languages (comma-separated ISO codes)."),
+    _param("series", "Only these series (comma-separated, e.g. GCM,SDG)."),
+    _param("year", "A year (2018) or a range (2015-2018)."),
+    _param("doc", "Only passages of this document id."),
+    _param("page", "Result page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    _param("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 100,
+                                          "default": 10}),
+    _param("sort", "Order of hits.", {"type": "string", "enum": ["relevance", "date"],
+                                      "default": "relevance"}),
+]
+EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
+    _param("limit", f"How many hits to export (1 to {EXPORT_MAX}).",
+           {"type": "integer", "minimum": 1, "maximum": EXPORT_MAX, "default": 100})]
+
+_ERR = {"$ref": "#/components/responses/Error"}
+_HIT_PROPS = {k: {"type": "string"} for k in (
+    "passage_id", "doc_id", "title", "series", "symbol", "lang", "page", "paragraph", "section",
+    "text", "snippet", "file", "citation", "date", "url")}
+_HIT_PROPS.update({"score": {"type": "number"}, "year": {"type": ["integer", "null"]},
+                   "versions": {"type": "object", "additionalProperties": {"type": "string"}}})
+
+
+def _ok(desc: str, schema: dict, mime: str = "application/json") -> dict:
+    return {"description": desc, "content": {mime: {"schema": schema}}}
+
+
+OPENAPI: dict = {
+    "openapi": "3.1.0",
+    "info": {"title": "Dialogue Search API", "version": "1",
+             "description": "Search passages of UN texts on migration and development."},
+    "paths": {
+        "/api/search": {"get": {
+            "summary": "Search passages", "parameters": SEARCH_PARAMETERS,
+            "responses": {"200": _ok("One page of hits with facets",
+                                     {"$ref": "#/components/schemas/SearchResult"}),
+                          "400": _ERR, "503": _ERR}}},
+        "/api/search.csv": {"get": {
+            "summary": "Download hits as CSV (UTF-8 with BOM)", "parameters": EXPORT_PARAMETERS,
+            "responses": {"200": _ok("CSV file", {"type": "string"}, "text/csv"),
+                          "400": _ERR, "503": _ERR}}},
+        "/api/search.json": {"get": {
+            "summary": "Download hits as a JSON file", "parameters": EXPORT_PARAMETERS,
+            "responses": {"200": _ok("JSON file", {"type": "object"}),
+                          "400": _ERR, "503": _ERR}}},
+        "/api/passages/{passage_id}": {"get": {
+            "summary": "A passage with its document, context and citations",
+            "parameters": [_param("passage_id", "Passage id", where="path", required=True)],
+            "responses": {"200": _ok("Passage", {"$ref": "#/components/schemas/PassageView"}),
+                          "404": _ERR, "503": _ERR}}},
+        "/api/passages/{passage_id}/cite.{fmt}": {"get": {
+            "summary": "Download the passage's citation: BibTeX (bib), RIS (ris) or CSL-JSON "
+                       "(json)",
+            "parameters": [
+                _param("passage_id", "Passage id", where="path", required=True),
+                _param("fmt", "Format", {"type": "string", "enum": ["bib", "ris", "json"]},
+                       where="path", required=True)],
+            "responses": {"200": _ok("Citation file", {"type": "string"}, "text/plain"),
+                          "404": _ERR, "503": _ERR}}},
+        "/api/documents": {"get": {
+            "summary": "Every document in the index",
+            "responses": {"200": _ok("Documents", {"type": "object", "properties": {
+                "total": {"type": "integer"},
+                "documents": {"type": "array",
+                              "items": {"$ref": "#/components/schemas/Document"}}}}),
+                "503": _ERR}}},
+        "/api/documents/{doc_id}": {"get": {
+            "summary": "A document's metadata and outline (sections with paragraph labels)",
+            "parameters": [_param("doc_id", "Document id", where="path", required=True)],
+            "responses": {"200": _ok("Document", {"type": "object", "properties": {
+                "document": {"$ref": "#/components/schemas/Document"},
+                "outline": {"type": "array", "items": {"type": "object"}}}}),
+                "404": _ERR, "503": _ERR}}},
+        "/api/openapi.json": {"get": {
+            "summary": "This description",
+            "responses": {"200": _ok("OpenAPI 3.1 document", {"type": "object"})}}},
+    },
+    "components": {
+        "responses": {"Error": _ok("Error", {"type": "object", "properties": {
+            "error": {"type": "object", "properties": {
+                "status": {"type": "integer"}, "message": {"type": "string"}}}}})},
+        "schemas": {
+            "Hit": {"type": "object", "properties": _HIT_PROPS},
+            "SearchResult": {"type": "object", "properties": {
+                "query": {"type": "string"}, "total": {"type": "integer"},
+                "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                "elapsed_ms": {"type": "number"},
+                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                "facets": {"type": "object", "description": "lang, series, year, doc: "
+                           "value -> number of hits", "additionalProperties": {
+                               "type": "object",
+                               "additionalProperties": {"type": "integer"}}}}},
+            "Document": {"type": "object", "properties": {
+                **{k: {"type": "string"} for k in (
+                    "doc_id", "title", "series", "symbol", "lang", "date", "version", "work",
+                    "url", "file", "format", "added")},
+                "year": {"type": ["integer", "null"]}, "passages": {"type": "integer"}}},
+            "Passage": {"type": "object", "properties": {
+                **{k: {"type": "string"} for k in (
+                    "passage_id", "doc_id", "paragraph", "section", "page", "lang", "text")},
+                "ordinal": {"type": "integer"}, "physical_page": {"type": "integer"},
+                "section_path": {"type": "array", "items": {"type": "string"}}}},
+            "PassageView": {"type": "object", "properties": {
+                "passage": {"$ref": "#/components/schemas/Passage"},
+                "document": {"$ref": "#/components/schemas/Document"},
+                "context": {"type": "object", "properties": {
+                    "before": {"type": "array",
+                               "items": {"$ref": "#/components/schemas/Passage"}},
+                    "after": {"type": "array",
+                              "items": {"$ref": "#/components/schemas/Passage"}}}},
+                "citation": {"type": "object", "properties": {
+                    k: {"type": "string"} for k in ("text", "bibtex", "ris", "csl_json")}}}},
+        },
+    },
+}
