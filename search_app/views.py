@@ -1,0 +1,142 @@
+"""HTML pages: search, passage permalink, document, help."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request, url_for
+from markupsafe import Markup
+
+from . import service
+from .params import (
+    SEARCH_PARAMS,
+    doc_titles,
+    document_view,
+    has_search,
+    passage_view,
+    search_request,
+)
+
+bp = Blueprint("ui", __name__)
+
+LANG_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "Русский",
+              "ar": "العربية", "zh": "中文", "pt": "Português", "de": "Deutsch"}
+
+
+def search_url(endpoint: str = "ui.search", **changes) -> str:
+    """The current search with some parameters changed (None or "" drops one)."""
+    args = {k: request.args.get(k, "") for k in SEARCH_PARAMS}
+    args.update({k: ("" if v is None else str(v)) for k, v in changes.items()})
+    if "page" not in changes and set(changes) - {"page"}:
+        args["page"] = ""  # a new filter starts again at page 1
+    query = urlencode({k: v for k, v in args.items() if v})
+    return url_for(endpoint) + ("?" + query if query else "")
+
+
+def switch_lang_url(code: str) -> str:
+    args = {k: v for k, v in request.args.items() if k != "lang_ui"}
+    args["lang_ui"] = code
+    return request.path + "?" + urlencode(args)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"search_url": search_url, "switch_lang_url": switch_lang_url,
+            "lang_name": lambda c: LANG_NAMES.get(c, c)}
+
+
+def _pages(page: int, per_page: int, total: int, window: int = 2) -> list[int | None]:
+    last = max(1, -(-total // per_page))
+    shown = sorted({1, last, *range(max(1, page - window), min(last, page + window) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)  # gap
+        out.append(n)
+    return out
+
+
+def bar_chart(counts: dict[str, int], sort_numeric: bool = False, limit: int = 12) -> dict:
+    """Geometry for a horizontal bar chart drawn in the template as SVG."""
+    items = list(counts.items())
+    if sort_numeric:
+        items.sort(key=lambda kv: kv[0])
+    items = items[:limit]
+    top = max((v for _, v in items), default=0) or 1
+    row, label_w, bar_w = 22, 70, 180
+    bars = [{"label": k, "count": v, "y": i * row, "width": max(1, round(v / top * bar_w)),
+             "text_y": i * row + 15} for i, (k, v) in enumerate(items)]
+    return {"bars": bars, "height": max(row, len(bars) * row), "label_w": label_w,
+            "bar_w": bar_w, "width": label_w + bar_w + 50,
+            "summary": ", ".join(f"{k}: {v}" for k, v in items)}
+
+
+def filter_options(args, facets: dict | None = None, docs: list | None = None) -> dict:
+    """Options of the language, series and year selects: values with hit counts from the
+    facets of the current search, else the values documents have (no counts). The selected
+    value is always offered, so a filter from a link stays visible."""
+    out: dict[str, list[dict]] = {}
+    for name in ("lang", "series", "year"):
+        counts = (facets or {}).get(name) or {}
+        if counts:
+            values = list(counts)
+        else:
+            values = sorted({str(getattr(d, "year", None) if name == "year" else
+                                 getattr(d.meta, name)) for d in docs or []} - {"", "None"})
+        if name == "year":
+            values.sort(reverse=True)
+        selected = (args.get(name) or "").strip()
+        if selected and selected not in values:
+            values.append(selected)
+        out[name] = [{"value": v, "selected": v == selected, "count": counts.get(v),
+                      "label": LANG_NAMES.get(v, v) if name == "lang" else v}
+                     for v in values]
+    return out
+
+
+def _empty_form():
+    return render_template("search.html", result=None, args=request.args,
+                           filters=filter_options(request.args, docs=service().documents()),
+                           within=None)
+
+
+@bp.get("/")
+def index():
+    return _empty_form()
+
+
+@bp.get("/search")
+def search():
+    if not has_search(request.args):
+        return _empty_form()
+    req = search_request(request.args)
+    result = service().search(req)
+    titles = doc_titles()
+    within = titles.get(req.doc) if req.doc else None
+    charts = {
+        "year": bar_chart(result.facets.get("year", {}), sort_numeric=True),
+        "series": bar_chart(result.facets.get("series", {})),
+    }
+    return render_template("search.html", result=result, req=req, args=request.args,
+                           filters=filter_options(request.args, result.facets), titles=titles,
+                           within=within, charts=charts,
+                           pages=_pages(req.page, req.per_page, result.total),
+                           last_page=max(1, -(-result.total // req.per_page)),
+                           snippet=lambda h: Markup(h.snippet))  # escaped HTML + <mark>
+
+
+@bp.get("/p/<passage_id>")
+def passage(passage_id: str):
+    view = passage_view(passage_id)
+    return render_template("passage.html", **view)
+
+
+@bp.get("/d/<doc_id>")
+def document(doc_id: str):
+    view = document_view(doc_id)
+    return render_template("document.html", **view)
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("help.html")
