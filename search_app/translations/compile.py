@@ -1,0 +1,40 @@
+"""Compile the .po catalogs next to this file into the .mo files Flask-Babel reads.
+
+    .venv/bin/python search_app/translations/compile.py
+
+To refresh after changing UI strings (then translate the new entries in each .po):
+    cd search_app && ../.venv/bin/pybabel extract -F translations/babel.cfg \
+        -o translations/messages.pot --no-location --sort-output .
+    ../.venv/bin/pybabel update -i translations/messages.pot -d translations
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+HERE = Path(__file__).resolve().parent
+
+
+def compile_all(root: Path = HERE) -> list[Path]:
+    written = []
+    for po in sorted(root.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        untranslated = [m.id for m in catalog if m.id and not m.string]
+        fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+        if untranslated or fuzzy:
+            print(f"{po}: {len(untranslated)} untranslated, {len(fuzzy)} fuzzy", file=sys.stderr)
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        written.append(mo)
+    return written
+
+
+if __name__ == "__main__":
+    for path in compile_all():
+        print(f"wrote {path}")
