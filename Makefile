@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 # Build the index from the shipped corpus if it is missing, then serve it.
 index: $(STAMP)
-	@test -e $(DATA)/CURRENT || $(PY) index.py build --corpus corpus --index $(DATA)
+	@test -e $(DATA)/CURRENT || $(PY) index.py build --corpus corpus --index $(DATA) || test $$? -eq 1
 
 serve: index
 	$(PY) index.py serve --index $(DATA)
