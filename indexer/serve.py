@@ -8,14 +8,28 @@ import sys
 from .config import Settings
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
-          threads: int = 8) -> int:
+def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
+                threads: int = 8):
+    """A bound, not yet running waitress server for the app (port 0 picks a free port;
+    the chosen one is `server.effective_port`)."""
     import waitress
 
     from search_app import create_app
 
     app = create_app({"SETTINGS": settings})
-    print(f"Dialogue Search on http://{host}:{port}/ (index: {settings.index_dir})",
-          file=sys.stderr)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="dialogue-search")
+    return waitress.create_server(app, host=host, port=port, threads=threads,
+                                  ident="dialogue-search")
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
+          threads: int = 8) -> int:
+    server = make_server(settings, host, port, threads)
+    print(f"Dialogue Search on http://{host}:{server.effective_port}/ "
+          f"(index: {settings.index_dir}); Ctrl-C stops it", file=sys.stderr)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0

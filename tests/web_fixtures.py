@@ -1,0 +1,123 @@
+"""Fixtures for the web tests (loaded with `pytest_plugins = ["web_fixtures"]`): a real index
+built once per session from a few small files written here, the Flask app over it, and the
+same app served by waitress on a free local port."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from indexer import config, pipeline
+
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=alert(1)>"
+
+FILES: dict[str, str] = {
+    "remittances.en.txt": """A/99/L.1
+
+Remittances and local development
+
+I. Remittances
+
+1. Remittances sent by migrants are a vital source of income for millions of households \
+and support local development in countries of origin.
+
+2. States should reduce the transaction costs of remittances to less than 3 per cent \
+by 2030 and eliminate corridors with costs higher than 5 per cent.
+
+(a) Promoting competition and transparency among remittance service providers, including \
+by publishing comparable information on fees and exchange rates;
+
+(b) Adapting regulations so that mobile payments and other new technologies can be used \
+safely by migrants and their families.
+
+II. Local authorities
+
+3. Local authorities are often the first public institutions with which migrants come \
+into contact, and they need resources to provide basic services to all residents.
+
+4. Cities should be consulted when national migration policies are designed, so that \
+local experience informs the governance of migration at every level of government.
+
+5. =HYPERLINK("http://example.invalid") spreadsheet formulas in a cell must never run \
+when researchers open an export of these results with remittances in a spreadsheet program.
+""",
+    "autorites.fr.html": """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8">
+<title>Les autorités locales et les migrations</title></head>
+<body>
+<h1>Les autorités locales et les migrations</h1>
+<h2>I. Principes</h2>
+<p>1. Les autorités locales sont souvent les premières institutions publiques avec \
+lesquelles les migrants entrent en contact, et elles doivent disposer de ressources \
+suffisantes.</p>
+<p>2. Les envois de fonds des travailleurs migrants contribuent au développement local \
+et à la réduction de la pauvreté dans les pays d'origine.</p>
+<h2>II. Recommandations</h2>
+<p>3. Les États sont invités à associer les villes à l'élaboration des politiques \
+migratoires nationales et à renforcer la coopération entre les niveaux de gouvernement.</p>
+</body></html>
+""",
+    "hostile.en.txt": f"""Hostile content sample
+
+1. This paragraph about migrants quotes hostile markup {HOSTILE_SCRIPT} and also \
+{HOSTILE_IMG} which must be shown as plain text and never run in the browser.
+
+2. A second paragraph about migrants and remittances so that the hostile passage has \
+a neighbour that appears as context on its passage page.
+""",
+    "MANIFEST.tsv": "file\ttitle\tseries\tsymbol\tlang\tdate\n"
+                    "remittances.en.txt\tRemittances and local development\tGCM\tA/99/L.1\ten"
+                    "\t2018-12-19\n"
+                    "autorites.fr.html\tLes autorités locales et les migrations\tNUA\t"
+                    "A/RES/99/2\tfr\t2016\n"
+                    f"hostile.en.txt\tHostile {HOSTILE_SCRIPT} title\tother\tX/1\ten\t2020\n",
+}
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory) -> Path:
+    """Data directory of a real index over FILES (built once per test session)."""
+    root = tmp_path_factory.mktemp("web")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in FILES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    data = root / "data"
+    settings = config.load(index_dir=str(data))
+    report = pipeline.build(corpus, settings, workers=1)
+    assert not report.of("refused"), [(o.file, o.reason) for o in report.of("refused")]
+    assert len(report.of("indexed")) == 3
+    return data
+
+
+@pytest.fixture(scope="session")
+def app(web_index):
+    from search_app import create_app
+
+    return create_app({"INDEX_DIR": str(web_index), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(web_index):
+    """The app under waitress on 127.0.0.1 (a free port) in a thread; yields its base URL."""
+    from waitress import wasyncore
+
+    from indexer.serve import make_server
+
+    server = make_server(config.load(index_dir=str(web_index)), "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=server.run, name="waitress-test", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server.map)
+        thread.join(timeout=10)
