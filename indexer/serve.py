@@ -21,6 +21,15 @@ def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
                                   ident="dialogue-search")
 
 
+def stop_server(server) -> None:
+    """Stop a server started with `make_server(...).run()` in another thread: finish the
+    worker threads and close every socket, so `run()` returns."""
+    from waitress import wasyncore
+
+    server.task_dispatcher.shutdown()
+    wasyncore.close_all(server._map)
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
           threads: int = 8) -> int:
     server = make_server(settings, host, port, threads)

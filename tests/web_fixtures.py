@@ -108,9 +108,7 @@ def client(app):
 @pytest.fixture(scope="session")
 def live_server(web_index):
     """The app under waitress on 127.0.0.1 (a free port) in a thread; yields its base URL."""
-    from waitress import wasyncore
-
-    from indexer.serve import make_server
+    from indexer.serve import make_server, stop_server
 
     server = make_server(config.load(index_dir=str(web_index)), "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, name="waitress-test", daemon=True)
@@ -118,6 +116,5 @@ def live_server(web_index):
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.task_dispatcher.shutdown()
-        wasyncore.close_all(server.map)
+        stop_server(server)
         thread.join(timeout=10)
