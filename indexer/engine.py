@@ -7,6 +7,8 @@ Callers hold `locking.write_lock` around writes, so Whoosh's own lock is never c
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -54,6 +56,12 @@ def open_index(gen_dir: Path):
         ) from exc
 
 
+def text_hash(text: str) -> str:
+    """Identity of a passage's wording (case, spacing and punctuation ignored)."""
+    folded = " ".join(re.findall(r"\w+", text.casefold()))
+    return hashlib.sha1(folded.encode("utf-8")).hexdigest()[:16]
+
+
 def passage_fields(doc: Document, p: Passage) -> dict:
     m = doc.meta
     fields = {
@@ -67,6 +75,7 @@ def passage_fields(doc: Document, p: Passage) -> dict:
         "page_label": p.page_label,
         "lang": p.lang,
         "content": p.text,
+        "text_hash": text_hash(p.text),
         "text_neutral": p.text,
         text_field(p.lang): p.text,
         "title": m.title,

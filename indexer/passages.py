@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import line_label
+from .cleanup import fold, line_label
 from .models import Block, ParsedDocument, Passage
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"“«(]?[A-ZÀ-ÖØ-Þ0-9])")
@@ -28,7 +28,8 @@ class _Draft:
 
 
 def slug(label: str) -> str:
-    return re.sub(r"[^a-z0-9.]+", "-", label.lower()).strip("-.") or "x"
+    """URL-safe id part of a label: `16(a)` -> `16-a`, `Artículo 14` -> `articulo-14`."""
+    return re.sub(r"[^a-z0-9.]+", "-", fold(label)).strip("-.") or "x"
 
 
 def _split_long(text: str, max_words: int) -> list[str]:

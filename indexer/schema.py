@@ -23,7 +23,7 @@ from whoosh.support.charset import accent_map
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Languages with their own analysed field (Snowball stemmer + stop words).
 STEMMED = {
@@ -143,6 +143,7 @@ def build_schema() -> Schema:
         "page_label": STORED,
         "lang": ID(stored=True, sortable=True),
         "content": STORED,  # the passage text as shown
+        "text_hash": ID(stored=True, sortable=True),  # collapses identical passages
         "text_neutral": TEXT(analyzer=neutral_analyzer(), phrase=False),
         "text_other": TEXT(analyzer=neutral_analyzer(), phrase=True),
         # document metadata, denormalised so a hit needs no second look-up

@@ -20,9 +20,16 @@ from . import engine, store
 from .config import Settings
 from .errors import IndexOutOfDate, NotFound, QueryError
 from .highlight import mark_spans, snippet
+from .language import detect
 from .metadata import normalize_series
 from .models import DocMeta, Document, Hit, Passage
+from .passages import label_key
 from .schema import STEMMED, TEXT_LANGS, text_field
+from .thesaurus import load_thesaurus
+
+# Expansions from the thesaurus weigh less than the words the user typed.
+EXPANSION_BOOST = 0.35
+EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
 
 # Fields a query searches, with their weights: the passage's own-language text counts most,
 # the accent-folded copy a little (it catches `autorites` for `autorités`), headings and titles
@@ -45,6 +52,9 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     sort: str = "relevance"  # or "date"
+    topic: str = ""  # a topic preset name (indexer/data/topics.json)
+    same_language: bool = False  # only passages in the query's language, no expansion
+    expand: bool = True  # cross-language expansion through the thesaurus
 
 
 @dataclass
@@ -56,10 +66,16 @@ class SearchResult:
     page: int = 1
     per_page: int = 10
     elapsed_ms: float = 0.0
+    query_lang: str = ""
+    suggestion: str = ""  # "did you mean", when the query has few hits
+    expansions: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
             "query": self.query,
+            "query_lang": self.query_lang,
+            "suggestion": self.suggestion,
+            "expansions": self.expansions,
             "total": self.total,
             "page": self.page,
             "per_page": self.per_page,
@@ -164,39 +180,152 @@ class SearchService:
             parts.append(wq.Term("symbol", wanted["symbol"]))
         return wq.And(parts) if parts else None
 
+    def query_language(self, text: str) -> str:
+        """The query's language: thesaurus terms first (short queries), then detection."""
+        counts = load_thesaurus().languages_of(text)
+        if counts:
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                return ranked[0][0]
+        return detect(text, tuple(self.settings.language_list),
+                      default=self.settings.default_lang)
+
+    def _expansion(self, text: str, qlang: str, ix) -> tuple[wq.Query | None, dict]:
+        """Other-language terms of the thesaurus concepts the query names, as a weaker query."""
+        expansions = load_thesaurus().expansions(text, exclude_lang=qlang or None)
+        parts: list[wq.Query] = []
+        used: dict[str, list[str]] = {}
+        for lang, terms in expansions.items():
+            fieldname = text_field(lang)
+            if fieldname == "text_other" or fieldname not in ix.schema:
+                continue
+            analyzer = ix.schema[fieldname].analyzer
+            for term in terms[:EXPANSION_TERMS_PER_LANG]:
+                words = [t.text for t in analyzer(term)]
+                if not words:
+                    continue
+                # Stop words leave gaps in indexed positions, hence the slop.
+                parts.append(wq.Term(fieldname, words[0]) if len(words) == 1
+                             else wq.Phrase(fieldname, words, slop=3))
+                used.setdefault(lang, []).append(term)
+        if not parts:
+            return None, {}
+        return wq.Or(parts, boost=EXPANSION_BOOST), used
+
+    def topic_query(self, name: str, lang: str) -> str:
+        """A topic preset's query in `lang` (English when the preset lacks it)."""
+        topic = load_thesaurus().topic(name)  # KeyError names the known topics
+        return topic.query.get(lang) or topic.query["en"]
+
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         if req.page < 1 or not 1 <= req.per_page <= 100:
             raise QueryError("page must be 1 or more and per_page between 1 and 100")
+        if len(req.q or "") > self.settings.max_query_chars:
+            raise QueryError(
+                f"the query is {len(req.q)} characters long; the limit is "
+                f"{self.settings.max_query_chars}")
         text, extra = split_filters(req.q or "")
         ix = self._index()
+        qlang = self.query_language(text) if text.strip() else ""
+        if req.topic:
+            try:
+                topic_text = self.topic_query(req.topic, req.lang or qlang or "en")
+            except KeyError as exc:
+                raise QueryError(str(exc).strip("'\"")) from None
+            text = f"{text} {topic_text}".strip()
+            qlang = qlang or req.lang or "en"
         flt = self._filters(req, extra)
+        if req.same_language and qlang:
+            same = wq.Term("lang", qlang)
+            flt = wq.And([flt, same]) if flt is not None else same
+        expansions: dict[str, list[str]] = {}
         if not text.strip():
             if flt is None:
                 raise QueryError("type some words to search for")
-            q: wq.Query = wq.Every()
+            q: wq.Query = flt
         else:
             q = self.parse(text, ix)
-        if flt is not None:
-            q = wq.And([q, flt]) if not isinstance(q, wq.Every) else flt
+            if req.expand and not req.same_language:
+                extra_q, expansions = self._expansion(text, qlang, ix)
+                if extra_q is not None:
+                    q = wq.Or([q, extra_q])
+            if flt is not None:
+                q = wq.And([q, flt])
         facets = {name: sorting.FieldFacet(name, maptype=sorting.Count)
                   for name in ("series", "lang", "year", "doc_id")}
+        suggestion = ""
         with ix.searcher(weighting=scoring.BM25F()) as s:
-            kwargs = {"groupedby": facets, "terms": True}
+            # Identical passages (the same document indexed twice) show once.
+            kwargs = {"groupedby": facets, "terms": True, "collapse": "text_hash",
+                      "collapse_limit": 1}
             if req.sort == "date":
                 kwargs["sortedby"] = sorting.FieldFacet("year", reverse=True)
             results = s.search_page(q, req.page, pagelen=req.per_page, **kwargs)
             total = len(results)
             hits = [self._hit(r, q, ix) for r in results]
+            for h in hits:
+                h.versions = self._versions(s, h)
             facet_counts = {}
             for name in facets:
                 groups = results.results.groups(name)
                 key = "doc" if name == "doc_id" else name
                 facet_counts[key] = {str(k): v for k, v in sorted(
                     groups.items(), key=lambda kv: -kv[1]) if k not in (None, "")}
+            if text.strip():
+                suggestion = self._suggest(s, text)
         return SearchResult(query=req.q, total=total, hits=hits, facets=facet_counts,
                             page=req.page, per_page=req.per_page,
-                            elapsed_ms=(time.perf_counter() - started) * 1000)
+                            elapsed_ms=(time.perf_counter() - started) * 1000,
+                            query_lang=qlang, suggestion=suggestion, expansions=expansions)
+
+    def _versions(self, searcher, hit: Hit) -> dict[str, str]:
+        """The same paragraph in the other language versions of the document's work."""
+        key = label_key(hit.passage.label)
+        if not key or not hit.document.meta.work:
+            return {}
+        q = wq.And([wq.Term("work", hit.document.meta.work), wq.Term("label_key", key)])
+        out: dict[str, str] = {}
+        for r in searcher.search(q, limit=20):
+            lang = r["lang"]
+            if r["doc_id"] != hit.document.doc_id and lang != hit.passage.lang:
+                out.setdefault(lang, r["passage_id"])
+        return out
+
+    def _suggest(self, searcher, text: str) -> str:
+        """A corrected query from the index's own words (Whoosh's spelling support)."""
+        words = re.findall(r"\w+", text)
+        if not words:
+            return ""
+        corrector = searcher.corrector("text_neutral")
+        fixed = []
+        changed = False
+        for w in words:
+            low = w.lower()
+            if searcher.doc_frequency("text_neutral", low) > 0 or len(low) < 4:
+                fixed.append(w)
+                continue
+            options = corrector.suggest(low, limit=1, maxdist=2)
+            if options:
+                fixed.append(options[0])
+                changed = True
+            else:
+                fixed.append(w)
+        return " ".join(fixed) if changed else ""
+
+    def more_like_this(self, passage_id: str, limit: int = 5) -> list[Hit]:
+        """Passages whose wording is most like this one's (other documents first)."""
+        ix = self._index()
+        with ix.searcher(weighting=scoring.BM25F()) as s:
+            docnum = s.document_number(passage_id=passage_id)
+            if docnum is None:
+                raise NotFound(f"no passage with id {passage_id!r}")
+            fields = s.stored_fields(docnum)
+            results = s.more_like(docnum, "text_neutral", text=fields.get("content", ""),
+                                  top=limit * 2, numterms=12)
+            hits = [self._hit(r, wq.NullQuery(), ix) for r in results
+                    if r["text_hash"] != fields.get("text_hash")]
+        return hits[:limit]
 
     def _hit(self, r, q: wq.Query, ix) -> Hit:
         f = r.fields()
