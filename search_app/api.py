@@ -243,7 +243,13 @@ OPENAPI: dict = {
                     "after": {"type": "array",
                               "items": {"$ref": "#/components/schemas/Passage"}}}},
                 "citation": {"type": "object", "properties": {
-                    k: {"type": "string"} for k in ("text", "bibtex", "ris", "csl_json")}}}},
+                    k: {"type": "string"} for k in ("text", "bibtex", "ris", "csl_json")}},
+                "versions": {"type": "array", "description": "Other language versions of the "
+                             "same work; passage_id is the paragraph with the same label, "
+                             "or null", "items": {"type": "object", "properties": {
+                                 "doc_id": {"type": "string"}, "lang": {"type": "string"},
+                                 "title": {"type": "string"}, "version": {"type": "string"},
+                                 "passage_id": {"type": ["string", "null"]}}}}}},
         },
     },
 }

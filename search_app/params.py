@@ -53,6 +53,7 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2) -> dict:
         p = st.get_passage(passage_id)
         d = st.get_document(p.doc_id)
         around = st.neighbours(p, before=before, after=after)
+        versions = _versions(st, d, p)
     finally:
         st.close()
     return {
@@ -63,8 +64,27 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2) -> dict:
             "after": [passage_json(x) for x in around if x.ordinal > p.ordinal],
         },
         "citation": citations(d, p),
+        "versions": versions,
         "_objects": (d, p),
     }
+
+
+def _versions(st, d, p) -> list[dict]:
+    """Other language versions of the same work (catalog `work` id), each with the passage
+    that has the same paragraph label when there is one."""
+    if not d.meta.work:
+        return []
+    out = []
+    for other in st.documents("active"):
+        if other.doc_id == d.doc_id or other.meta.work != d.meta.work:
+            continue
+        same = None
+        if p.label:
+            same = next((x for x in st.passages(other.doc_id) if x.label == p.label), None)
+        out.append({"doc_id": other.doc_id, "lang": other.meta.lang, "title": other.meta.title,
+                    "version": other.meta.version,
+                    "passage_id": same.passage_id if same else None})
+    return sorted(out, key=lambda v: (v["lang"], v["doc_id"]))
 
 
 def document_view(doc_id: str) -> dict:

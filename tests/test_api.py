@@ -53,7 +53,7 @@ def test_search_shape(client):
 
 
 def test_search_hit_fields_for_citation(client):
-    h = _first_hit(client, "transaction costs")
+    h = _first_hit(client, "transaction costs", lang="en")
     assert h["symbol"] == "A/99/L.1"
     assert h["series"] == "GCM"
     assert h["paragraph"] == "2"
@@ -123,11 +123,11 @@ def test_accent_folding_finds_french(client):
 
 
 def test_passage_with_context_and_citations(client):
-    h = _first_hit(client, "transaction costs")
+    h = _first_hit(client, "transaction costs", lang="en")
     resp = client.get(f"/api/passages/{h['passage_id']}")
     assert resp.status_code == 200
     body = resp.get_json()
-    assert set(body) == {"passage", "document", "context", "citation"}
+    assert set(body) == {"passage", "document", "context", "citation", "versions"}
     p = body["passage"]
     assert p["passage_id"] == h["passage_id"] and p["paragraph"] == "2"
     assert p["section_path"][-1] == "I. Remittances"
@@ -147,11 +147,22 @@ def test_passage_with_context_and_citations(client):
     assert csl[0]["number"] == "A/99/L.1"
 
 
+def test_passage_lists_other_language_versions(client):
+    h = _first_hit(client, "transaction costs", lang="en")
+    body = client.get(f"/api/passages/{h['passage_id']}").get_json()
+    [fr] = body["versions"]
+    assert fr["lang"] == "fr" and fr["title"] == "Envois de fonds et développement local"
+    same = client.get(f"/api/passages/{fr['passage_id']}").get_json()["passage"]
+    assert same["paragraph"] == "2" and same["lang"] == "fr" and "3 pour cent" in same["text"]
+    other = _first_hit(client, "hostile markup")
+    assert client.get(f"/api/passages/{other['passage_id']}").get_json()["versions"] == []
+
+
 @pytest.mark.parametrize("fmt,mime", [("bib", "application/x-bibtex"),
                                       ("ris", "application/x-research-info-systems"),
                                       ("json", "application/vnd.citationstyles.csl+json")])
 def test_citation_downloads(client, fmt, mime):
-    h = _first_hit(client, "transaction costs")
+    h = _first_hit(client, "transaction costs", lang="en")
     resp = client.get(f"/api/passages/{h['passage_id']}/cite.{fmt}")
     assert resp.status_code == 200
     assert resp.mimetype == mime
@@ -181,9 +192,9 @@ def test_wrong_method_is_json_405(client):
 
 def test_documents_list_and_outline(client):
     body = client.get("/api/documents").get_json()
-    assert body["total"] == 3 == len(body["documents"])
-    by_symbol = {d["symbol"]: d for d in body["documents"]}
-    doc = by_symbol["A/99/L.1"]
+    assert body["total"] == 4 == len(body["documents"])
+    by_key = {(d["symbol"], d["lang"]): d for d in body["documents"]}
+    doc = by_key["A/99/L.1", "en"]
     assert doc["series"] == "GCM" and doc["lang"] == "en" and doc["passages"] >= 7
     detail = client.get(f"/api/documents/{doc['doc_id']}").get_json()
     assert detail["document"] == doc

@@ -159,7 +159,8 @@ def test_hostile_query_is_escaped(client):
 
 
 def test_passage_page(client):
-    pid = _passage_id(client, "transaction costs")
+    pid = client.get("/api/search?q=transaction+costs&lang=en").get_json()["hits"][0][
+        "passage_id"]
     html = _html(client.get(f"/p/{pid}"))
     assert 'class="passage"' in html and "transaction costs" in html
     assert html.count('class="around"') >= 2  # context before and after
@@ -170,6 +171,7 @@ def test_passage_page(client):
     assert '<script src="/static/copy.js" defer></script>' in html
     for fmt in ("bib", "ris", "json"):
         assert f'href="/api/passages/{pid}/cite.{fmt}" download' in html
+    assert "Other languages" in html and re.search(r'hreflang="fr">Français: para. 2</a>', html)
     _assert_no_inline_script(html)
 
 
@@ -324,7 +326,8 @@ def test_browser_search_passage_and_french(live_server):
             page.get_by_role("button", name="Copy citation").click()
             page.screenshot(path=str(ARTIFACTS / "passage.png"), full_page=True)
 
-            page.get_by_role("link", name="Français").click()
+            page.get_by_role("navigation", name="Interface language").get_by_role(
+                "link", name="Français").click()
             page.wait_for_selector("html[lang=fr]")
             assert page.get_by_role("heading", name="Citer ce passage").is_visible()
             page.goto(live_server + "/search?q=hostile")

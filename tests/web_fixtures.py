@@ -68,12 +68,26 @@ migratoires nationales et à renforcer la coopération entre les niveaux de gouv
 2. A second paragraph about migrants and remittances so that the hostile passage has \
 a neighbour that appears as context on its passage page.
 """,
-    "MANIFEST.tsv": "file\ttitle\tseries\tsymbol\tlang\tdate\n"
+    "remittances.fr.txt": """A/99/L.1
+
+Envois de fonds et développement local
+
+I. Envois de fonds
+
+1. Les envois de fonds des migrants sont une source vitale de revenus pour des millions \
+de ménages et soutiennent le développement local dans les pays d'origine.
+
+2. Les États devraient ramener les coûts de transaction des envois de fonds à moins de \
+3 pour cent d'ici à 2030 et supprimer les couloirs où les coûts dépassent 5 pour cent.
+""",
+    "MANIFEST.tsv": "file\ttitle\tseries\tsymbol\tlang\tdate\twork\n"
                     "remittances.en.txt\tRemittances and local development\tGCM\tA/99/L.1\ten"
-                    "\t2018-12-19\n"
+                    "\t2018-12-19\tremit\n"
+                    "remittances.fr.txt\tEnvois de fonds et développement local\tGCM\tA/99/L.1"
+                    "\tfr\t2018-12-19\tremit\n"
                     "autorites.fr.html\tLes autorités locales et les migrations\tNUA\t"
-                    "A/RES/99/2\tfr\t2016\n"
-                    f"hostile.en.txt\tHostile {HOSTILE_SCRIPT} title\tother\tX/1\ten\t2020\n",
+                    "A/RES/99/2\tfr\t2016\t\n"
+                    f"hostile.en.txt\tHostile {HOSTILE_SCRIPT} title\tother\tX/1\ten\t2020\t\n",
 }
 
 
@@ -89,7 +103,7 @@ def web_index(tmp_path_factory) -> Path:
     settings = config.load(index_dir=str(data))
     report = pipeline.build(corpus, settings, workers=1)
     assert not report.of("refused"), [(o.file, o.reason) for o in report.of("refused")]
-    assert len(report.of("indexed")) == 3
+    assert len(report.of("indexed")) == 4
     return data
 
 
