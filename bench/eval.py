@@ -1,0 +1,367 @@
+"""Search quality evaluation over the shared data, through the same code path as the CLI/API.
+
+    python bench/eval.py [--shared DIR] [--quick] [--out DIR]
+
+1. Dev queries (shared/dev-queries) over an index of shared/corpus: nDCG@10 (binary gains)
+   and Recall@20 per query language and overall, judged as shared/README.md says, with the
+   thesaurus expansion on (the default) and off (plain BM25F baseline).
+2. The same with shared/unga/texts added as distractors (skipped with --quick: it is the slow
+   part, several minutes on two cores), against the targets en >= 0.92, fr/es >= 0.85.
+3. Vaswani (shared/vaswani, TREC format): MAP and nDCG (full depth, trec_eval definitions)
+   next to the published Terrier BM25 figures.
+4. Language identification accuracy of `indexer.language.detect` on shared/langid sentences
+   and word pairs for the eight candidate languages.
+
+Every query goes through `SearchService.search(SearchRequest(...))`, nothing else. It is an
+evaluation, not a test: it prints PASS/MISS and exits 0 whatever the figures; it skips
+(exit 0) when the shared data is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from indexer import config, pipeline  # noqa: E402
+from indexer.language import detect  # noqa: E402
+from indexer.search import SearchRequest, SearchService  # noqa: E402
+
+DEV_TOP = 20  # retrieved per dev query
+DEV_TARGETS = {"en": 0.92, "fr": 0.85, "es": 0.85}  # nDCG@10 with distractors
+LANGS = ("en", "fr", "es", "ru", "ar", "zh", "pt", "de")
+LANGID_TARGETS = {"sentences": 0.995, "word-pairs": 0.95}
+VASWANI_PUBLISHED = {"map": 0.2965, "ndcg": 0.6212}  # Terrier BM25 via PyTerrier
+VASWANI_DEPTH = 1000  # ranks retrieved per query (10 pages of 100, the API's page limit)
+PAGE = 100
+
+
+# ------------------------------------------------------------------ helpers
+
+def letters_digits(text: str) -> str:
+    """Casefold, strip accents (NFKD, drop combining marks), keep letters and digits only."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c))
+
+
+def build_index(corpus: Path, data_dir: Path, workers: int, **overrides) -> tuple[float, object]:
+    settings = config.load(index_dir=str(data_dir), **overrides)
+    started = time.perf_counter()
+    report = pipeline.build(corpus, settings, workers=workers)
+    return time.perf_counter() - started, report
+
+
+def describe_build(label: str, seconds: float, report) -> None:
+    print(f"  {label}: {len(report.of('indexed'))} files indexed, "
+          f"{len(report.of('duplicate'))} duplicates, {len(report.of('refused'))} refused, "
+          f"{report.passages:,} passages, build {seconds:.1f} s")
+
+
+# ------------------------------------------------------------------ 1-2: dev queries
+
+def load_dev(path: Path) -> list[dict]:
+    queries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            q = json.loads(line)
+            q["rel_norm"] = [[letters_digits(p) for p in alts] for alts in q["rel"]]
+            queries.append(q)
+    return queries
+
+
+def judge(query: dict, texts: list[str]) -> tuple[list[int], int]:
+    """(binary gains per rank, relevant passages found). Each relevant passage counts once, at
+    its first matching hit; a hit is relevant (gain 1) when it is the first match of at least
+    one relevant passage."""
+    found: set[int] = set()
+    gains = []
+    for text in texts:
+        norm = letters_digits(text)
+        new = [i for i, alts in enumerate(query["rel_norm"])
+               if i not in found and any(a and a in norm for a in alts)]
+        found.update(new)
+        gains.append(1 if new else 0)
+    return gains, len(found)
+
+
+def ndcg_at(gains: list[int], n_rel: int, k: int) -> float:
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains[:k]))
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(n_rel, k)))
+    return dcg / ideal if ideal else 0.0
+
+
+def run_dev(svc: SearchService, queries: list[dict], expand: bool) -> list[dict]:
+    rows = []
+    for q in queries:
+        res = svc.search(SearchRequest(q=q["q"], per_page=DEV_TOP, expand=expand))
+        texts = [h.passage.text for h in res.hits]
+        gains, found = judge(q, texts)
+        n_rel = len(q["rel"])
+        first = next((i + 1 for i, g in enumerate(gains) if g), None)
+        rows.append({"id": q["id"], "lang": q["lang"], "q": q["q"],
+                     "ndcg": ndcg_at(gains, n_rel, 10), "recall": found / n_rel if n_rel else 0,
+                     "first": first, "hits": res.hits, "qlang": res.query_lang})
+    return rows
+
+
+def mean(xs) -> float:
+    xs = list(xs)
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def print_dev(title: str, with_exp: list[dict], without: list[dict], targets: bool) -> None:
+    print(f"\n{title}")
+    print(f"  {'query':<6}{'lang':<5}{'qlang':<6}{'nDCG@10':>9}{'R@20':>7}{'1st':>5}   "
+          f"{'| no expansion:':<15}{'nDCG@10':>8}{'R@20':>7}{'1st':>5}   query")
+    for a, b in zip(with_exp, without, strict=True):
+        print(f"  {a['id']:<6}{a['lang']:<5}{a['qlang']:<6}{a['ndcg']:>9.3f}{a['recall']:>7.2f}"
+              f"{a['first'] or '-':>5}   {'|':<15}{b['ndcg']:>8.3f}{b['recall']:>7.2f}"
+              f"{b['first'] or '-':>5}   {a['q']}")
+    print(f"  {'lang':<6}{'n':>3}{'nDCG@10':>9}{'R@20':>7}   {'| no expansion:':<15}"
+          f"{'nDCG@10':>8}{'R@20':>7}" + ("   target (nDCG@10, expansion on)" if targets else ""))
+    groups = [(lang, [r for r in with_exp if r["lang"] == lang],
+               [r for r in without if r["lang"] == lang]) for lang in ("en", "fr", "es")]
+    groups.append(("all", with_exp, without))
+    for lang, a, b in groups:
+        line = (f"  {lang:<6}{len(a):>3}{mean(r['ndcg'] for r in a):>9.3f}"
+                f"{mean(r['recall'] for r in a):>7.3f}   {'|':<15}"
+                f"{mean(r['ndcg'] for r in b):>8.3f}{mean(r['recall'] for r in b):>7.3f}")
+        if targets and lang in DEV_TARGETS:
+            got = mean(r["ndcg"] for r in a)
+            verdict = "PASS" if got >= DEV_TARGETS[lang] else "MISS"
+            line += f"   >= {DEV_TARGETS[lang]:.2f} {verdict}"
+        print(line)
+    misses = [r for r in with_exp if r["ndcg"] < 0.999]
+    if misses:
+        print("  queries below 1.0 (expansion on): top 3 hits")
+        for r in misses:
+            print(f"    {r['id']} {r['q']!r} nDCG@10 {r['ndcg']:.3f}, first relevant at "
+                  f"{r['first'] or '> ' + str(DEV_TOP)}")
+            for i, h in enumerate(r["hits"][:3], 1):
+                text = " ".join(h.passage.text.split())
+                print(f"      {i}. [{h.passage.lang}] {h.document.file} "
+                      f"{h.passage.label or '-'}: {text[:110]}")
+
+
+def eval_dev(data_dir: Path, queries: list[dict], title: str, targets: bool) -> None:
+    svc = SearchService(config.load(index_dir=str(data_dir)))
+    with_exp = run_dev(svc, queries, expand=True)
+    without = run_dev(svc, queries, expand=False)
+    print_dev(title, with_exp, without, targets)
+
+
+# ------------------------------------------------------------------ 3: Vaswani
+
+def read_vaswani(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, int]]]:
+    text = (folder / "doc-text.trec").read_text(encoding="utf-8", errors="replace")
+    docs = {m.group(1).strip(): m.group(2).strip() for m in re.finditer(
+        r"<DOCNO>(.*?)</DOCNO>(.*?)</DOC>", text, re.S)}
+    qtext = (folder / "query-text.trec").read_text(encoding="utf-8", errors="replace")
+    queries = {m.group(1).strip(): " ".join(m.group(2).split()) for m in re.finditer(
+        r"<num>(.*?)</num>\s*<title>(.*?)</title>", qtext, re.S)}
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    for line in (folder / "qrels").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            qrels[parts[0]][parts[2]] = int(parts[3])
+    return docs, queries, dict(qrels)
+
+
+def average_precision(ranked: list[str], rels: dict[str, int]) -> float:
+    n_rel = sum(1 for v in rels.values() if v > 0)
+    hits, total = 0, 0.0
+    for i, d in enumerate(ranked, 1):
+        if rels.get(d, 0) > 0:
+            hits += 1
+            total += hits / i
+    return total / n_rel if n_rel else 0.0
+
+
+def ndcg_full(ranked: list[str], rels: dict[str, int]) -> float:
+    """trec_eval `ndcg`: gains = judged relevance values, log2(rank + 1) discount, full depth,
+    ideal ranking from every judged document."""
+    dcg = sum(rels.get(d, 0) / math.log2(i + 1) for i, d in enumerate(ranked, 1)
+              if rels.get(d, 0) > 0)
+    ideal_gains = sorted((v for v in rels.values() if v > 0), reverse=True)
+    ideal = sum(g / math.log2(i + 1) for i, g in enumerate(ideal_gains, 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def eval_vaswani(folder: Path, work: Path, workers: int) -> None:
+    print("\n3. Vaswani (NPL): 11,429 physics abstracts, 93 queries")
+    docs, queries, qrels = read_vaswani(folder)
+    # Identical abstracts: the pipeline keeps the first copy as the document and reports the
+    # others as duplicates; a hit on that text stands for every docno that carries it.
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for docno in sorted(docs, key=lambda d: int(d) if d.isdigit() else 0):
+        by_text[docs[docno]].append(docno)
+    doc_dir = work / "vaswani-docs"
+    doc_dir.mkdir(parents=True, exist_ok=True)
+    for docno, text in docs.items():
+        (doc_dir / f"{docno}.txt").write_text(text + "\n", encoding="utf-8")
+    data_dir = work / "vaswani-data"
+    # One abstract, one passage: no splitting at 300 words (the longest abstract has ~270).
+    seconds, report = build_index(doc_dir, data_dir, workers, max_passage_words=100_000)
+    describe_build("vaswani", seconds, report)
+    svc = SearchService(config.load(index_dir=str(data_dir)))
+    st = svc.store()
+    try:
+        counted = Counter(p.lang for d in st.documents("active") for p in st.passages(d.doc_id))
+    finally:
+        st.close()
+    print(f"  passage languages as detected: {dict(counted.most_common())}")
+
+    started = time.perf_counter()
+    aps, ndcgs, depths = [], [], []
+    for qid, qtext in queries.items():
+        # Lower-cased as a user would type it: Whoosh reads upper-case AND/OR/NOT as operators.
+        ranked: list[str] = []
+        seen: set[str] = set()
+        page = 1
+        while len(ranked) < VASWANI_DEPTH:
+            res = svc.search(SearchRequest(q=qtext.lower(), per_page=PAGE, page=page))
+            for h in res.hits:
+                docno = Path(h.document.file).stem
+                for same in by_text.get(docs.get(docno, ""), [docno]):
+                    if same not in seen:  # passages collapse to their document, first rank
+                        seen.add(same)
+                        ranked.append(same)
+            if len(res.hits) < PAGE or page * PAGE >= res.total:
+                break
+            page += 1
+        ranked = ranked[:VASWANI_DEPTH]
+        depths.append(len(ranked))
+        rels = qrels.get(qid, {})
+        if not rels:
+            continue
+        aps.append(average_precision(ranked, rels))
+        ndcgs.append(ndcg_full(ranked, rels))
+    elapsed = time.perf_counter() - started
+    print(f"  queries judged: {len(aps)}; retrieved top {VASWANI_DEPTH} per query "
+          f"(pages of {PAGE}; median depth {sorted(depths)[len(depths) // 2]}); "
+          f"{elapsed:.1f} s for all queries")
+    print(f"  {'':<22}{'MAP':>8}{'nDCG':>8}")
+    print(f"  {'Dialogue Search':<22}{mean(aps):>8.4f}{mean(ndcgs):>8.4f}")
+    print(f"  {'Terrier BM25 (pub.)':<22}{VASWANI_PUBLISHED['map']:>8.4f}"
+          f"{VASWANI_PUBLISHED['ndcg']:>8.4f}")
+    print(f"  {'ratio':<22}{mean(aps) / VASWANI_PUBLISHED['map']:>8.3f}"
+          f"{mean(ndcgs) / VASWANI_PUBLISHED['ndcg']:>8.3f}")
+
+
+# ------------------------------------------------------------------ 4: language id
+
+def eval_langid(folder: Path) -> None:
+    print("\n4. Language identification (indexer.language.detect, 8 candidates)")
+    print(f"  {'lang':<6}{'sentences':>16}{'word pairs':>16}   confusions (sentences | pairs)")
+    totals = {kind: [0, 0] for kind in LANGID_TARGETS}
+    for lang in LANGS:
+        cells, confusions = [], []
+        for kind in LANGID_TARGETS:
+            path = folder / kind / f"{lang}.txt"
+            if not path.exists():
+                cells.append("n/a")
+                confusions.append("")
+                continue
+            lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines()
+                     if x.strip()]
+            got = Counter(detect(x, LANGS, default="en") for x in lines)
+            ok = got.get(lang, 0)
+            totals[kind][0] += ok
+            totals[kind][1] += len(lines)
+            cells.append(f"{ok}/{len(lines)} {100 * ok / len(lines):5.1f}%")
+            confusions.append(" ".join(f"{k}:{v}" for k, v in got.most_common() if k != lang))
+        print(f"  {lang:<6}{cells[0]:>16}{cells[1]:>16}   {confusions[0]} | {confusions[1]}")
+    line = f"  {'all':<6}"
+    verdicts = []
+    for kind, (ok, n) in totals.items():
+        acc = ok / n if n else 0.0
+        line += f"{f'{ok}/{n} {100 * acc:5.1f}%':>16}"
+        verdicts.append(f"{kind} {100 * acc:.1f}% (target >= {100 * LANGID_TARGETS[kind]:.1f}%) "
+                        f"{'PASS' if acc >= LANGID_TARGETS[kind] else 'MISS'}")
+    print(line)
+    print("  " + "; ".join(verdicts))
+
+
+# ------------------------------------------------------------------ main
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
+                    help="the shared data folder (default: ../shared)")
+    ap.add_argument("--quick", action="store_true",
+                    help="skip the slow build with the UNGA distractors")
+    ap.add_argument("--out", type=Path, help="keep the built data directories here")
+    ap.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    args = ap.parse_args(argv)
+    shared = args.shared.resolve()
+    if not (shared / "corpus").is_dir():
+        print(f"skipped: no shared data at {shared} (use --shared DIR)")
+        return 0
+
+    tmp = None
+    if args.out:
+        work = args.out.resolve()
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.mkdtemp(prefix="ds-eval-")
+        work = Path(tmp)
+    started = time.perf_counter()
+    try:
+        queries = load_dev(shared / "dev-queries" / "queries.jsonl")
+        print(f"Dialogue Search evaluation: {len(queries)} dev queries, shared data {shared}")
+        print("\n1. Dev queries over shared/corpus")
+        seconds, report = build_index(shared / "corpus", work / "corpus-data", args.workers)
+        describe_build("corpus", seconds, report)
+        n_corpus = len(report.of("indexed"))
+        eval_dev(work / "corpus-data", queries,
+                 f"1. Dev queries, corpus only (top {DEV_TOP}; expansion on vs off)", False)
+
+        if args.quick:
+            print("\n2. Dev queries with UNGA distractors: skipped (--quick)")
+        elif not (shared / "unga" / "texts").is_dir():
+            print("\n2. Dev queries with UNGA distractors: skipped (no shared/unga/texts)")
+        else:
+            print("\n2. Dev queries with shared/unga/texts as distractors")
+            links = work / "distractor-src"
+            if links.exists():
+                shutil.rmtree(links)
+            links.mkdir()
+            (links / "corpus").symlink_to(shared / "corpus", target_is_directory=True)
+            (links / "unga").symlink_to(shared / "unga" / "texts", target_is_directory=True)
+            seconds, report = build_index(links, work / "distractor-data", args.workers)
+            describe_build("corpus + unga", seconds, report)
+            eval_dev(work / "distractor-data", queries,
+                     f"2. Dev queries, corpus + {len(report.of('indexed')) - n_corpus:,} UNGA "
+                     "distractors (expansion on vs off)", True)
+
+        if (shared / "vaswani" / "doc-text.trec").exists():
+            eval_vaswani(shared / "vaswani", work, args.workers)
+        else:
+            print("\n3. Vaswani: skipped (no shared/vaswani)")
+
+        if (shared / "langid").is_dir():
+            eval_langid(shared / "langid")
+        else:
+            print("\n4. Language identification: skipped (no shared/langid)")
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\ntotal time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
