@@ -14,6 +14,7 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.lang import NoStopWords, stopwords_for_language
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup
 
 from . import engine, store
@@ -28,7 +29,7 @@ from .schema import STEMMED, TEXT_LANGS, text_field
 from .thesaurus import load_thesaurus
 
 # Expansions from the thesaurus weigh less than the words the user typed.
-EXPANSION_BOOST = 0.35
+EXPANSION_BOOST = 0.8
 EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
 
 # Fields a query searches, with their weights: the passage's own-language text counts most,
@@ -106,6 +107,37 @@ def _year_query(value: str) -> wq.Query:
     return wq.NumericRange("year", min(lo, hi), max(lo, hi))
 
 
+def drop_stopwords(text: str, lang: str) -> str:
+    """Remove the query language's stop words outside quotes: fields without stop lists (the
+    neutral one, other languages') would otherwise match `de`, `la`, `the` everywhere."""
+    try:
+        stops = frozenset(stopwords_for_language(lang)) if lang else frozenset()
+    except NoStopWords:
+        return text
+    if not stops:
+        return text
+    parts = re.split(r'("[^"]*")', text)
+    kept = []
+    for i, part in enumerate(parts):
+        if i % 2:  # a quoted phrase
+            kept.append(part)
+            continue
+        words = [w for w in part.split() if w.lower() not in stops or w in ("AND", "OR", "NOT")]
+        kept.append(" ".join(words))
+    result = " ".join(p for p in kept if p.strip())
+    return result if re.search(r"\w", result) else text
+
+
+def _positional_only(node: wq.Query, schema) -> wq.Query:
+    """Phrases run on the language fields only: the neutral, section and title fields keep no
+    positions (they would cost a third of the build time), so a phrase there matches nothing."""
+    if isinstance(node, wq.Phrase):
+        fmt = schema[node.fieldname].format if node.fieldname in schema else None
+        if fmt is None or not fmt.supports("positions"):
+            return wq.NullQuery
+    return node
+
+
 class SearchService:
     """Search and read access to the live index and store of one data directory."""
 
@@ -158,7 +190,7 @@ class SearchService:
             if not words:
                 raise QueryError(f"the query could not be understood: {exc}") from exc
             q = parser.parse(words)
-        return q
+        return q.accept(lambda node: _positional_only(node, ix.schema))
 
     def _filters(self, req: SearchRequest, extra: dict[str, str]) -> wq.Query | None:
         wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
@@ -245,7 +277,7 @@ class SearchService:
                 raise QueryError("type some words to search for")
             q: wq.Query = flt
         else:
-            q = self.parse(text, ix)
+            q = self.parse(drop_stopwords(text, qlang), ix)
             if req.expand and not req.same_language:
                 extra_q, expansions = self._expansion(text, qlang, ix)
                 if extra_q is not None:
