@@ -116,6 +116,14 @@ def document(doc_id: str):
     return jsonify(document_view(doc_id))
 
 
+@bp.get("/topics")
+def topics():
+    from indexer.thesaurus import load_thesaurus
+
+    return jsonify({"topics": [{"name": t.name, "label": t.label}
+                               for t in load_thesaurus().load_topics()]})
+
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(OPENAPI)
@@ -137,6 +145,12 @@ SEARCH_PARAMETERS = [
     _param("series", "Only these series (comma-separated, e.g. GCM,SDG)."),
     _param("year", "A year (2018) or a range (2015-2018)."),
     _param("doc", "Only passages of this document id."),
+    _param("topic", "A topic preset (adds its query in the filter or query language); "
+           "see /api/topics."),
+    _param("same_language", "1: only passages in the query's own language, no expansion.",
+           {"type": "integer", "enum": [0, 1], "default": 0}),
+    _param("expand", "0: no cross-language expansion through the thesaurus.",
+           {"type": "integer", "enum": [0, 1], "default": 1}),
     _param("page", "Result page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
     _param("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 100,
                                           "default": 10}),
@@ -205,6 +219,13 @@ OPENAPI: dict = {
                 "document": {"$ref": "#/components/schemas/Document"},
                 "outline": {"type": "array", "items": {"type": "object"}}}}),
                 "404": _ERR, "503": _ERR}}},
+        "/api/topics": {"get": {
+            "summary": "Topic presets usable as the topic parameter, with labels by language",
+            "responses": {"200": _ok("Topics", {"type": "object", "properties": {
+                "topics": {"type": "array", "items": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "label": {"type": "object",
+                              "additionalProperties": {"type": "string"}}}}}}})}}},
         "/api/openapi.json": {"get": {
             "summary": "This description",
             "responses": {"200": _ok("OpenAPI 3.1 document", {"type": "object"})}}},
@@ -217,6 +238,11 @@ OPENAPI: dict = {
             "Hit": {"type": "object", "properties": _HIT_PROPS},
             "SearchResult": {"type": "object", "properties": {
                 "query": {"type": "string"}, "total": {"type": "integer"},
+                "query_lang": {"type": "string"},
+                "suggestion": {"type": "string", "description": "did you mean, or empty"},
+                "expansions": {"type": "object", "description": "language -> terms added "
+                               "through the thesaurus", "additionalProperties": {
+                                   "type": "array", "items": {"type": "string"}}},
                 "page": {"type": "integer"}, "per_page": {"type": "integer"},
                 "elapsed_ms": {"type": "number"},
                 "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},

@@ -11,7 +11,8 @@ from indexer.search import SearchRequest
 from . import service
 from .citations import citations, document_json, outline, passage_json
 
-SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "page", "per_page", "sort")
+SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "topic", "same_language", "expand",
+                 "page", "per_page", "sort")
 SORTS = ("relevance", "date")
 
 
@@ -25,6 +26,17 @@ def _int(args: Mapping[str, str], name: str, default: int) -> int:
         raise QueryError(f"{name} must be a whole number, not {raw[:20]!r}") from None
 
 
+def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (args.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise QueryError(f"{name} must be 1 or 0, not {raw[:20]!r}")
+
+
 def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest:
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
@@ -35,6 +47,9 @@ def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest
         series=(args.get("series") or "").strip(),
         year=(args.get("year") or "").strip(),
         doc=(args.get("doc") or "").strip(),
+        topic=(args.get("topic") or "").strip(),
+        same_language=_flag(args, "same_language", False),
+        expand=_flag(args, "expand", True),
         page=_int(args, "page", 1),
         per_page=_int(args, "per_page", per_page),
         sort=sort,
@@ -43,7 +58,7 @@ def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest
 
 def has_search(args: Mapping[str, str]) -> bool:
     """Whether there is anything to search for (words or a filter)."""
-    return any((args.get(k) or "").strip() for k in ("q", "lang", "series", "year", "doc"))
+    return any((args.get(k) or "").strip() for k in ("q", "lang", "series", "year", "doc", "topic"))
 
 
 def passage_view(passage_id: str, before: int = 2, after: int = 2) -> dict:

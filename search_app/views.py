@@ -94,10 +94,22 @@ def filter_options(args, facets: dict | None = None, docs: list | None = None) -
     return out
 
 
+def topic_options(args) -> list[dict]:
+    from flask_babel import get_locale
+
+    from indexer.thesaurus import load_thesaurus
+
+    ui = str(get_locale() or "en")
+    selected = (args.get("topic") or "").strip()
+    return [{"value": t.name, "selected": t.name == selected, "count": None,
+             "label": t.label.get(ui) or t.label.get("en") or t.name}
+            for t in load_thesaurus().load_topics()]
+
+
 def _empty_form():
     return render_template("search.html", result=None, args=request.args,
                            filters=filter_options(request.args, docs=service().documents()),
-                           within=None)
+                           topics=topic_options(request.args), within=None)
 
 
 @bp.get("/")
@@ -119,6 +131,7 @@ def search():
     }
     return render_template("search.html", result=result, req=req, args=request.args,
                            filters=filter_options(request.args, result.facets), titles=titles,
+                           topics=topic_options(request.args),
                            within=within, charts=charts,
                            pages=_pages(req.page, req.per_page, result.total),
                            last_page=max(1, -(-result.total // req.per_page)),

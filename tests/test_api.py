@@ -299,3 +299,26 @@ def test_phrase_search(client):
     hits = resp.get_json()["hits"]
     assert hits and hits[0]["paragraph"] == "2"
     assert all("transaction costs" in h["text"] for h in hits)
+
+
+def test_topic_language_and_expansion_parameters(client):
+    body = client.get("/api/search?q=remittances").get_json()
+    assert {"query_lang", "suggestion", "expansions"} <= set(body)
+    same = client.get("/api/search?q=remittances&same_language=1").get_json()
+    assert same["total"] >= 1 and {h["lang"] for h in same["hits"]} == {"en"}
+    plain = client.get("/api/search?q=remittances&expand=0").get_json()
+    assert plain["expansions"] == {}
+    topics = client.get("/api/topics").get_json()["topics"]
+    assert topics and {"name", "label"} <= set(topics[0])
+    by_topic = client.get(f"/api/search?topic={topics[0]['name']}").get_json()
+    assert by_topic["total"] >= 0
+    _error(client.get("/api/search?q=x&topic=no-such-topic"), 400)
+    _error(client.get("/api/search?q=x&same_language=maybe"), 400)
+    _error(client.get("/api/search?q=x&expand=perhaps"), 400)
+
+
+def test_hits_link_the_same_paragraph_in_other_languages(client):
+    h = _first_hit(client, "transaction costs", lang="en")
+    assert set(h["versions"]) == {"fr"}
+    fr = client.get(f"/api/passages/{h['versions']['fr']}").get_json()["passage"]
+    assert fr["paragraph"] == h["paragraph"] and fr["lang"] == "fr"

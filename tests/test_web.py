@@ -103,7 +103,8 @@ def test_filters_show_counts_from_facets(client):
         assert f"{series} ({count})" in html
     html = _html(client.get("/search?q=migrants&lang=fr"))
     assert re.search(r'<option value="fr" selected>Français \(\d+\)', html)
-    assert 'class="badge"' in html and ">en</abbr>" not in html
+    badges = re.findall(r'<span class="badge"[^>]*><abbr title="[^"]+">(\w+)</abbr>', html)
+    assert badges and set(badges) == {"fr"}
 
 
 def test_filter_from_link_stays_selected_even_without_hits(client):
@@ -337,3 +338,17 @@ def test_browser_search_passage_and_french(live_server):
             assert not [e for e in errors if "favicon" not in e], errors
         finally:
             browser.close()
+
+
+def test_topic_select_same_language_and_versions(client):
+    html = _html(client.get("/search?q=transaction+costs&lang=en"))
+    assert '<label for="f-topic">' in html and '<label for="f-same">' in html
+    assert re.search(r'Same paragraph in:\s*<a href="/p/[^"]+" hreflang="fr" lang="fr">Français',
+                     html)
+    html = _html(client.get("/search?q=remitances"))
+    assert re.search(r'Did you mean: <a href="/search\?q=remittances">remittances</a>', html)
+    topic = client.get("/api/topics").get_json()["topics"][0]
+    html = _html(client.get(f"/search?topic={topic['name']}&lang_ui=fr"))
+    assert f'<option value="{topic["name"]}" selected>{topic["label"]["fr"]}</option>' in html
+    html = _html(client.get("/search?q=migrants&same_language=1"))
+    assert 'name="same_language" value="1" checked' in html
