@@ -306,6 +306,9 @@ class SearchService:
                     groups.items(), key=lambda kv: -kv[1]) if k not in (None, "")}
             if text.strip():
                 suggestion = self._suggest(s, text)
+                if suggestion and extra:  # keep the user's filters in the suggested query
+                    suggestion = " ".join([*(f"{k}:{v}" for k, v in extra.items()),
+                                           suggestion])
         return SearchResult(query=req.q, total=total, hits=hits, facets=facet_counts,
                             page=req.page, per_page=req.per_page,
                             elapsed_ms=(time.perf_counter() - started) * 1000,
@@ -325,19 +328,20 @@ class SearchService:
         return out
 
     def _suggest(self, searcher, text: str) -> str:
-        """A corrected query from the index's own words (Whoosh's spelling support)."""
-        words = re.findall(r"\w+", text)
+        """A corrected query from the index's own words (Whoosh's spelling support), offered
+        only when a word (accents and case folded, as indexed) is absent from the index."""
+        analyzer = searcher.schema["text_neutral"].analyzer
+        words = [t.text for t in analyzer(text)]
         if not words:
             return ""
         corrector = searcher.corrector("text_neutral")
         fixed = []
         changed = False
         for w in words:
-            low = w.lower()
-            if searcher.doc_frequency("text_neutral", low) > 0 or len(low) < 4:
+            if searcher.doc_frequency("text_neutral", w) > 0 or len(w) < 4 or w.isdigit():
                 fixed.append(w)
                 continue
-            options = corrector.suggest(low, limit=1, maxdist=2)
+            options = corrector.suggest(w, limit=1, maxdist=2)
             if options:
                 fixed.append(options[0])
                 changed = True
