@@ -400,6 +400,19 @@ class SearchService:
         finally:
             st.close()
 
+    def original(self, doc_id: str) -> tuple[Path, str, str]:
+        """(path, download name, MIME type) of a document's original file.
+
+        The path comes from the store's content hash, never from the caller: an unknown id
+        is a NotFound, whatever it contains."""
+        doc, _ = self.get_document(doc_id)
+        path = store.original_path(self.data_dir, doc.sha256)
+        if not path.is_file():
+            raise NotFound(f"the original file of {doc_id} is not in the store")
+        mime = {"pdf": "application/pdf", "html": "text/html", "markdown": "text/markdown",
+                "text": "text/plain"}.get(doc.format, "application/octet-stream")
+        return path, doc.file, mime
+
     def get_document(self, doc_id: str) -> tuple[Document, list[Passage]]:
         st = self.store()
         try:
