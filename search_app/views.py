@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request, send_file, url_for
 from markupsafe import Markup
 
 from . import service
@@ -148,6 +148,29 @@ def passage(passage_id: str):
 def document(doc_id: str):
     view = document_view(doc_id)
     return render_template("document.html", **view)
+
+
+# Originals served inline; anything else (HTML above all: a stored page rendered under our
+# origin could run script) is a download.
+INLINE_MIMES = ("application/pdf",)
+PDF_CSP = "object-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
+@bp.get("/d/<doc_id>/original")
+def original(doc_id: str):
+    """The document's original file, located by its content hash (never by the id's text)."""
+    path, name, mime = service().original(doc_id)
+    resp = send_file(path, mimetype=mime, download_name=name,
+                     as_attachment=mime not in INLINE_MIMES, max_age=3600)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    if mime in INLINE_MIMES:
+        # The browser's PDF viewer needs its plugin and inline styles (blocked by the site's
+        # default-src/object-src 'none'); a PDF cannot run script in our origin.
+        resp.headers["Content-Security-Policy"] = PDF_CSP
+    else:
+        # Even if a browser ignored the attachment, nothing in it may run or load.
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
 
 
 @bp.get("/help")

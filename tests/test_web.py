@@ -352,3 +352,50 @@ def test_topic_select_same_language_and_versions(client):
     assert f'<option value="{topic["name"]}" selected>{topic["label"]["fr"]}</option>' in html
     html = _html(client.get("/search?q=migrants&same_language=1"))
     assert 'name="same_language" value="1" checked' in html
+
+
+# ---------------------------------------------------------------- originals
+
+
+def _doc_ids(client) -> dict[str, str]:
+    return {d["format"]: d["doc_id"] for d in client.get("/api/documents").get_json()["documents"]}
+
+
+def test_pdf_original_inline_and_linked_at_its_page(originals_app):
+    client = originals_app.test_client()
+    doc_id = _doc_ids(client)["pdf"]
+    with client.get(f"/d/{doc_id}/original") as resp:
+        assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+        assert resp.data.startswith(b"%PDF-")
+        assert not resp.headers.get("Content-Disposition", "").startswith("attachment")
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+    html = _html(client.get(f"/d/{doc_id}"))
+    assert f'href="/d/{doc_id}/original"' in html and "Download the original" in html
+    hit = client.get("/api/search?q=diaspora+bonds").get_json()["hits"][0]
+    assert hit["doc_id"] == doc_id and hit["page"] == "2"
+    html = _html(client.get(f"/p/{hit['passage_id']}"))
+    assert f'href="/d/{doc_id}/original#page=2">Open the original at this page</a>' in html
+
+
+def test_html_original_is_an_attachment(originals_app):
+    client = originals_app.test_client()
+    doc_id = _doc_ids(client)["html"]
+    with client.get(f"/d/{doc_id}/original") as resp:
+        assert resp.status_code == 200
+        assert resp.headers["Content-Disposition"].startswith("attachment;")
+        assert "page.en.html" in resp.headers["Content-Disposition"]
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in resp.headers["Content-Security-Policy"]
+        assert HOSTILE_SCRIPT.encode() in resp.data  # the file as stored, never rendered
+    html = _html(client.get(f"/d/{doc_id}"))
+    assert f'href="/d/{doc_id}/original" class="original" download>' in html
+
+
+def test_original_of_unknown_or_crafted_id_is_404(originals_app):
+    client = originals_app.test_client()
+    for url in ("/d/..%2F..%2Fetc%2Fpasswd/original", "/d/../../etc/passwd/original",
+                "/d/dnope/original", "/d/%2Fetc%2Fpasswd/original"):
+        resp = client.get(url)
+        assert resp.status_code == 404, url
+        assert b"root:" not in resp.data

@@ -132,3 +132,33 @@ def live_server(web_index):
     finally:
         stop_server(server)
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def originals_app(tmp_path_factory):
+    """An app over a second small index holding a two-page PDF and a stored HTML page (whose
+    script must never run under our origin), for the original-file downloads."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from pdfmaker import make_pdf
+
+    from search_app import create_app
+
+    root = tmp_path_factory.mktemp("originals")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    make_pdf(corpus / "report.en.pdf", [
+        ["Report on remittances", "", "1. Remittances support households in many",
+         "countries of origin and local development."],
+        ["2. Diaspora bonds finance infrastructure projects in the",
+         "countries where migrants were born."],
+    ], title="Report on remittances")
+    (corpus / "page.en.html").write_text(
+        "<!doctype html><html lang=en><head><title>Stored page</title></head><body>"
+        f"<h1>Stored page</h1><p>1. Seasonal workers and circular migration. {HOSTILE_SCRIPT}"
+        "</p></body></html>", encoding="utf-8")
+    data = root / "data"
+    report = pipeline.build(corpus, config.load(index_dir=str(data)), workers=1)
+    assert len(report.of("indexed")) == 2, [(o.file, o.reason) for o in report.of("refused")]
+    return create_app({"INDEX_DIR": str(data), "TESTING": True})
