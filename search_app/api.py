@@ -84,7 +84,7 @@ def search_json():
 
 @bp.get("/passages/<passage_id>")
 def passage(passage_id: str):
-    view = passage_view(passage_id)
+    view = passage_view(passage_id, similar=5)
     view.pop("_objects")
     return jsonify(view)
 
@@ -275,7 +275,10 @@ OPENAPI: dict = {
                              "or null", "items": {"type": "object", "properties": {
                                  "doc_id": {"type": "string"}, "lang": {"type": "string"},
                                  "title": {"type": "string"}, "version": {"type": "string"},
-                                 "passage_id": {"type": ["string", "null"]}}}}}},
+                                 "passage_id": {"type": ["string", "null"]}}}},
+                "more_like_this": {"type": "array", "description": "Up to 5 passages of other "
+                                   "texts worded most like this one",
+                                   "items": {"$ref": "#/components/schemas/Hit"}}}},
         },
     },
 }

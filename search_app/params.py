@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from indexer.errors import QueryError
+from indexer.errors import NotFound, QueryError
 from indexer.search import SearchRequest
 
 from . import service
@@ -61,8 +61,9 @@ def has_search(args: Mapping[str, str]) -> bool:
     return any((args.get(k) or "").strip() for k in ("q", "lang", "series", "year", "doc", "topic"))
 
 
-def passage_view(passage_id: str, before: int = 2, after: int = 2) -> dict:
-    """Passage, its document, neighbours and citations (raises NotFound)."""
+def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int = 0) -> dict:
+    """Passage, its document, neighbours and citations (raises NotFound), plus up to
+    `similar` passages worded like it (`more_like_this`, hit JSON) when `similar` > 0."""
     st = service().store()
     try:
         p = st.get_passage(passage_id)
@@ -71,7 +72,7 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2) -> dict:
         versions = _versions(st, d, p)
     finally:
         st.close()
-    return {
+    view = {
         "passage": passage_json(p),
         "document": document_json(d),
         "context": {
@@ -82,6 +83,18 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2) -> dict:
         "versions": versions,
         "_objects": (d, p),
     }
+    if similar > 0:
+        view["more_like_this"] = more_like_this(passage_id, similar)
+    return view
+
+
+def more_like_this(passage_id: str, limit: int = 5) -> list[dict]:
+    """Hit JSON of the passages worded most like this one; none when the search index does
+    not have the passage (the store and the index can briefly disagree during a rebuild)."""
+    try:
+        return [h.to_json() for h in service().more_like_this(passage_id, limit=limit)]
+    except NotFound:
+        return []
 
 
 def _versions(st, d, p) -> list[dict]:

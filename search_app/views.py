@@ -140,7 +140,7 @@ def search():
 
 @bp.get("/p/<passage_id>")
 def passage(passage_id: str):
-    view = passage_view(passage_id)
+    view = passage_view(passage_id, similar=5)
     return render_template("passage.html", **view)
 
 

@@ -127,7 +127,8 @@ def test_passage_with_context_and_citations(client):
     resp = client.get(f"/api/passages/{h['passage_id']}")
     assert resp.status_code == 200
     body = resp.get_json()
-    assert set(body) == {"passage", "document", "context", "citation", "versions"}
+    assert set(body) == {"passage", "document", "context", "citation", "versions",
+                         "more_like_this"}
     p = body["passage"]
     assert p["passage_id"] == h["passage_id"] and p["paragraph"] == "2"
     assert p["section_path"][-1] == "I. Remittances"
@@ -322,3 +323,14 @@ def test_hits_link_the_same_paragraph_in_other_languages(client):
     assert set(h["versions"]) == {"fr"}
     fr = client.get(f"/api/passages/{h['versions']['fr']}").get_json()["passage"]
     assert fr["paragraph"] == h["paragraph"] and fr["lang"] == "fr"
+
+
+def test_passage_more_like_this(client):
+    h = _first_hit(client, "transaction costs", lang="en")
+    similar = client.get(f"/api/passages/{h['passage_id']}").get_json()["more_like_this"]
+    assert 1 <= len(similar) <= 5
+    for s in similar:
+        assert HIT_KEYS <= set(s)
+        assert s["passage_id"] != h["passage_id"] and s["text"] != h["text"]
+    # the French version of the same paragraph shares the numbers and the symbol-like words
+    assert any(s["lang"] == "fr" and "3 pour cent" in s["text"] for s in similar)

@@ -399,3 +399,16 @@ def test_original_of_unknown_or_crafted_id_is_404(originals_app):
         resp = client.get(url)
         assert resp.status_code == 404, url
         assert b"root:" not in resp.data
+
+
+def test_passage_page_more_like_this(client):
+    pid = _passage_id(client, "transaction costs")
+    similar = client.get(f"/api/passages/{pid}").get_json()["more_like_this"]
+    html = _html(client.get(f"/p/{pid}"))
+    assert '<h2 id="similar-heading">More like this</h2>' in html
+    section = html.split('id="similar-heading"', 1)[1].split("</section>", 1)[0]
+    assert [f'href="/p/{s["passage_id"]}"' in section for s in similar] == [True] * len(similar)
+    assert f'href="/p/{pid}"' not in section
+    _assert_no_inline_script(html)
+    html = _html(client.get(f"/p/{pid}?lang_ui=fr"))
+    assert "Passages semblables" in html
