@@ -106,6 +106,46 @@ def topic_options(args) -> list[dict]:
             for t in load_thesaurus().load_topics()]
 
 
+FILTER_PARAMS = ("lang", "series", "year", "topic", "doc")
+
+
+def widen_options(args, req) -> list[dict]:
+    """Wider searches offered when nothing matched: each active filter removed, all of them
+    removed, all languages instead of only the query's, and the thesaurus expansion back on."""
+    active = [(k, (args.get(k) or "").strip()) for k in FILTER_PARAMS]
+    active = [(k, v) for k, v in active if v]
+    has_q = bool((args.get("q") or "").strip())
+    out: list[dict] = []
+    for name, value in active:
+        if has_q or len(active) > 1:  # removing it still leaves something to search for
+            out.append({"kind": "filter", "name": name, "value": value,
+                        "url": search_url(**{name: ""})})
+    if has_q and len(active) > 1:
+        out.append({"kind": "filters", "url": search_url(**{k: "" for k, _ in active})})
+    if req.same_language:
+        out.append({"kind": "same_language", "url": search_url(same_language="")})
+    if not req.expand:
+        out.append({"kind": "expand", "url": search_url(expand="")})
+    return out
+
+
+def _filter_value_label(titles: dict[str, str]):
+    """How an active filter's value is named to people: a language's name, a document's
+    title, a topic's label in the UI language."""
+
+    def label(name: str, value: str) -> str:
+        if name == "lang":
+            return ", ".join(LANG_NAMES.get(v.strip(), v.strip()) for v in value.split(","))
+        if name == "doc":
+            return titles.get(value, value)
+        if name == "topic":
+            return next((t["label"] for t in topic_options({"topic": value})
+                         if t["value"] == value), value)
+        return value
+
+    return label
+
+
 def _empty_form():
     return render_template("search.html", result=None, args=request.args,
                            filters=filter_options(request.args, docs=service().documents()),
@@ -135,6 +175,8 @@ def search():
                            within=within, charts=charts,
                            pages=_pages(req.page, req.per_page, result.total),
                            last_page=max(1, -(-result.total // req.per_page)),
+                           widen=widen_options(request.args, req) if not result.total else [],
+                           widen_value=_filter_value_label(titles),
                            snippet=lambda h: Markup(h.snippet))  # escaped HTML + <mark>
 
 

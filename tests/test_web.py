@@ -110,7 +110,7 @@ def test_filters_show_counts_from_facets(client):
 def test_filter_from_link_stays_selected_even_without_hits(client):
     html = _html(client.get("/search?q=migrants&year=1999"))
     assert '<option value="1999" selected>1999</option>' in html
-    assert "No passage matches" in html
+    assert "No passage matched “migrants”." in html
 
 
 def test_pagination_and_sort(client):
@@ -412,3 +412,38 @@ def test_passage_page_more_like_this(client):
     _assert_no_inline_script(html)
     html = _html(client.get(f"/p/{pid}?lang_ui=fr"))
     assert "Passages semblables" in html
+
+
+def _empty_block(html: str) -> str:
+    m = re.search(r'<div class="empty">(.*?)</div>', html, re.S)
+    assert m, "no empty-result explanation"
+    return m.group(1)
+
+
+def test_empty_results_explain_and_offer_wider_searches(client):
+    html = _html(client.get("/search?q=remitances&lang=fr"))
+    assert re.search(r'<h2 id="results-heading" role="status">\s*0 passages', html)
+    empty = _empty_block(html)
+    assert "No passage matched “remitances”." in empty
+    assert re.search(r'Did you mean: <a href="/search\?q=remittances&amp;lang=fr">remittances</a>',
+                     empty)
+    assert html.count("Did you mean:") == 1
+    assert '<a href="/search?q=remitances">without the filter Language: Français</a>' in empty
+
+    html = _html(client.get("/search?q=migrants&year=1999&series=GCM&expand=0"))
+    empty = _empty_block(html)
+    assert "without the filter Year: 1999" in empty and "without the filter Series: GCM" in empty
+    assert '<a href="/search?q=migrants&amp;expand=0">without any filter</a>' in empty
+    assert ('<a href="/search?q=migrants&amp;series=GCM&amp;year=1999">with the same words in '
+            "other languages too</a>") in empty
+
+    empty = _empty_block(_html(client.get("/search?q=zzzqqq&same_language=1")))
+    assert ('<a href="/search?q=zzzqqq">in every language, not only the language of my '
+            "query</a>") in empty
+
+    empty = _empty_block(_html(client.get("/search?year=1999")))
+    assert "No passage matched these filters." in empty and '<a href="/">' in empty
+
+    html = _html(client.get("/search?q=remitances&lang=fr&lang_ui=fr"))
+    assert "Aucun passage ne correspond à « remitances »." in _empty_block(html)
+    assert 'class="empty"' not in _html(client.get("/search?q=migrants"))
