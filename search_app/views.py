@@ -39,6 +39,42 @@ def switch_lang_url(code: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
+@bp.app_template_filter("number")
+def number_filter(value, decimals: int | None = None) -> str:
+    """A number written the UI language's way (1,234 / 1 234 / 1.234; 3.5 / 3,5); with
+    `decimals`, always that many digits after the decimal sign."""
+    from flask_babel import format_decimal
+
+    if value is None or value == "":
+        return ""
+    if decimals:
+        return format_decimal(value, format="#,##0." + "0" * decimals)
+    return format_decimal(value)
+
+
+@bp.app_template_filter("ui_date")
+def date_filter(value) -> str:
+    """An ISO date (2018-12-19, 2018-12 or 2018) written in the UI language: "19 December
+    2018", "19 décembre 2018"; a year alone, or anything else, stays as it is."""
+    import datetime
+    import re
+
+    from babel.dates import format_skeleton
+    from flask_babel import format_date, get_locale
+
+    text = str(value or "")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", text.strip())
+    if not m:
+        return text
+    try:
+        day = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+    except ValueError:
+        return text
+    if m.group(3):
+        return format_date(day, format="long")
+    return format_skeleton("yMMMM", day, locale=get_locale() or "en")
+
+
 @bp.app_context_processor
 def _helpers():
     return {"search_url": search_url, "switch_lang_url": switch_lang_url,

@@ -84,7 +84,7 @@ def test_search_page_lists_hits(client):
     html = _html(client.get("/search?q=remittances+costs"))
     assert "<mark>" in html
     assert re.search(r"\d+ passages", html)
-    assert re.search(r'class="time">· \d+ ms', html)
+    assert re.search(r'class="time">· [\d,]+\.\d ms', html)
     assert "A/99/L.1" in html
     assert "para. 2" in html and "p. 1" in html
     assert '<span class="badge"' in html and ">en</abbr>" in html
@@ -447,3 +447,26 @@ def test_empty_results_explain_and_offer_wider_searches(client):
     html = _html(client.get("/search?q=remitances&lang=fr&lang_ui=fr"))
     assert "Aucun passage ne correspond à « remitances »." in _empty_block(html)
     assert 'class="empty"' not in _html(client.get("/search?q=migrants"))
+
+
+def test_numbers_and_dates_follow_the_ui_language(app, client):
+    from flask import render_template_string
+
+    tpl = "{{ 1234567|number }}|{{ 12.345|number(1) }}|{{ '2018-12-19'|ui_date }}|" \
+          "{{ '2018-12'|ui_date }}|{{ '2016'|ui_date }}|{{ 'n.d.'|ui_date }}"
+    expected = {"en": "1,234,567|12.3|December 19, 2018|December 2018|2016|n.d.",
+                "fr": "1\u202f234\u202f567|12,3|19 décembre 2018|décembre 2018|2016|n.d.",
+                "es": "1.234.567|12,3|19 de diciembre de 2018|diciembre de 2018|2016|n.d."}
+    for lang, want in expected.items():
+        with app.test_request_context(f"/?lang_ui={lang}"):
+            assert render_template_string(tpl) == want, lang
+
+    html = _html(client.get("/search?q=migrants&lang_ui=fr"))
+    assert re.search(r'class="time">· \d+,\d ms', html)  # decimal comma
+    pid = _passage_id(client, "transaction costs")
+    html = _html(client.get(f"/p/{pid}?lang_ui=fr"))
+    assert '<time datetime="2018-12-19">19 décembre 2018</time>' in html
+    html = _html(client.get(f"/p/{pid}?lang_ui=es"))
+    assert "19 de diciembre de 2018" in html
+    html = _html(client.get(f"/d/{pid.rsplit('-', 1)[0]}?lang_ui=en"))
+    assert '<time datetime="2018-12-19">December 19, 2018</time>' in html
