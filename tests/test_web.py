@@ -445,7 +445,7 @@ def test_empty_results_explain_and_offer_wider_searches(client):
     assert "No passage matched these filters." in empty and '<a href="/">' in empty
 
     html = _html(client.get("/search?q=remitances&lang=fr&lang_ui=fr"))
-    assert "Aucun passage ne correspond à « remitances »." in _empty_block(html)
+    assert "Aucun passage ne correspond à «\u00a0remitances\u00a0»." in _empty_block(html)
     assert 'class="empty"' not in _html(client.get("/search?q=migrants"))
 
 
