@@ -295,7 +295,8 @@ class SearchService:
                 kwargs["sortedby"] = sorting.FieldFacet("year", reverse=True)
             results = s.search_page(q, req.page, pagelen=req.per_page, **kwargs)
             total = len(results)
-            hits = [self._hit(r, q, ix) for r in results]
+            # Whoosh clamps a page past the end to the last page; past the end is empty.
+            hits = [self._hit(r, q, ix) for r in results] if results.pagenum == req.page else []
             for h in hits:
                 h.versions = self._versions(s, h)
             facet_counts = {}

@@ -142,3 +142,11 @@ def test_any_query_text_gives_results_or_a_clear_error(svc, q):
         assert str(exc)
     else:
         assert res.total >= 0
+
+
+def test_page_past_the_end_is_empty(svc):
+    res = svc.search(SearchRequest(q="migration", per_page=5))
+    last = -(-res.total // 5)
+    assert svc.search(SearchRequest(q="migration", per_page=5, page=last)).hits
+    past = svc.search(SearchRequest(q="migration", per_page=5, page=last + 1))
+    assert past.hits == [] and past.total == res.total
