@@ -163,6 +163,30 @@ def eval_dev(data_dir: Path, queries: list[dict], title: str, targets: bool) -> 
     print_dev(title, with_exp, without, targets)
 
 
+def distractor_folder(links: Path, shared: Path) -> tuple[Path, str]:
+    """A folder holding `corpus` and `unga` as symlinks to the shared folders (nothing is
+    copied). Path.rglob (Python < 3.13) does not descend into symlinked folders, so when the
+    pipeline finds nothing through them, each file is linked instead."""
+    sources = {"corpus": shared / "corpus", "unga": shared / "unga" / "texts"}
+    if links.exists():
+        shutil.rmtree(links)
+    links.mkdir(parents=True)
+    for name, target in sources.items():
+        (links / name).symlink_to(target, target_is_directory=True)
+    if pipeline.corpus_files(links):
+        return links, "folder symlinks corpus -> shared/corpus, unga -> shared/unga/texts"
+    shutil.rmtree(links)
+    links.mkdir()
+    for name, target in sources.items():
+        for f in sorted(target.rglob("*")):
+            if f.is_file():
+                dest = links / name / f.relative_to(target)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.symlink_to(f)
+    return links, ("per-file symlinks under corpus/ and unga/ (pipeline.corpus_files does not "
+                   "follow folder symlinks on this Python)")
+
+
 # ------------------------------------------------------------------ 3: Vaswani
 
 def read_vaswani(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, int]]]:
@@ -341,12 +365,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n2. Dev queries with UNGA distractors: skipped (no shared/unga/texts)")
         else:
             print("\n2. Dev queries with shared/unga/texts as distractors")
-            links = work / "distractor-src"
-            if links.exists():
-                shutil.rmtree(links)
-            links.mkdir()
-            (links / "corpus").symlink_to(shared / "corpus", target_is_directory=True)
-            (links / "unga").symlink_to(shared / "unga" / "texts", target_is_directory=True)
+            links, how = distractor_folder(work / "distractor-src", shared)
+            print(f"  source folder: {how}")
             seconds, report = build_index(links, work / "distractor-data", args.workers)
             describe_build("corpus + unga", seconds, report)
             eval_dev(work / "distractor-data", queries,
