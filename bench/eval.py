@@ -316,7 +316,7 @@ def eval_langid(folder: Path) -> None:
     verdicts = []
     for kind, (ok, n) in totals.items():
         acc = ok / n if n else 0.0
-        line += f"{f'{ok}/{n} {100 * acc:5.1f}%':>16}"
+        line += f"{f'{ok}/{n} {100 * acc:5.1f}%':>17}"
         verdicts.append(f"{kind} {100 * acc:.1f}% (target >= {100 * LANGID_TARGETS[kind]:.1f}%) "
                         f"{'PASS' if acc >= LANGID_TARGETS[kind] else 'MISS'}")
     print(line)
