@@ -13,6 +13,23 @@ from pathlib import Path
 
 from .errors import WriteBusy
 
+# Descriptors of the locks this process holds. Forked children (parser pools, Whoosh's
+# multiprocess writer) inherit them, and an flock lives as long as any copy is open: a child
+# that outlived a killed parent would keep the index locked. Children close their copies.
+_HELD: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_HELD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass  # already closed in this child
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
 
 @contextmanager
 def write_lock(data_dir: Path, timeout: float):
@@ -34,7 +51,9 @@ def write_lock(data_dir: Path, timeout: float):
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
+        _HELD.add(fd)
         yield
     finally:
         # Closing the descriptor releases the lock (also when the process dies).
+        _HELD.discard(fd)
         os.close(fd)

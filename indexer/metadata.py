@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -65,7 +66,9 @@ def read_catalog(path: Path) -> dict[str, DocMeta]:
 def catalogs_in(folder: Path) -> dict[Path, DocMeta]:
     """Every catalog spreadsheet under `folder`: absolute file path -> metadata."""
     out: dict[Path, DocMeta] = {}
-    for sheet in sorted(folder.rglob("*")):
+    sheets = [Path(root) / name for root, _, files in os.walk(folder, followlinks=True)
+              for name in files]
+    for sheet in sorted(sheets):
         if sheet.suffix.lower() in (".tsv", ".csv") and sheet.is_file():
             for name, meta in read_catalog(sheet).items():
                 out[(sheet.parent / name).resolve()] = meta

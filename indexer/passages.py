@@ -118,8 +118,9 @@ def split_passages(doc: ParsedDocument, doc_id: str, *, max_words: int = 300,
                 elif kind == "letter":
                     label = f"{number}({value})" if number else f"({value})"
                 elif kind == "article":
-                    article = value
-                    label = value
+                    # A paragraph merely opening with "Article 73 of the Charter ..." is not
+                    # article 73: articles are labelled by their headings only.
+                    label, labelled = article, bool(article)
                 else:
                     label = value
                 if article and kind in ("number", "letter"):

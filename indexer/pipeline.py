@@ -104,8 +104,16 @@ def _prepare_job(args) -> Prepared | IngestRefused:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.rglob("*")
-                  if p.is_file() and not p.name.startswith(".") and parsers.is_candidate(p))
+    """Supported files under `corpus`, following symbolic links to folders (a corpus is often
+    assembled from links to shared folders)."""
+    found = []
+    for root, dirs, files in os.walk(corpus, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            p = Path(root) / name
+            if not name.startswith(".") and parsers.is_candidate(p) and p.is_file():
+                found.append(p)
+    return sorted(found)
 
 
 def _prepared_stream(jobs: list, workers: int) -> Iterator[Prepared | IngestRefused]:
@@ -117,7 +125,7 @@ def _prepared_stream(jobs: list, workers: int) -> Iterator[Prepared | IngestRefu
 
 
 def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | IngestRefused,
-            seen: set[str]) -> Prepared | None:
+            seen: set[str], durable: bool = True) -> Prepared | None:
     """Store one prepared file (or its refusal); returns it when it is new."""
     if isinstance(item, IngestRefused):
         report.outcomes.append(FileOutcome(item.file, "refused", reason=item.reason))
@@ -131,7 +139,7 @@ def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | In
                                            reason=f"same content as document {doc.doc_id}"))
         return None
     seen.add(doc.sha256)
-    store.save_original(data_dir, doc.sha256, item.data)
+    store.save_original(data_dir, doc.sha256, item.data, fsync=durable)
     with st.transaction():
         st.insert_document(doc, item.passages, item.warnings, status="pending")
     report.outcomes.append(FileOutcome(doc.file, "indexed", doc.doc_id, len(item.passages),
@@ -140,6 +148,7 @@ def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | In
 
 
 def build(corpus: Path, settings: Settings, *, workers: int | None = None,
+          index_procs: int | None = None,
           progress: Callable[[FileOutcome], None] | None = None) -> Report:
     """A fresh store and index from every supported file under `corpus`, published atomically
     (the previous generation stays live until the new one is complete)."""
@@ -148,6 +157,9 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     catalog = catalogs_in(corpus)
     jobs = [(f, settings, catalog.get(f.resolve()), None) for f in files]
     workers = workers if workers is not None else max(1, min(4, (os.cpu_count() or 1)))
+    # Whoosh's writer is the bottleneck (pure Python): on big builds it gets processes too.
+    if index_procs is None:
+        index_procs = min(2, os.cpu_count() or 1) if len(files) >= 200 else 1
     report = Report()
     with write_lock(data_dir, settings.write_lock_timeout):
         gen = store.new_generation(data_dir)
@@ -158,16 +170,18 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
 
             def stored() -> Iterator[tuple[Document, list[Passage]]]:
                 for item in _prepared_stream(jobs, workers):
-                    kept = _record(st, data_dir, report, item, seen)
+                    # No fsync per original during a build: one sync before publishing.
+                    kept = _record(st, data_dir, report, item, seen, durable=False)
                     if progress:
                         progress(report.outcomes[-1])
                     if kept:
                         yield kept.document, kept.passages
 
-            engine.add_documents(ix, stored(), clear=True)
+            engine.add_documents(ix, stored(), clear=True, procs=index_procs)
             with st.transaction():
                 st.set_status([o.doc_id for o in report.of("indexed")], "active")
             st.close()
+            os.sync()  # originals, SQLite and Whoosh files on disk before the switch
         except BaseException:
             store._rmtree(gen)
             raise

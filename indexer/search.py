@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from . import engine, store
 from .config import Settings
 from .errors import IndexOutOfDate, NotFound, QueryError
 from .highlight import mark_spans, snippet
-from .language import detect
+from .language import detect, script_language, stopword_scores
 from .metadata import normalize_series
 from .models import DocMeta, Document, Hit, Passage
 from .passages import label_key
@@ -39,6 +40,7 @@ TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
 FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "section": 0.4,
                 "title": 0.25}
 FILTER_FIELDS = ("lang", "series", "year", "symbol", "doc")
+FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
 
 
@@ -148,6 +150,7 @@ class SearchService:
         self._gen: Path | None = None
         self._ix = None
         self._parser = None
+        self._column_cache = None
 
     # -- opening
     def _index(self):
@@ -166,22 +169,31 @@ class SearchService:
         self._index()
         return store.Store(self._gen)
 
-    def _query_parser(self, ix):
+    def _query_parser(self, ix, qlang: str = ""):
+        """A parser for the typed words: the query language's own field (stemmed) plus the
+        language-neutral, section and title fields. Other languages are reached through the
+        neutral field (same word forms) and the thesaurus expansion, not by running the
+        words through every language's stemmer: that matched noise and cost 3x the time."""
         if self._parser is None:
-            fields = TEXT_FIELDS + ["text_neutral", "section", "title"]
+            self._parser = {}
+        key = qlang if text_field(qlang) in TEXT_FIELDS[:-1] else ""
+        if key not in self._parser:
+            own = [text_field(key)] if key else TEXT_FIELDS
+            fields = own + ["text_other", "text_neutral", "section", "title"] if key else (
+                own + ["text_neutral", "section", "title"])
             parser = MultifieldParser(fields, ix.schema, fieldboosts=FIELD_BOOSTS,
                                       group=OrGroup.factory(0.9))
             parser.add_plugin(FuzzyTermPlugin())
-            self._parser = parser
-        return self._parser
+            self._parser[key] = parser
+        return self._parser[key]
 
     # -- queries
-    def parse(self, text: str, ix) -> wq.Query:
+    def parse(self, text: str, ix, qlang: str = "") -> wq.Query:
         if len(text) > self.settings.max_query_chars:
             raise QueryError(
                 f"the query is {len(text)} characters long; the limit is "
                 f"{self.settings.max_query_chars}")
-        parser = self._query_parser(ix)
+        parser = self._query_parser(ix, qlang)
         try:
             q = parser.parse(text)
         except Exception as exc:  # whoosh raises assorted errors on odd syntax
@@ -213,14 +225,25 @@ class SearchService:
         return wq.And(parts) if parts else None
 
     def query_language(self, text: str) -> str:
-        """The query's language: thesaurus terms first (short queries), then detection."""
+        """The query's language (reported with the results)."""
+        return self.query_language_confidence(text)[0]
+
+    def query_language_confidence(self, text: str) -> tuple[str, bool]:
+        """(language, sure). Thesaurus terms first (short queries), then the script and
+        function words; a guess from letter statistics alone on a few words is not sure."""
+        candidates = tuple(self.settings.language_list)
         counts = load_thesaurus().languages_of(text)
         if counts:
             ranked = sorted(counts.items(), key=lambda kv: -kv[1])
             if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
-                return ranked[0][0]
-        return detect(text, tuple(self.settings.language_list),
-                      default=self.settings.default_lang)
+                return ranked[0][0], True
+        if script_language(text, candidates):
+            return script_language(text, candidates), True
+        scores = stopword_scores(text, candidates)
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        if ranked and ranked[0][1] >= 1 and (len(ranked) < 2 or ranked[1][1] == 0):
+            return ranked[0][0], True
+        return detect(text, candidates, default=self.settings.default_lang), False
 
     def _expansion(self, text: str, qlang: str, ix) -> tuple[wq.Query | None, dict]:
         """Other-language terms of the thesaurus concepts the query names, as a weaker query."""
@@ -259,7 +282,12 @@ class SearchService:
                 f"{self.settings.max_query_chars}")
         text, extra = split_filters(req.q or "")
         ix = self._index()
-        qlang = self.query_language(text) if text.strip() else ""
+        qlang, sure = self.query_language_confidence(text) if text.strip() else ("", False)
+        # The typed words are stemmed for the query's language; when that is only a guess,
+        # or the user asked for one language, the fields follow that instead.
+        single_lang = (req.lang or extra.get("lang", "")).strip().lower()
+        field_lang = (single_lang if single_lang and "," not in single_lang
+                      else qlang if sure else "")
         if req.topic:
             try:
                 topic_text = self.topic_query(req.topic, req.lang or qlang or "en")
@@ -277,20 +305,17 @@ class SearchService:
                 raise QueryError("type some words to search for")
             q: wq.Query = flt
         else:
-            q = self.parse(drop_stopwords(text, qlang), ix)
+            q = self.parse(drop_stopwords(text, qlang), ix, field_lang)
             if req.expand and not req.same_language:
                 extra_q, expansions = self._expansion(text, qlang, ix)
                 if extra_q is not None:
                     q = wq.Or([q, extra_q])
             if flt is not None:
                 q = wq.And([q, flt])
-        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count)
-                  for name in ("series", "lang", "year", "doc_id")}
         suggestion = ""
         with ix.searcher(weighting=scoring.BM25F()) as s:
             # Identical passages (the same document indexed twice) show once.
-            kwargs = {"groupedby": facets, "terms": True, "collapse": "text_hash",
-                      "collapse_limit": 1}
+            kwargs = {"terms": True, "collapse": "text_hash", "collapse_limit": 1}
             if req.sort == "date":
                 kwargs["sortedby"] = sorting.FieldFacet("year", reverse=True)
             results = s.search_page(q, req.page, pagelen=req.per_page, **kwargs)
@@ -299,12 +324,7 @@ class SearchService:
             hits = [self._hit(r, q, ix) for r in results] if results.pagenum == req.page else []
             for h in hits:
                 h.versions = self._versions(s, h)
-            facet_counts = {}
-            for name in facets:
-                groups = results.results.groups(name)
-                key = "doc" if name == "doc_id" else name
-                facet_counts[key] = {str(k): v for k, v in sorted(
-                    groups.items(), key=lambda kv: -kv[1]) if k not in (None, "")}
+            facet_counts = self._facets(s, q)
             if text.strip():
                 suggestion = self._suggest(s, text)
                 if suggestion and extra:  # keep the user's filters in the suggested query
@@ -314,6 +334,36 @@ class SearchService:
                             page=req.page, per_page=req.per_page,
                             elapsed_ms=(time.perf_counter() - started) * 1000,
                             query_lang=qlang, suggestion=suggestion, expansions=expansions)
+
+    def _facets(self, searcher, q: wq.Query) -> dict[str, dict[str, int]]:
+        """Counts of series, language, year and document over every matching passage.
+
+        Counted from column values cached per index generation over the unscored matches:
+        Whoosh's `groupedby` scores every match first, which made broad queries take seconds.
+        """
+        columns = self._columns(searcher)
+        docnums = list(searcher.docs_for_query(q))
+        out: dict[str, dict[str, int]] = {}
+        for name, key in FACETS.items():
+            col = columns[name]
+            counted = Counter(col[d] for d in docnums)
+            out[key] = {str(k): v for k, v in counted.most_common() if k not in (None, "")}
+        return out
+
+    def _columns(self, searcher) -> dict[str, list]:
+        """Facet columns as lists, cached until the index changes (a new commit or build)."""
+        reader = searcher.reader()
+        key = (id(self._ix), self._ix.latest_generation(), reader.doc_count_all())
+        with self._lock:
+            if self._column_cache is None or self._column_cache[0] != key:
+                n = reader.doc_count_all()
+                cache = {}
+                for name in FACETS:
+                    # by document number: iterating a multi-segment column can skip segments
+                    col = reader.column_reader(name)
+                    cache[name] = [col[i] for i in range(n)]
+                self._column_cache = (key, cache)
+            return self._column_cache[1]
 
     def _versions(self, searcher, hit: Hit) -> dict[str, str]:
         """The same paragraph in the other language versions of the document's work."""

@@ -64,15 +64,18 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over the target."""
+def atomic_write(path: Path, data: bytes, fsync: bool = True) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target.
+
+    fsync=False is for bulk writes that are followed by one os.sync() before they matter."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if fsync:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -117,10 +120,10 @@ def original_path(data_dir: Path, sha256: str) -> Path:
     return data_dir / "originals" / sha256[:2] / sha256
 
 
-def save_original(data_dir: Path, sha256: str, data: bytes) -> Path:
+def save_original(data_dir: Path, sha256: str, data: bytes, fsync: bool = True) -> Path:
     path = original_path(data_dir, sha256)
     if not path.exists():
-        atomic_write(path, data)
+        atomic_write(path, data, fsync=fsync)
     return path
 
 

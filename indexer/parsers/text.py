@@ -173,8 +173,12 @@ def guess_title(lines: list[str], symbol: str) -> str:
         if re.search(r"draft (resolution|decision)\s*$|^draft resolution\b", s, re.I) or re.search(
             r"^(Report|Note) (of|by) the Secretary-General\s*$", s
         ):
-            for cand in nonblank[k + 1 : k + 4]:
-                if len(cand.split()) >= 2 and not is_furniture(cand, symbol):
+            for cand in nonblank[k + 1 : k + 5]:
+                # skip "The General Assembly," / "... as follows:" / sponsor lists
+                if (len(cand.split()) >= 2 and not is_furniture(cand, symbol)
+                        and not cand.rstrip().endswith((",", ":", ";"))
+                        and not SYMBOL_RE.search(cand)
+                        and not re.match(r"^(The|La|El|L[’'])\s+\w+(\s+\w+)?,$", cand)):
                     return cand.strip(" *")
     for s in nonblank[:20]:
         if s.startswith("#"):
