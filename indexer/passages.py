@@ -93,6 +93,11 @@ def split_passages(doc: ParsedDocument, doc_id: str, *, max_words: int = 300,
                     article = ""
                 if block.level <= 1 or (lab and lab[0] in ("goal", "objective")):
                     number = ""
+                if lab and lab[0] in ("goal", "objective"):
+                    # "Objective 13: Use immigration detention only as a measure of last
+                    # resort ..." is itself quoted and searched for: it is a passage too.
+                    parent = " > ".join(h for _, h in headings[:-1])
+                    drafts.append(_Draft(text, lab[1], parent, page.number, page.label, True))
                 first_on_page = False
                 continue
             section = " > ".join(h for _, h in headings)
@@ -191,7 +196,8 @@ def _merge_short(drafts: list[_Draft], min_words: int) -> list[_Draft]:
 
 _LABEL_WORDS = {
     "article": "art", "artículo": "art", "articulo": "art", "art.": "art", "статья": "art",
-    "المادة": "art", "objective": "obj", "objectif": "obj", "objetivo": "obj", "goal": "goal",
+    "المادة": "art", "objective": "obj", "objectif": "obj", "objetivo": "obj",
+    "goal": "obj",  # SDG "Goal 10" is "Objectif 10" / "Objetivo 10" in French and Spanish
     "footnote": "fn",
 }
 

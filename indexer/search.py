@@ -16,7 +16,8 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.lang import NoStopWords, stopwords_for_language
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import FuzzyTermPlugin, MultifieldPlugin, OrGroup, QueryParser
+from whoosh.qparser.syntax import GroupNode
 
 from . import engine, store
 from .config import Settings
@@ -39,6 +40,8 @@ EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
 TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
 FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "section": 0.4,
                 "title": 0.25}
+FIELD_TIEBREAK = 0.2  # share of a word's other fields' scores added to its best field's
+PROXIMITY_BOOST = 0.5  # extra weight when the typed words stand together (slop 3)
 FILTER_FIELDS = ("lang", "series", "year", "symbol", "doc")
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
@@ -107,6 +110,14 @@ def _year_query(value: str) -> wq.Query:
     lo = int(m.group(1))
     hi = int(m.group(2) or lo)
     return wq.NumericRange("year", min(lo, hi), max(lo, hi))
+
+
+class _BestFieldGroup(GroupNode):
+    qclass = wq.DisjunctionMax
+
+
+def _best_field_group(nodes=None, **kwargs):
+    return _BestFieldGroup(nodes, tiebreak=FIELD_TIEBREAK, **kwargs)
 
 
 def drop_stopwords(text: str, lang: str) -> str:
@@ -181,8 +192,11 @@ class SearchService:
             own = [text_field(key)] if key else TEXT_FIELDS
             fields = own + ["text_other", "text_neutral", "section", "title"] if key else (
                 own + ["text_neutral", "section", "title"])
-            parser = MultifieldParser(fields, ix.schema, fieldboosts=FIELD_BOOSTS,
-                                      group=OrGroup.factory(0.9))
+            # Each word scores by its best field (plus a little of the others) rather than the
+            # sum: summing the stemmed and the neutral copy of a word double-counts it.
+            parser = QueryParser(None, ix.schema, group=OrGroup.factory(0.9))
+            parser.add_plugin(MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS,
+                                               group=_best_field_group))
             parser.add_plugin(FuzzyTermPlugin())
             self._parser[key] = parser
         return self._parser[key]
@@ -245,6 +259,18 @@ class SearchService:
             return ranked[0][0], True
         return detect(text, candidates, default=self.settings.default_lang), False
 
+    def _proximity(self, typed: str, field_lang: str, ix) -> wq.Query | None:
+        """For plain multi-word queries, reward passages where the words stand together."""
+        if not field_lang or re.search(r'["():*~^]|\b(AND|OR|NOT)\b|(^|\s)[-+]', typed):
+            return None
+        fieldname = text_field(field_lang)
+        if fieldname == "text_other":
+            return None
+        words = [t.text for t in ix.schema[fieldname].analyzer(typed)]
+        if len(words) < 2 or len(words) > 8:
+            return None
+        return wq.Phrase(fieldname, words, slop=3, boost=PROXIMITY_BOOST)
+
     def _expansion(self, text: str, qlang: str, ix) -> tuple[wq.Query | None, dict]:
         """Other-language terms of the thesaurus concepts the query names, as a weaker query."""
         expansions = load_thesaurus().expansions(text, exclude_lang=qlang or None)
@@ -305,7 +331,11 @@ class SearchService:
                 raise QueryError("type some words to search for")
             q: wq.Query = flt
         else:
-            q = self.parse(drop_stopwords(text, qlang), ix, field_lang)
+            typed = drop_stopwords(text, qlang)
+            q = self.parse(typed, ix, field_lang)
+            near = self._proximity(typed, field_lang, ix)
+            if near is not None:
+                q = wq.Or([q, near])
             if req.expand and not req.same_language:
                 extra_q, expansions = self._expansion(text, qlang, ix)
                 if extra_q is not None:

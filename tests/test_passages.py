@@ -19,9 +19,9 @@ def test_numbered_and_lettered_paragraphs_under_objective():
         Block("(b) Establish comprehensive policies and develop partnerships for migrants;"),
     ])
     ps = split_passages(d, "dX")
-    assert [p.label for p in ps] == ["23", "23(a)", "23(b)"]
-    assert ps[1].section == "Annex > Objective 7: Address and reduce vulnerabilities in migration"
-    assert [p.passage_id for p in ps] == ["dX-23", "dX-23-a", "dX-23-b"]
+    assert [p.label for p in ps] == ["Objective 7", "23", "23(a)", "23(b)"]
+    assert ps[2].section == "Annex > Objective 7: Address and reduce vulnerabilities in migration"
+    assert [p.passage_id for p in ps] == ["dX-objective-7", "dX-23", "dX-23-a", "dX-23-b"]
 
 
 def test_ids_are_stable_and_unique():
@@ -51,7 +51,7 @@ def test_sdg_target_labels():
     d = doc([Block("Goal 10. Reduce inequality within and among countries", "heading", 2),
              Block("10.7 Facilitate orderly, safe, regular and responsible migration"),
              Block("10.a Implement the principle of special and differential treatment")])
-    assert [p.label for p in split_passages(d, "d")] == ["10.7", "10.a"]
+    assert [p.label for p in split_passages(d, "d")] == ["Goal 10", "10.7", "10.a"]
 
 
 def test_paragraph_running_over_a_page_keeps_its_start_page():
@@ -96,3 +96,13 @@ def test_label_key_links_language_versions():
     assert label_key("Article 14") == label_key("Artículo 14") == "art-14"
     assert label_key("16(a)") == "16(a)"
     assert label_key("") == ""
+
+
+def test_objective_and_goal_headings_are_citable_passages():
+    d = doc([Block("Objective 13: Use immigration detention only as a measure of last resort",
+                   "heading", 3),
+             Block("29. We commit to ensure that any detention is lawful.")])
+    ps = split_passages(d, "d")
+    assert [p.label for p in ps] == ["Objective 13", "29"]
+    assert ps[1].section.startswith("Objective 13")
+    assert label_key("Goal 11") == label_key("Objectif 11") == label_key("Objetivo 11")
