@@ -30,8 +30,8 @@ from .passages import label_key
 from .schema import STEMMED, TEXT_LANGS, text_field
 from .thesaurus import load_thesaurus
 
-# Expansions from the thesaurus weigh less than the words the user typed.
-EXPANSION_BOOST = 0.8
+# Expansion terms inside the expansion query (its ranking is fused with the typed words').
+EXPANSION_BOOST = 1.0
 EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
 
 # Fields a query searches, with their weights: the passage's own-language text counts most,
@@ -41,7 +41,11 @@ TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
 FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "section": 0.4,
                 "title": 0.25}
 FIELD_TIEBREAK = 0.2  # share of a word's other fields' scores added to its best field's
-PROXIMITY_BOOST = 0.5  # extra weight when the typed words stand together (slop 3)
+PROXIMITY_BOOST = 0.5
+# Reciprocal-rank fusion of typed-word and expansion rankings (k as in Cormack et al. 2009);
+# the expansion's ranking counts a little less so that ties go to the query's own language.
+RRF_K = 60
+FUSION_EXPANSION_WEIGHT = 0.9  # extra weight when the typed words stand together (slop 3)
 FILTER_FIELDS = ("lang", "series", "year", "symbol", "doc")
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
@@ -326,6 +330,7 @@ class SearchService:
             same = wq.Term("lang", qlang)
             flt = wq.And([flt, same]) if flt is not None else same
         expansions: dict[str, list[str]] = {}
+        exp_q: wq.Query | None = None
         if not text.strip():
             if flt is None:
                 raise QueryError("type some words to search for")
@@ -337,24 +342,24 @@ class SearchService:
             if near is not None:
                 q = wq.Or([q, near])
             if req.expand and not req.same_language:
-                extra_q, expansions = self._expansion(text, qlang, ix)
-                if extra_q is not None:
-                    q = wq.Or([q, extra_q])
+                exp_q, expansions = self._expansion(text, qlang, ix)
             if flt is not None:
                 q = wq.And([q, flt])
+                exp_q = wq.And([exp_q, flt]) if exp_q is not None else None
+        everything = wq.Or([q, exp_q]) if exp_q is not None else q
         suggestion = ""
         with ix.searcher(weighting=scoring.BM25F()) as s:
-            # Identical passages (the same document indexed twice) show once.
-            kwargs = {"terms": True, "collapse": "text_hash", "collapse_limit": 1}
-            if req.sort == "date":
-                kwargs["sortedby"] = sorting.FieldFacet("year", reverse=True)
-            results = s.search_page(q, req.page, pagelen=req.per_page, **kwargs)
-            total = len(results)
-            # Whoosh clamps a page past the end to the last page; past the end is empty.
-            hits = [self._hit(r, q, ix) for r in results] if results.pagenum == req.page else []
+            facet_counts, total = self._facets(s, everything)
+            if exp_q is not None and req.sort != "date":
+                ranked = self._fused(s, q, exp_q, req.page * req.per_page)
+            else:
+                ranked = self._ranked(s, everything, req.page * req.per_page,
+                                      by_date=req.sort == "date")
+            start = (req.page - 1) * req.per_page
+            hits = [self._hit(fields, score, everything, ix)
+                    for fields, score in ranked[start:start + req.per_page]]
             for h in hits:
                 h.versions = self._versions(s, h)
-            facet_counts = self._facets(s, q)
             if text.strip():
                 suggestion = self._suggest(s, text)
                 if suggestion and extra:  # keep the user's filters in the suggested query
@@ -365,20 +370,51 @@ class SearchService:
                             elapsed_ms=(time.perf_counter() - started) * 1000,
                             query_lang=qlang, suggestion=suggestion, expansions=expansions)
 
-    def _facets(self, searcher, q: wq.Query) -> dict[str, dict[str, int]]:
+    @staticmethod
+    def _ranked(searcher, q: wq.Query, n: int, by_date: bool = False) -> list[tuple[dict, float]]:
+        """The top n (stored fields, score), identical passages shown once."""
+        kwargs = {"collapse": "text_hash", "collapse_limit": 1}
+        if by_date:
+            kwargs["sortedby"] = sorting.FieldFacet("year", reverse=True)
+        results = searcher.search(q, limit=n, **kwargs)
+        return [(r.fields(), float(r.score or 0.0)) for r in results]
+
+    def _fused(self, searcher, typed: wq.Query, expanded: wq.Query,
+               n: int) -> list[tuple[dict, float]]:
+        """Reciprocal-rank fusion of the typed words' ranking and the other-language
+        expansion's ranking, so that the best passages in the query's language and the best
+        in other languages both reach the first page. Summing the two BM25 scores instead let
+        a long expansion phrase outweigh the very paragraph the user typed."""
+        fused: dict[str, list] = {}
+        for weight, q in ((1.0, typed), (FUSION_EXPANSION_WEIGHT, expanded)):
+            for rank, (fields, _score) in enumerate(self._ranked(searcher, q, n)):
+                entry = fused.setdefault(fields["text_hash"], [fields, 0.0])
+                # max, not sum: a passage both lists find (a French article matching an
+                # English query's words through the accent-folded field) is not doubled.
+                entry[1] = max(entry[1], weight / (RRF_K + rank + 1))
+        ordered = sorted(fused.values(), key=lambda e: -e[1])
+        return [(fields, score) for fields, score in ordered[:n]]
+
+    def _facets(self, searcher, q: wq.Query) -> tuple[dict[str, dict[str, int]], int]:
         """Counts of series, language, year and document over every matching passage.
 
         Counted from column values cached per index generation over the unscored matches:
         Whoosh's `groupedby` scores every match first, which made broad queries take seconds.
         """
         columns = self._columns(searcher)
-        docnums = list(searcher.docs_for_query(q))
+        hashes = columns["text_hash"]
+        seen: set[str] = set()
+        docnums = []
+        for d in searcher.docs_for_query(q):  # identical passages count once
+            if hashes[d] not in seen:
+                seen.add(hashes[d])
+                docnums.append(d)
         out: dict[str, dict[str, int]] = {}
         for name, key in FACETS.items():
             col = columns[name]
             counted = Counter(col[d] for d in docnums)
             out[key] = {str(k): v for k, v in counted.most_common() if k not in (None, "")}
-        return out
+        return out, len(docnums)
 
     def _columns(self, searcher) -> dict[str, list]:
         """Facet columns as lists, cached until the index changes (a new commit or build)."""
@@ -388,7 +424,7 @@ class SearchService:
             if self._column_cache is None or self._column_cache[0] != key:
                 n = reader.doc_count_all()
                 cache = {}
-                for name in FACETS:
+                for name in (*FACETS, "text_hash"):
                     # by document number: iterating a multi-segment column can skip segments
                     col = reader.column_reader(name)
                     cache[name] = [col[i] for i in range(n)]
@@ -440,12 +476,11 @@ class SearchService:
             fields = s.stored_fields(docnum)
             results = s.more_like(docnum, "text_neutral", text=fields.get("content", ""),
                                   top=limit * 2, numterms=12)
-            hits = [self._hit(r, wq.NullQuery(), ix) for r in results
-                    if r["text_hash"] != fields.get("text_hash")]
+            hits = [self._hit(r.fields(), float(r.score or 0.0), wq.NullQuery, ix)
+                    for r in results if r["text_hash"] != fields.get("text_hash")]
         return hits[:limit]
 
-    def _hit(self, r, q: wq.Query, ix) -> Hit:
-        f = r.fields()
+    def _hit(self, f: dict, score: float, q: wq.Query, ix) -> Hit:
         passage = _passage_from(f)
         document = _document_from(f)
         lang_field = text_field(passage.lang)
@@ -461,7 +496,7 @@ class SearchService:
                 analyzers.append(schema[fname].analyzer)
                 wanted.append(terms[fname])
         spans = mark_spans(passage.text, analyzers, wanted)
-        return Hit(passage=passage, document=document, score=float(r.score or 0.0),
+        return Hit(passage=passage, document=document, score=score,
                    snippet=snippet(passage.text, spans))
 
     # -- reading
