@@ -40,6 +40,7 @@ EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
 TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
 FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "section": 0.4,
                 "title": 0.25}
+BM25_B, BM25_K1 = 0.75, 1.2  # the usual BM25 parameters (Robertson et al.)
 FIELD_TIEBREAK = 0.2  # share of a word's other fields' scores added to its best field's
 PROXIMITY_BOOST = 0.5
 # Reciprocal-rank fusion of typed-word and expansion rankings (k as in Cormack et al. 2009);
@@ -348,7 +349,7 @@ class SearchService:
                 exp_q = wq.And([exp_q, flt]) if exp_q is not None else None
         everything = wq.Or([q, exp_q]) if exp_q is not None else q
         suggestion = ""
-        with ix.searcher(weighting=scoring.BM25F()) as s:
+        with ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as s:
             facet_counts, total = self._facets(s, everything)
             if exp_q is not None and req.sort != "date":
                 ranked = self._fused(s, q, exp_q, req.page * req.per_page)
@@ -469,7 +470,7 @@ class SearchService:
     def more_like_this(self, passage_id: str, limit: int = 5) -> list[Hit]:
         """Passages whose wording is most like this one's (other documents first)."""
         ix = self._index()
-        with ix.searcher(weighting=scoring.BM25F()) as s:
+        with ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as s:
             docnum = s.document_number(passage_id=passage_id)
             if docnum is None:
                 raise NotFound(f"no passage with id {passage_id!r}")
