@@ -517,6 +517,32 @@ class SearchService:
         finally:
             st.close()
 
+    def passage_versions(self, passage_id: str) -> list[tuple[Document, Passage | None]]:
+        """The document's other language versions (same catalog work, else same UN symbol),
+        each with its paragraph of the same label (`Article 14` = `Artículo 14`), if any."""
+        st = self.store()
+        try:
+            p = st.get_passage(passage_id)
+            d = st.get_document(p.doc_id)
+            work = d.meta.work or d.meta.symbol
+            if not work:
+                return []
+            key = label_key(p.label)
+            out: list[tuple[Document, Passage | None]] = []
+            for other in st.documents("active"):
+                if other.doc_id == d.doc_id or (other.meta.work or other.meta.symbol) != work:
+                    continue
+                if other.meta.lang == d.meta.lang:
+                    continue  # another copy or revision, not a language version
+                same = None
+                if key:
+                    same = next((x for x in st.passages(other.doc_id)
+                                 if label_key(x.label) == key), None)
+                out.append((other, same))
+        finally:
+            st.close()
+        return sorted(out, key=lambda v: (v[0].meta.lang, v[0].doc_id))
+
     def original(self, doc_id: str) -> tuple[Path, str, str]:
         """(path, download name, MIME type) of a document's original file.
 

@@ -98,21 +98,16 @@ def more_like_this(passage_id: str, limit: int = 5) -> list[dict]:
 
 
 def _versions(st, d, p) -> list[dict]:
-    """Other language versions of the same work (catalog `work` id), each with the passage
-    that has the same paragraph label when there is one."""
-    if not d.meta.work:
-        return []
+    """Other language versions of the document, each with the paragraph of the same label
+    (found by the indexer: `Article 14` in English is `Artículo 14` in Spanish)."""
     out = []
-    for other in st.documents("active"):
-        if other.doc_id == d.doc_id or other.meta.work != d.meta.work:
-            continue
-        same = None
-        if p.label:
-            same = next((x for x in st.passages(other.doc_id) if x.label == p.label), None)
+    for other, same in service().passage_versions(p.passage_id):
         out.append({"doc_id": other.doc_id, "lang": other.meta.lang, "title": other.meta.title,
                     "version": other.meta.version,
-                    "passage_id": same.passage_id if same else None})
-    return sorted(out, key=lambda v: (v["lang"], v["doc_id"]))
+                    "passage_id": same.passage_id if same else None,
+                    "paragraph": same.label if same else None,
+                    "text": same.text if same else None})
+    return out
 
 
 def document_view(doc_id: str) -> dict:

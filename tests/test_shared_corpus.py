@@ -129,3 +129,15 @@ def test_every_unga_text_is_prepared_or_refused_as_empty():
     assert all(why == "the file is empty" for _, why in refused), refused[:5]
     assert all((folder / name).stat().st_size == 0 for name, _ in refused)
     assert sum(n for _, _, n in results) > 100_000
+
+
+def test_udhr_article_14_versions_across_languages(shared_corpus_index):
+    service = SearchService(shared_corpus_index)
+    en = next(d for d in service.documents() if d.file == "udhr.en.html")
+    art14 = next(p for p in service.get_document(en.doc_id)[1] if p.label == "Article 14")
+    versions = {d.meta.lang: p for d, p in service.passage_versions(art14.passage_id)}
+    assert set(versions) == {"fr", "es"}
+    assert versions["es"].label == "Artículo 14" and "asilo" in versions["es"].text
+    assert "asile" in versions["fr"].text
+    hit = service.search(SearchRequest(q="asylum from persecution", lang="en")).hits[0]
+    assert hit.versions == {"fr": versions["fr"].passage_id, "es": versions["es"].passage_id}

@@ -172,7 +172,8 @@ def test_passage_page(client):
     assert '<script src="/static/copy.js" defer></script>' in html
     for fmt in ("bib", "ris", "json"):
         assert f'href="/api/passages/{pid}/cite.{fmt}" download' in html
-    assert "Other languages" in html and re.search(r'hreflang="fr">Français: para. 2</a>', html)
+    assert "Other languages" in html and re.search(r'hreflang="fr">Français · para. 2</a>', html)
+    assert "Envois" in html.split("side-by-side", 1)[1]  # the French text itself, beside
     _assert_no_inline_script(html)
 
 
