@@ -215,9 +215,11 @@ class SearchService:
         parser = self._query_parser(ix, qlang)
         try:
             q = parser.parse(text)
-        except Exception as exc:  # whoosh raises assorted errors on odd syntax
+        # Whoosh's parser itself fails on some malformed input (`a~[~OR`, a dangling NOT):
+        # IndexError/AttributeError from inside it. Only this call is guarded.
+        except (IndexError, ValueError, AttributeError) as exc:
             # Fall back to the words alone rather than showing nothing.
-            words = " ".join(re.findall(r"\w+", text))
+            words = " ".join(w.lower() for w in re.findall(r"\w+", text))  # no operators
             if not words:
                 raise QueryError(f"the query could not be understood: {exc}") from exc
             q = parser.parse(words)
