@@ -425,12 +425,7 @@ class SearchService:
         key = (id(self._ix), self._ix.latest_generation(), reader.doc_count_all())
         with self._lock:
             if self._column_cache is None or self._column_cache[0] != key:
-                n = reader.doc_count_all()
-                cache = {}
-                for name in (*FACETS, "text_hash"):
-                    # by document number: iterating a multi-segment column can skip segments
-                    col = reader.column_reader(name)
-                    cache[name] = [col[i] for i in range(n)]
+                cache = {name: _column_values(reader, name) for name in (*FACETS, "text_hash")}
                 self._column_cache = (key, cache)
             return self._column_cache[1]
 
@@ -565,6 +560,21 @@ class SearchService:
             return d, st.passages(doc_id)
         finally:
             st.close()
+
+
+def _column_values(reader, name: str) -> list:
+    """A sortable field's values by document number, segment by segment (a segment where no
+    document has the field has no column: its values are None)."""
+    values: list = []
+    for seg, offset in reader.leaf_readers():
+        assert offset == len(values)
+        n = seg.doc_count_all()
+        if seg.has_column(name):
+            col = seg.column_reader(name)
+            values.extend(col[i] for i in range(n))
+        else:
+            values.extend([None] * n)
+    return values
 
 
 def _passage_from(f: dict) -> Passage:

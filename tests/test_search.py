@@ -151,3 +151,18 @@ def test_page_past_the_end_is_empty(svc):
     assert svc.search(SearchRequest(q="migration", per_page=5, page=last)).hits
     past = svc.search(SearchRequest(q="migration", per_page=5, page=last + 1))
     assert past.hits == [] and past.total == res.total
+
+
+def test_facets_when_no_document_has_a_year_and_several_segments(tmp_path, settings):
+    c = tmp_path / "c"
+    c.mkdir()
+    for i in range(6):
+        (c / f"n{i}.txt").write_text(f"1. Note {i} on circular migration and skills.\n")
+    pipeline.build(c, settings, workers=1, index_procs=2)
+    svc = SearchService(settings)
+    res = svc.search(SearchRequest(q="circular migration"))
+    assert res.total == 6 and res.facets["year"] == {}
+    extra = tmp_path / "later.txt"
+    extra.write_text("1. A later note on circular migration, added without a rebuild.\n")
+    pipeline.add([extra], settings, sidecar=None)
+    assert svc.search(SearchRequest(q="circular migration")).total == 7
