@@ -223,9 +223,20 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
         1 for a, b in zip(lines, lines[1:], strict=False) if a.strip() and not b.strip()
     )
     median = sorted(len(x.strip()) for x in nonblank)[len(nonblank) // 2]
-    # A blank after every line means double spacing only when lines are wrapped; a blank
-    # after every long line (Markdown, HTML-ish text) is one paragraph per line.
-    double_spaced = blanks_after >= 0.6 * len(nonblank) and len(nonblank) >= 4 and median < 160
+    # Double spacing shows where a sentence wraps: a line that stops mid-sentence followed,
+    # after a blank line, by one that goes on in lower case. Ordinary text wraps without
+    # the blank; one-paragraph-per-line text (Markdown) has no such wraps at all.
+    wraps = wraps_blank = 0
+    idx = [i for i, x in enumerate(lines) if x.strip()]
+    for i, j in zip(idx, idx[1:], strict=False):
+        if not _SENTENCE_END.search(lines[i]) and lines[j].lstrip()[:1].islower():
+            wraps += 1
+            wraps_blank += j > i + 1
+    if wraps >= 3:
+        double_spaced = wraps_blank >= 0.5 * wraps
+    else:
+        double_spaced = (blanks_after >= 0.6 * len(nonblank) and len(nonblank) >= 4
+                         and median < 160)
     no_blanks = blanks_after <= 0.05 * len(nonblank)
     lengths = sorted(len(x.strip()) for x in nonblank)
     typical = lengths[int(len(lengths) * 0.8)] if lengths else 0
@@ -252,8 +263,12 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
         elif line_label(line) or _BULLET.match(line) or line.startswith("#"):
             starts_new = True
         elif double_spaced:
-            starts_new = gap >= 3 and (bool(_SENTENCE_END.search(prev)) or _looks_like_heading(
-                prev) or _looks_like_heading(line))
+            ends = bool(_SENTENCE_END.search(prev)) or prev.rstrip().endswith(",")
+            # These extractions indent a paragraph's first line (" Recalling its resolution");
+            # wrapped lines start at the margin.
+            indented = raw[:1].isspace() and line[:1].isupper()
+            starts_new = (gap >= 3 and (ends or _looks_like_heading(prev)
+                                        or _looks_like_heading(line))) or (ends and indented)
         elif no_blanks and line[0].islower():
             starts_new = False  # a line opening in lower case continues (`… of water` /
             # `and sanitation for all`)

@@ -40,13 +40,19 @@ EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
 TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
 FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "section": 0.4,
                 "title": 0.25}
+# Prior by series: the programme's texts (GCM, GCR, NYD, SDG, NUA, GFMD, Mayors, WMR, UNSG)
+# at full weight; general UN documents a little lower, so that a GA or Security Council text
+# mentioning "local authorities" in passing does not push the Compacts off the first page.
+SERIES_PRIOR = {"UNGA": 0.85, "other": 0.8}
+PRIOR_DEPTH = 200  # results re-weighted by the prior
 BM25_B, BM25_K1 = 0.75, 1.2  # the usual BM25 parameters (Robertson et al.)
 FIELD_TIEBREAK = 0.2  # share of a word's other fields' scores added to its best field's
-PROXIMITY_BOOST = 0.5
+PROXIMITY_BOOST = 0.5  # extra weight when the typed words stand together (slop 3)
 # Reciprocal-rank fusion of typed-word and expansion rankings (k as in Cormack et al. 2009);
-# the expansion's ranking counts a little less so that ties go to the query's own language.
+# an expansion's ranking counts a little less so that ties go to the query's own language
+# (0.9 measured worse: it pushed each language's best expansion hit below rank 7).
 RRF_K = 60
-FUSION_EXPANSION_WEIGHT = 0.9  # extra weight when the typed words stand together (slop 3)
+FUSION_EXPANSION_WEIGHT = 0.98
 FILTER_FIELDS = ("lang", "series", "year", "symbol", "doc")
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
@@ -278,16 +284,18 @@ class SearchService:
             return None
         return wq.Phrase(fieldname, words, slop=3, boost=PROXIMITY_BOOST)
 
-    def _expansion(self, text: str, qlang: str, ix) -> tuple[wq.Query | None, dict]:
-        """Other-language terms of the thesaurus concepts the query names, as a weaker query."""
+    def _expansion(self, text: str, qlang: str, ix) -> tuple[dict[str, wq.Query], dict]:
+        """Other-language terms of the thesaurus concepts the query names: one query per
+        language (each is ranked on its own and fused with the typed words' ranking)."""
         expansions = load_thesaurus().expansions(text, exclude_lang=qlang or None)
-        parts: list[wq.Query] = []
+        queries: dict[str, wq.Query] = {}
         used: dict[str, list[str]] = {}
         for lang, terms in expansions.items():
             fieldname = text_field(lang)
             if fieldname == "text_other" or fieldname not in ix.schema:
                 continue
             analyzer = ix.schema[fieldname].analyzer
+            parts: list[wq.Query] = []
             for term in terms[:EXPANSION_TERMS_PER_LANG]:
                 words = [t.text for t in analyzer(term)]
                 if not words:
@@ -296,9 +304,9 @@ class SearchService:
                 parts.append(wq.Term(fieldname, words[0]) if len(words) == 1
                              else wq.Phrase(fieldname, words, slop=3))
                 used.setdefault(lang, []).append(term)
-        if not parts:
-            return None, {}
-        return wq.Or(parts, boost=EXPANSION_BOOST), used
+            if parts:
+                queries[lang] = wq.Or(parts, boost=EXPANSION_BOOST)
+        return queries, used
 
     def topic_query(self, name: str, lang: str) -> str:
         """A topic preset's query in `lang` (English when the preset lacks it)."""
@@ -333,7 +341,7 @@ class SearchService:
             same = wq.Term("lang", qlang)
             flt = wq.And([flt, same]) if flt is not None else same
         expansions: dict[str, list[str]] = {}
-        exp_q: wq.Query | None = None
+        exp_qs: dict[str, wq.Query] = {}
         if not text.strip():
             if flt is None:
                 raise QueryError("type some words to search for")
@@ -345,19 +353,21 @@ class SearchService:
             if near is not None:
                 q = wq.Or([q, near])
             if req.expand and not req.same_language:
-                exp_q, expansions = self._expansion(text, qlang, ix)
+                exp_qs, expansions = self._expansion(text, qlang, ix)
             if flt is not None:
                 q = wq.And([q, flt])
-                exp_q = wq.And([exp_q, flt]) if exp_q is not None else None
-        everything = wq.Or([q, exp_q]) if exp_q is not None else q
+                exp_qs = {lang: wq.And([eq, flt]) for lang, eq in exp_qs.items()}
+        everything = wq.Or([q, *exp_qs.values()]) if exp_qs else q
         suggestion = ""
         with ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as s:
             facet_counts, total = self._facets(s, everything)
-            if exp_q is not None and req.sort != "date":
-                ranked = self._fused(s, q, exp_q, req.page * req.per_page)
+            # Fetch more than a page needs: language versions are folded away below.
+            want = 2 * req.page * req.per_page
+            if exp_qs and req.sort != "date":
+                ranked = self._fused(s, q, list(exp_qs.values()), want)
             else:
-                ranked = self._ranked(s, everything, req.page * req.per_page,
-                                      by_date=req.sort == "date")
+                ranked = self._ranked(s, everything, want, by_date=req.sort == "date")
+            ranked = _fold_language_versions(ranked)
             start = (req.page - 1) * req.per_page
             hits = [self._hit(fields, score, everything, ix)
                     for fields, score in ranked[start:start + req.per_page]]
@@ -375,21 +385,30 @@ class SearchService:
 
     @staticmethod
     def _ranked(searcher, q: wq.Query, n: int, by_date: bool = False) -> list[tuple[dict, float]]:
-        """The top n (stored fields, score), identical passages shown once."""
+        """The top n (stored fields, score), identical passages shown once.
+
+        Relevance scores are weighted by the series prior over the top PRIOR_DEPTH: the
+        global-dialogue texts first, general Assembly and other documents after them."""
         kwargs = {"collapse": "text_hash", "collapse_limit": 1}
         if by_date:
             kwargs["sortedby"] = sorting.FieldFacet("year", reverse=True)
-        results = searcher.search(q, limit=n, **kwargs)
-        return [(r.fields(), float(r.score or 0.0)) for r in results]
+            results = searcher.search(q, limit=n, **kwargs)
+            return [(r.fields(), float(r.score or 0.0)) for r in results]
+        results = searcher.search(q, limit=max(n, PRIOR_DEPTH), **kwargs)
+        scored = [(r.fields(), float(r.score or 0.0)) for r in results]
+        scored = [(f, sc * SERIES_PRIOR.get(f.get("series", ""), 1.0)) for f, sc in scored]
+        scored.sort(key=lambda fs: -fs[1])
+        return scored[:n]
 
-    def _fused(self, searcher, typed: wq.Query, expanded: wq.Query,
+    def _fused(self, searcher, typed: wq.Query, expanded: list[wq.Query],
                n: int) -> list[tuple[dict, float]]:
-        """Reciprocal-rank fusion of the typed words' ranking and the other-language
-        expansion's ranking, so that the best passages in the query's language and the best
-        in other languages both reach the first page. Summing the two BM25 scores instead let
+        """Reciprocal-rank fusion of the typed words' ranking and each other language's
+        expansion ranking, so that the best passages in the query's language and the best in
+        each other language all reach the first page. Summing the two BM25 scores instead let
         a long expansion phrase outweigh the very paragraph the user typed."""
         fused: dict[str, list] = {}
-        for weight, q in ((1.0, typed), (FUSION_EXPANSION_WEIGHT, expanded)):
+        lists = [(1.0, typed)] + [(FUSION_EXPANSION_WEIGHT, q) for q in expanded]
+        for weight, q in lists:
             for rank, (fields, _score) in enumerate(self._ranked(searcher, q, n)):
                 entry = fused.setdefault(fields["text_hash"], [fields, 0.0])
                 # max, not sum: a passage both lists find (a French article matching an
@@ -560,6 +579,22 @@ class SearchService:
             return d, st.passages(doc_id)
         finally:
             st.close()
+
+
+def _fold_language_versions(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
+    """Keep the best-ranked language version of each paragraph (same work, same label):
+    the others are linked from it as `versions` instead of taking places in the list."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for fields, score in ranked:
+        key = fields.get("label_key", "")
+        if key:
+            ident = (fields.get("work", ""), key)
+            if ident in seen:
+                continue
+            seen.add(ident)
+        out.append((fields, score))
+    return out
 
 
 def _column_values(reader, name: str) -> list:
