@@ -23,7 +23,7 @@ from whoosh.support.charset import accent_map
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Languages with their own analysed field (Snowball stemmer + stop words).
 STEMMED = {
@@ -120,9 +120,20 @@ def language_analyzer(lang: str):
     return chain | SnowballFilter(lang)
 
 
+def _neutral_stops() -> frozenset[str]:
+    """Function words of the Latin-script languages, accents folded: in a field that every
+    passage shares, `of`, `de`, `la` would match nearly everything (and make broad queries
+    score the whole index)."""
+    words: set[str] = set()
+    for lang in ("en", "fr", "es", "pt", "de", "it"):
+        words |= set(stopwords_for_language(lang)) | _ELISIONS.get(lang, set())
+    return frozenset(w.lower().translate(accent_map) for w in words)
+
+
 def neutral_analyzer():
-    """Language-neutral: lower-cased, accents folded, no stemming, no stop words."""
-    return RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
+    """Language-neutral: lower-cased, accents folded, no stemming; function words dropped."""
+    return (RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
+            | StopFilter(stoplist=_neutral_stops(), minsize=1, renumber=False))
 
 
 def cjk_analyzer():
@@ -135,7 +146,8 @@ def build_schema() -> Schema:
         "doc_id": ID(stored=True, sortable=True),
         "ordinal": STORED,
         "label": ID(stored=True),
-        "label_key": ID(stored=True),  # language-independent label, links language versions
+        # language-independent label: links (and folds) the language versions of a paragraph
+        "label_key": ID(stored=True, sortable=True),
         # Positions only where phrases are searched (the language fields): Whoosh's pure-Python
         # posting writer is the build's bottleneck, and positions cost a third of it.
         "section": TEXT(analyzer=neutral_analyzer(), stored=True, phrase=False),
@@ -153,7 +165,7 @@ def build_schema() -> Schema:
         "year": NUMERIC(stored=True, sortable=True),
         "date": STORED,
         "doc_lang": STORED,
-        "work": ID(stored=True),
+        "work": ID(stored=True, sortable=True),
         "file": STORED,
         "url": STORED,
         "version": STORED,

@@ -300,9 +300,10 @@ class SearchService:
                 words = [t.text for t in analyzer(term)]
                 if not words:
                     continue
-                # Stop words leave gaps in indexed positions, hence the slop.
+                # All the words, not the phrase: Whoosh reads positions for every document
+                # holding the words, which made expanded queries take seconds.
                 parts.append(wq.Term(fieldname, words[0]) if len(words) == 1
-                             else wq.Phrase(fieldname, words, slop=3))
+                             else wq.And([wq.Term(fieldname, w) for w in words]))
                 used.setdefault(lang, []).append(term)
             if parts:
                 queries[lang] = wq.Or(parts, boost=EXPANSION_BOOST)
@@ -389,16 +390,17 @@ class SearchService:
 
         Relevance scores are weighted by the series prior over the top PRIOR_DEPTH: the
         global-dialogue texts first, general Assembly and other documents after them."""
-        kwargs = {"collapse": "text_hash", "collapse_limit": 1}
+        # Identical passages are dropped here rather than with Whoosh's `collapse`, which
+        # scores every match and so defeats its top-N optimisation on broad queries.
         if by_date:
-            kwargs["sortedby"] = sorting.FieldFacet("year", reverse=True)
-            results = searcher.search(q, limit=n, **kwargs)
-            return [(r.fields(), float(r.score or 0.0)) for r in results]
-        results = searcher.search(q, limit=max(n, PRIOR_DEPTH), **kwargs)
+            results = searcher.search(q, limit=2 * n,
+                                      sortedby=sorting.FieldFacet("year", reverse=True))
+            return _unique([(r.fields(), float(r.score or 0.0)) for r in results])[:n]
+        results = searcher.search(q, limit=max(2 * n, PRIOR_DEPTH))
         scored = [(r.fields(), float(r.score or 0.0)) for r in results]
         scored = [(f, sc * SERIES_PRIOR.get(f.get("series", ""), 1.0)) for f, sc in scored]
         scored.sort(key=lambda fs: -fs[1])
-        return scored[:n]
+        return _unique(scored)[:n]
 
     def _fused(self, searcher, typed: wq.Query, expanded: list[wq.Query],
                n: int) -> list[tuple[dict, float]]:
@@ -424,19 +426,22 @@ class SearchService:
         Whoosh's `groupedby` scores every match first, which made broad queries take seconds.
         """
         columns = self._columns(searcher)
-        hashes = columns["text_hash"]
+        hashes, works, labels = columns["text_hash"], columns["work"], columns["label_key"]
         seen: set[str] = set()
+        shown: set[tuple] = set()
         docnums = []
         for d in searcher.docs_for_query(q):  # identical passages count once
             if hashes[d] not in seen:
                 seen.add(hashes[d])
                 docnums.append(d)
+                # the result list shows one language version of each labelled paragraph
+                shown.add((works[d], labels[d]) if labels[d] else (hashes[d],))
         out: dict[str, dict[str, int]] = {}
         for name, key in FACETS.items():
             col = columns[name]
             counted = Counter(col[d] for d in docnums)
             out[key] = {str(k): v for k, v in counted.most_common() if k not in (None, "")}
-        return out, len(docnums)
+        return out, len(shown)
 
     def _columns(self, searcher) -> dict[str, list]:
         """Facet columns as lists, cached until the index changes (a new commit or build)."""
@@ -444,7 +449,8 @@ class SearchService:
         key = (id(self._ix), self._ix.latest_generation(), reader.doc_count_all())
         with self._lock:
             if self._column_cache is None or self._column_cache[0] != key:
-                cache = {name: _column_values(reader, name) for name in (*FACETS, "text_hash")}
+                cache = {name: _column_values(reader, name)
+                         for name in (*FACETS, "text_hash", "work", "label_key")}
                 self._column_cache = (key, cache)
             return self._column_cache[1]
 
@@ -579,6 +585,17 @@ class SearchService:
             return d, st.passages(doc_id)
         finally:
             st.close()
+
+
+def _unique(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
+    """Drop passages whose wording repeats one ranked above (a document indexed twice)."""
+    seen: set[str] = set()
+    out = []
+    for fields, score in ranked:
+        if fields["text_hash"] not in seen:
+            seen.add(fields["text_hash"])
+            out.append((fields, score))
+    return out
 
 
 def _fold_language_versions(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:

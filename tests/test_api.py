@@ -49,7 +49,8 @@ def test_search_shape(client):
     # (a hit may match on its section heading only, so not every snippet has a mark)
     assert "<mark>" in body["hits"][0]["snippet"]
     assert set(body["facets"]) == {"series", "lang", "year", "doc"}
-    assert sum(body["facets"]["lang"].values()) == body["total"]
+    # facets count passages; the total counts results (one per paragraph across languages)
+    assert sum(body["facets"]["lang"].values()) >= body["total"] > 0
 
 
 def test_search_hit_fields_for_citation(client):

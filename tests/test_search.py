@@ -71,7 +71,8 @@ def test_filters_in_query_and_parameters(svc):
 def test_facets_count_series_lang_year_doc(svc):
     res = svc.search(SearchRequest(q="migration"))
     assert set(res.facets) == {"series", "lang", "year", "doc"}
-    assert sum(res.facets["lang"].values()) == res.total
+    # facets count passages; the total counts results, one per paragraph across languages
+    assert sum(res.facets["lang"].values()) >= res.total > 0
 
 
 def test_language_versions_link_the_same_paragraph(svc):
