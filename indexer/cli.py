@@ -102,12 +102,16 @@ def cmd_list(args) -> int:
 def cmd_search(args) -> int:
     query = " ".join(args.query)
     service = SearchService(_settings(args))
-    result = service.search(SearchRequest(q=query, lang=args.lang or "", series=args.series or "",
-                                          per_page=args.limit))
+    result = service.search(SearchRequest(
+        q=query, lang=args.lang or "", series=args.series or "", per_page=args.limit,
+        topic=args.topic or "", same_language=args.same_language, expand=not args.no_expand))
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return 0
-    print(f"{result.total} passage(s) for {query!r} ({result.elapsed_ms:.0f} ms)")
+    print(f"{result.total} passage(s) for {query!r} [{result.query_lang}] "
+          f"({result.elapsed_ms:.0f} ms)")
+    if result.suggestion:
+        print(f"did you mean: {result.suggestion}")
     for i, h in enumerate(result.hits, 1):
         print(f"\n{i}. [{h.passage.lang}] {h.citation}  (score {h.score:.2f})")
         print("   " + h.passage.text[:400].replace("\n", " ")
@@ -179,8 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", help="only passages in this language")
     s.add_argument("--series", help="only this series")
     s.add_argument("--limit", type=int, default=10)
+    s.add_argument("--topic", help="a topic preset (see indexer/data/topics.json)")
+    s.add_argument("--same-language", action="store_true",
+                   help="only passages in the query's own language")
+    s.add_argument("--no-expand", action="store_true",
+                   help="no cross-language expansion through the thesaurus")
     s.add_argument("--json", action="store_true")
-    s.add_argument("query", nargs="+", metavar="QUERY")
+    s.add_argument("query", nargs="*", metavar="QUERY")
     s.set_defaults(func=cmd_search)
 
     c = with_index(sub.add_parser("check", help="verify store and index agree; repair"))

@@ -83,3 +83,16 @@ def test_overlong_query_is_refused_politely(tmp_path):
     run("build", "--corpus", str(PROJECT / "corpus" / "samples"), "--index", index)
     out = run("search", "--index", index, "--", "migration " * 150, ok=(2,))
     assert "limit is 1000" in out.stderr
+
+
+def test_topic_and_same_language_switches(tmp_path):
+    index = str(tmp_path / "data")
+    run("build", "--corpus", str(PROJECT / "corpus" / "samples"), "--index", index)
+    res = json.loads(run("search", "--index", index, "--json", "--topic",
+                         "local-authorities").stdout)
+    assert res["total"] > 0
+    res = json.loads(run("search", "--index", index, "--json", "--same-language", "--",
+                         "autoridades locales").stdout)
+    assert res["query_lang"] == "es" and {h["lang"] for h in res["hits"]} == {"es"}
+    out = run("search", "--index", index, "--topic", "no-such-topic", ok=(2,))
+    assert "no-such-topic" in out.stderr
