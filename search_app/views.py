@@ -52,6 +52,17 @@ def number_filter(value, decimals: int | None = None) -> str:
     return format_decimal(value)
 
 
+@bp.app_template_filter("para")
+def para_filter(label) -> str:
+    """`para. 16(a)` for numbered paragraphs; `Article 14`, `Objective 13` as they are."""
+    from flask_babel import gettext
+
+    label = str(label or "")
+    if label[:1].isdigit() or label.startswith("("):
+        return gettext("para. %(label)s", label=label)
+    return label
+
+
 @bp.app_template_filter("ui_date")
 def date_filter(value) -> str:
     """An ISO date (2018-12-19, 2018-12 or 2018) written in the UI language: "19 December

@@ -471,3 +471,12 @@ def test_numbers_and_dates_follow_the_ui_language(app, client):
     assert "19 de diciembre de 2018" in html
     html = _html(client.get(f"/d/{pid.rsplit('-', 1)[0]}?lang_ui=en"))
     assert '<time datetime="2018-12-19">December 19, 2018</time>' in html
+
+
+def test_paragraph_labels_read_naturally(app):
+    from search_app.views import para_filter
+
+    with app.test_request_context("/?lang_ui=fr"):
+        assert para_filter("Article 14") == "Article 14"
+        assert para_filter("Objective 13") == "Objective 13"
+        assert "16(a)" in para_filter("16(a)") and para_filter("16(a)") != "16(a)"
