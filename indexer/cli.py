@@ -84,6 +84,39 @@ def cmd_remove(args) -> int:
     return 0
 
 
+def cmd_restore(args) -> int:
+    doc = pipeline.restore(args.doc_id, _settings(args))
+    print(f"restored {doc.doc_id} ({doc.meta.title or doc.file})")
+    return 0
+
+
+def cmd_purge(args) -> int:
+    doc = pipeline.purge(args.doc_id, _settings(args))
+    print(f"purged {doc.doc_id} ({doc.meta.title or doc.file}) for good")
+    return 0
+
+
+def cmd_edit(args) -> int:
+    changes = _sidecar(args) or DocMeta()
+    if changes == DocMeta():
+        print("error: nothing to change; give --title, --series, ... or --meta", file=sys.stderr)
+        return 2
+    doc = pipeline.edit(args.doc_id, changes, _settings(args))
+    print(f"edited {doc.doc_id}: {doc.meta.title}")
+    return 0
+
+
+def cmd_log(args) -> int:
+    entries = pipeline.audit_log(_settings(args), limit=args.limit)
+    if args.json:
+        print(json.dumps({"audit": entries}, ensure_ascii=False, indent=1))
+        return 0
+    for e in entries:
+        title = (e["after"] or e["before"]).get("title", "")
+        print(f"{e['at']}  {e['actor']:16} {e['action']:8} {e['doc_id']}  {title[:60]}")
+    return 0
+
+
 def cmd_list(args) -> int:
     docs = SearchService(_settings(args)).documents()
     if args.json:
@@ -143,6 +176,17 @@ def cmd_serve(args) -> int:
     return serve(_settings(args), host=args.host, port=args.port)
 
 
+def _meta_options(sp) -> None:
+    sp.add_argument("--title")
+    sp.add_argument("--series", help="one of " + ", ".join(SERIES))
+    sp.add_argument("--symbol", help="UN symbol, e.g. A/73/L.66")
+    sp.add_argument("--lang", help="language code, e.g. fr")
+    sp.add_argument("--date", help="ISO date or year")
+    sp.add_argument("--url", help="official link")
+    sp.add_argument("--version", help="e.g. zero draft, rev.1, final")
+    sp.add_argument("--meta", help="metadata sidecar file (JSON or TOML)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="index.py", description="Dialogue Search: index and search "
                                 "the global dialogue texts on migration and development.")
@@ -161,19 +205,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = with_index(sub.add_parser("add", help="add files without a rebuild"))
     a.add_argument("files", nargs="+", metavar="FILE")
-    a.add_argument("--title")
-    a.add_argument("--series", help="one of " + ", ".join(SERIES))
-    a.add_argument("--symbol", help="UN symbol, e.g. A/73/L.66")
-    a.add_argument("--lang", help="language code, e.g. fr")
-    a.add_argument("--date", help="ISO date or year")
-    a.add_argument("--url", help="official link")
-    a.add_argument("--version", help="e.g. zero draft, rev.1, final")
-    a.add_argument("--meta", help="metadata sidecar file (JSON or TOML)")
+    _meta_options(a)
     a.set_defaults(func=cmd_add)
 
-    r = with_index(sub.add_parser("remove", help="remove a document"))
+    r = with_index(sub.add_parser("remove", help="move a document to the trash"))
     r.add_argument("doc_id")
     r.set_defaults(func=cmd_remove)
+
+    rs = with_index(sub.add_parser("restore", help="bring a document back from the trash"))
+    rs.add_argument("doc_id")
+    rs.set_defaults(func=cmd_restore)
+
+    pg = with_index(sub.add_parser("purge", help="delete a trashed document for good"))
+    pg.add_argument("doc_id")
+    pg.set_defaults(func=cmd_purge)
+
+    ed = with_index(sub.add_parser("edit", help="change a document's metadata"))
+    ed.add_argument("doc_id")
+    _meta_options(ed)
+    ed.set_defaults(func=cmd_edit)
+
+    lg = with_index(sub.add_parser("log", help="the audit log of changes"))
+    lg.add_argument("--limit", type=int, default=50)
+    lg.add_argument("--json", action="store_true")
+    lg.set_defaults(func=cmd_log)
 
     ls = with_index(sub.add_parser("list", help="list documents"))
     ls.add_argument("--json", action="store_true")

@@ -125,7 +125,7 @@ def _prepared_stream(jobs: list, workers: int) -> Iterator[Prepared | IngestRefu
 
 
 def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | IngestRefused,
-            seen: set[str], durable: bool = True) -> Prepared | None:
+            seen: set[str], durable: bool = True, actor: str = "build") -> Prepared | None:
     """Store one prepared file (or its refusal); returns it when it is new."""
     if isinstance(item, IngestRefused):
         report.outcomes.append(FileOutcome(item.file, "refused", reason=item.reason))
@@ -135,13 +135,18 @@ def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | In
     doc = item.document
     existing = st.find_by_sha(doc.sha256)
     if doc.sha256 in seen or existing is not None:
+        reason = f"same content as document {doc.doc_id}"
+        if existing is not None and st.status(existing.doc_id) == "trash":
+            reason += (f", which is in the trash: restore it with "
+                       f"`index.py restore {existing.doc_id}`")
         report.outcomes.append(FileOutcome(doc.file, "duplicate", doc_id=doc.doc_id,
-                                           reason=f"same content as document {doc.doc_id}"))
+                                           reason=reason))
         return None
     seen.add(doc.sha256)
     store.save_original(data_dir, doc.sha256, item.data, fsync=durable)
     with st.transaction():
         st.insert_document(doc, item.passages, item.warnings, status="pending")
+        st.record_audit(actor, "add", doc.doc_id, None, doc.meta)
     report.outcomes.append(FileOutcome(doc.file, "indexed", doc.doc_id, len(item.passages),
                                        warnings=item.warnings))
     return item
@@ -203,7 +208,8 @@ def open_current(settings: Settings, create: bool = True) -> tuple[Path, store.S
     return gen, store.Store(gen)
 
 
-def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = None) -> Report:
+def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = None,
+        actor: str | None = None) -> Report:
     """Add files to the live index without a rebuild. Each file is one atomic step."""
     data_dir = Path(settings.index_dir)
     report = Report()
@@ -216,7 +222,7 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
             ix = engine.open_index(gen)
             seen: set[str] = set()
             for item in prepared:
-                kept = _record(st, data_dir, report, item, seen)
+                kept = _record(st, data_dir, report, item, seen, actor=actor or actor_default())
                 if kept:
                     engine.add_documents(ix, [(kept.document, kept.passages)])
                     with st.transaction():
@@ -236,21 +242,102 @@ def _catalog_for(path: Path) -> DocMeta | None:
     return None
 
 
-def remove(doc_id: str, settings: Settings) -> Document:
+def actor_default() -> str:
+    """Who is changing the index, for the audit log, when no signed-in user is known."""
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+def remove(doc_id: str, settings: Settings, actor: str | None = None) -> Document:
+    """Take a document out of search and move it to the trash (restorable; see `purge`)."""
     data_dir = Path(settings.index_dir)
     with write_lock(data_dir, settings.write_lock_timeout):
         gen, st = open_current(settings, create=False)
         try:
             doc = st.get_document(doc_id)
+            if st.status(doc_id) == "trash":
+                raise NotFound(f"document {doc_id} is already in the trash")
             ix = engine.open_index(gen)
-            # Index first: if we die before the store commit, `check` sees a store document
+            # Index first: if we die before the store commit, `check` sees an active document
             # missing from the index and re-indexes it; nothing is half-removed.
             engine.delete_document(ix, doc_id)
             with st.transaction():
-                st.delete_document(doc_id)
+                st.set_status([doc_id], "trash")
+                st.record_audit(actor or actor_default(), "remove", doc_id, doc.meta, None)
         finally:
             st.close()
     return doc
+
+
+def restore(doc_id: str, settings: Settings, actor: str | None = None) -> Document:
+    """Bring a document back from the trash into search."""
+    data_dir = Path(settings.index_dir)
+    with write_lock(data_dir, settings.write_lock_timeout):
+        gen, st = open_current(settings, create=False)
+        try:
+            doc = st.get_document(doc_id)
+            if st.status(doc_id) != "trash":
+                raise NotFound(f"document {doc_id} is not in the trash")
+            with st.transaction():  # pending until the index has it (see _recover_pending)
+                st.set_status([doc_id], "pending")
+            engine.add_documents(engine.open_index(gen), [(doc, st.passages(doc_id))])
+            with st.transaction():
+                st.set_status([doc_id], "active")
+                st.record_audit(actor or actor_default(), "restore", doc_id, None, doc.meta)
+        finally:
+            st.close()
+    return doc
+
+
+def purge(doc_id: str, settings: Settings, actor: str | None = None) -> Document:
+    """Delete a trashed document for good: its passages, metadata and original file."""
+    data_dir = Path(settings.index_dir)
+    with write_lock(data_dir, settings.write_lock_timeout):
+        gen, st = open_current(settings, create=False)
+        try:
+            doc = st.get_document(doc_id)
+            if st.status(doc_id) != "trash":
+                raise NotFound(f"document {doc_id} is not in the trash: remove it first")
+            with st.transaction():
+                st.delete_document(doc_id)
+                st.record_audit(actor or actor_default(), "purge", doc_id, doc.meta, None)
+            store.original_path(data_dir, doc.sha256).unlink(missing_ok=True)
+        finally:
+            st.close()
+    return doc
+
+
+def edit(doc_id: str, changes: DocMeta, settings: Settings,
+         actor: str | None = None) -> Document:
+    """Change a document's metadata (set fields win) and re-index its passages with it."""
+    data_dir = Path(settings.index_dir)
+    with write_lock(data_dir, settings.write_lock_timeout):
+        gen, st = open_current(settings, create=False)
+        try:
+            doc = st.get_document(doc_id)
+            if st.status(doc_id) != "active":
+                raise NotFound(f"document {doc_id} is not in the index (trash?)")
+            before = doc.meta
+            doc.meta = changes.merged_over(before)
+            with st.transaction():
+                st.update_meta(doc_id, doc.meta)
+                st.set_status([doc_id], "pending")
+            engine.add_documents(engine.open_index(gen), [(doc, st.passages(doc_id))])
+            with st.transaction():
+                st.set_status([doc_id], "active")
+                st.record_audit(actor or actor_default(), "edit", doc_id, before, doc.meta)
+        finally:
+            st.close()
+    return doc
+
+
+def audit_log(settings: Settings, limit: int = 100) -> list[dict]:
+    _, st = open_current(settings, create=False)
+    try:
+        return st.audit_log(limit)
+    finally:
+        st.close()
 
 
 def _recover_pending(gen: Path, st: store.Store) -> list[str]:

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS documents (
     meta TEXT NOT NULL,           -- DocMeta as JSON
     passages INTEGER NOT NULL DEFAULT 0,
     added TEXT NOT NULL,
-    status TEXT NOT NULL,         -- 'pending' until the index has it, then 'active'
+    status TEXT NOT NULL,         -- 'pending' until indexed, then 'active'; 'trash' removed
     warnings TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS passages (
@@ -51,6 +51,15 @@ CREATE TABLE IF NOT EXISTS passages (
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,         -- add | remove | restore | purge | edit
+    doc_id TEXT NOT NULL,
+    before TEXT NOT NULL,         -- DocMeta JSON ('{}' when there was none)
+    after TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS refusals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file TEXT NOT NULL,
@@ -193,6 +202,23 @@ class Store:
     def set_status(self, doc_ids: Iterable[str], status: str) -> None:
         self.db.executemany("UPDATE documents SET status=? WHERE doc_id=?",
                             [(status, d) for d in doc_ids])
+
+    def update_meta(self, doc_id: str, meta: DocMeta) -> None:
+        self.db.execute("UPDATE documents SET meta=? WHERE doc_id=?",
+                        (json.dumps(asdict(meta)), doc_id))
+
+    def record_audit(self, actor: str, action: str, doc_id: str,
+                     before: DocMeta | None, after: DocMeta | None) -> None:
+        self.db.execute(
+            "INSERT INTO audit(at, actor, action, doc_id, before, after) VALUES (?,?,?,?,?,?)",
+            (now(), actor, action, doc_id, json.dumps(asdict(before) if before else {}),
+             json.dumps(asdict(after) if after else {})))
+
+    def audit_log(self, limit: int = 100) -> list[dict]:
+        rows = self.db.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        return [{"at": r["at"], "actor": r["actor"], "action": r["action"],
+                 "doc_id": r["doc_id"], "before": json.loads(r["before"]),
+                 "after": json.loads(r["after"])} for r in rows]
 
     def delete_document(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))

@@ -96,3 +96,18 @@ def test_topic_and_same_language_switches(tmp_path):
     assert res["query_lang"] == "es" and {h["lang"] for h in res["hits"]} == {"es"}
     out = run("search", "--index", index, "--topic", "no-such-topic", ok=(2,))
     assert "no-such-topic" in out.stderr
+
+
+def test_restore_edit_and_log(tmp_path):
+    index = str(tmp_path / "data")
+    run("build", "--corpus", str(PROJECT / "corpus" / "samples"), "--index", index)
+    doc = json.loads(run("list", "--index", index, "--json").stdout)["documents"][0]
+    run("remove", doc["doc_id"], "--index", index)
+    assert doc["doc_id"] not in run("list", "--index", index).stdout
+    run("restore", doc["doc_id"], "--index", index)
+    run("edit", doc["doc_id"], "--index", index, "--title", "Renamed sample")
+    docs = json.loads(run("list", "--index", index, "--json").stdout)["documents"]
+    assert {d["title"] for d in docs if d["doc_id"] == doc["doc_id"]} == {"Renamed sample"}
+    log = json.loads(run("log", "--index", index, "--json").stdout)["audit"]
+    assert [e["action"] for e in log[:3]] == ["edit", "restore", "remove"]
+    assert run("edit", doc["doc_id"], "--index", index, ok=(2,)).stderr.startswith("error:")

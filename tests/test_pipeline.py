@@ -204,3 +204,40 @@ def test_check_rebuilds_a_destroyed_index_from_the_store(tmp_path, settings):
     engine.whoosh_dir(gen).mkdir()
     assert pipeline.check(settings, repair=True).repaired
     assert search(settings, "local authorities").total >= 1
+
+
+def test_trash_restore_edit_purge_with_audit_log(tmp_path, settings):
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    hit = search(settings, "local authorities municipalities").hits[0]
+    doc_id, pid = hit.document.doc_id, hit.passage.passage_id
+
+    pipeline.remove(doc_id, settings, actor="ana")
+    assert all(h.document.doc_id != doc_id for h in search(settings, "municipalities").hits)
+    assert doc_id not in {d.doc_id for d in SearchService(settings).documents()}
+    again = pipeline.add([tmp_path / "corpus" / hit.document.file], settings)
+    assert "in the trash" in again.of("duplicate")[0].reason
+    assert pipeline.check(settings, repair=False).missing == []
+
+    pipeline.restore(doc_id, settings, actor="ana")
+    back = search(settings, "local authorities municipalities").hits[0]
+    assert back.passage.passage_id == pid  # permalinks survive the round trip
+
+    pipeline.edit(doc_id, DocMeta(title="Corrected title", version="rev.1"), settings,
+                  actor="ben")
+    edited = search(settings, "local authorities municipalities").hits[0]
+    assert edited.document.meta.title == "Corrected title"
+    assert edited.document.meta.symbol == "A/RES/99/1"  # untouched fields kept
+
+    pipeline.remove(doc_id, settings, actor="ben")
+    gone = pipeline.purge(doc_id, settings, actor="ben")
+    assert not store.original_path(Path(settings.index_dir), gone.sha256).exists()
+    with pytest.raises(NotFound):
+        pipeline.restore(doc_id, settings)
+
+    log = pipeline.audit_log(settings)
+    assert [e["action"] for e in log[:5]] == ["purge", "remove", "edit", "restore", "remove"]
+    edit_entry = log[2]
+    assert edit_entry["actor"] == "ben"
+    assert edit_entry["before"]["title"] == "Local governance note"
+    assert edit_entry["after"]["title"] == "Corrected title"
+    assert pipeline.check(settings, repair=False).missing == []
