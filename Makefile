@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= var/data
 
-.PHONY: serve test lint bench eval index clean
+.PHONY: serve test lint bench bench-load eval index clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -30,6 +30,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_build_query.py
+
+bench-load: $(STAMP)
+	$(PY) bench/bench_load.py
 
 eval: $(STAMP)
 	$(PY) bench/eval.py

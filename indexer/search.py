@@ -174,6 +174,7 @@ class SearchService:
         self._ix = None
         self._parser = None
         self._column_cache = None
+        self._schema = None
         self._local = threading.local()
 
     # -- opening
@@ -185,6 +186,9 @@ class SearchService:
         with self._lock:
             if gen != self._gen:
                 self._ix = engine.open_index(gen)
+                # `Index.schema` re-reads the TOC file on every access (slow, and racing a
+                # writer that replaces it); the schema does not change within a generation.
+                self._schema = self._ix.schema
                 self._gen = gen
                 self._parser = None
             return self._ix
@@ -222,7 +226,7 @@ class SearchService:
                 own + ["text_neutral", "section", "title"])
             # Each word scores by its best field (plus a little of the others) rather than the
             # sum: summing the stemmed and the neutral copy of a word double-counts it.
-            parser = QueryParser(None, ix.schema, group=OrGroup.factory(0.9))
+            parser = QueryParser(None, self._schema, group=OrGroup.factory(0.9))
             parser.add_plugin(MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS,
                                                group=_best_field_group))
             parser.add_plugin(FuzzyTermPlugin())
@@ -246,7 +250,7 @@ class SearchService:
             if not words:
                 raise QueryError(f"the query could not be understood: {exc}") from exc
             q = parser.parse(words)
-        return q.accept(lambda node: _positional_only(node, ix.schema))
+        return q.accept(lambda node: _positional_only(node, self._schema))
 
     def _filters(self, req: SearchRequest, extra: dict[str, str]) -> wq.Query | None:
         wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
@@ -296,7 +300,7 @@ class SearchService:
         fieldname = text_field(field_lang)
         if fieldname == "text_other":
             return None
-        words = [t.text for t in ix.schema[fieldname].analyzer(typed)]
+        words = [t.text for t in self._schema[fieldname].analyzer(typed)]
         if len(words) < 2 or len(words) > 8:
             return None
         return wq.Phrase(fieldname, words, slop=3, boost=PROXIMITY_BOOST)
@@ -309,9 +313,9 @@ class SearchService:
         used: dict[str, list[str]] = {}
         for lang, terms in expansions.items():
             fieldname = text_field(lang)
-            if fieldname == "text_other" or fieldname not in ix.schema:
+            if fieldname == "text_other" or fieldname not in self._schema:
                 continue
-            analyzer = ix.schema[fieldname].analyzer
+            analyzer = self._schema[fieldname].analyzer
             parts: list[wq.Query] = []
             for term in terms[:EXPANSION_TERMS_PER_LANG]:
                 words = [t.text for t in analyzer(term)]
@@ -530,7 +534,7 @@ class SearchService:
             if isinstance(value, bytes):
                 value = value.decode("utf-8", "replace")
             terms.setdefault(fieldname, set()).add(value)
-        schema = ix.schema
+        schema = self._schema
         analyzers, wanted = [], []
         for fname in (lang_field, "text_neutral"):
             if fname in schema and terms.get(fname):
