@@ -7,7 +7,7 @@ A passage is what a researcher quotes: one numbered paragraph or lettered sub-pa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .cleanup import fold, line_label
 from .models import Block, ParsedDocument, Passage
@@ -24,7 +24,6 @@ class _Draft:
     page: int
     page_label: str
     labelled: bool  # the text itself opened with a label (or an article heading gave one)
-    parts: list[str] = field(default_factory=list)
 
 
 def slug(label: str) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,86 +250,81 @@ def actor_default() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def remove(doc_id: str, settings: Settings, actor: str | None = None) -> Document:
-    """Take a document out of search and move it to the trash (restorable; see `purge`)."""
-    data_dir = Path(settings.index_dir)
-    with write_lock(data_dir, settings.write_lock_timeout):
+@contextmanager
+def _writing(settings: Settings):
+    """The live generation and its store, under the write lock; the store is closed after."""
+    with write_lock(Path(settings.index_dir), settings.write_lock_timeout):
         gen, st = open_current(settings, create=False)
         try:
-            doc = st.get_document(doc_id)
-            if st.status(doc_id) == "trash":
-                raise NotFound(f"document {doc_id} is already in the trash")
-            ix = engine.open_index(gen)
-            # Index first: if we die before the store commit, `check` sees an active document
-            # missing from the index and re-indexes it; nothing is half-removed.
-            engine.delete_document(ix, doc_id)
-            with st.transaction():
-                st.set_status([doc_id], "trash")
-                st.record_audit(actor or actor_default(), "remove", doc_id, doc.meta, None)
+            yield gen, st
         finally:
             st.close()
+
+
+def _reindex(gen: Path, st: store.Store, doc: Document) -> None:
+    """(Re)write a document's passages from the store; pending until the index has them, so an
+    interrupted write is finished by the next writer (see _recover_pending)."""
+    with st.transaction():
+        st.set_status([doc.doc_id], "pending")
+    engine.add_documents(engine.open_index(gen), [(doc, st.passages(doc.doc_id))])
+
+
+def remove(doc_id: str, settings: Settings, actor: str | None = None) -> Document:
+    """Take a document out of search and move it to the trash (restorable; see `purge`)."""
+    with _writing(settings) as (gen, st):
+        doc = st.get_document(doc_id)
+        if st.status(doc_id) == "trash":
+            raise NotFound(f"document {doc_id} is already in the trash")
+        # Index first: if we die before the store commit, `check` sees an active document
+        # missing from the index and re-indexes it; nothing is half-removed.
+        engine.delete_document(engine.open_index(gen), doc_id)
+        with st.transaction():
+            st.set_status([doc_id], "trash")
+            st.record_audit(actor or actor_default(), "remove", doc_id, doc.meta, None)
     return doc
 
 
 def restore(doc_id: str, settings: Settings, actor: str | None = None) -> Document:
     """Bring a document back from the trash into search."""
-    data_dir = Path(settings.index_dir)
-    with write_lock(data_dir, settings.write_lock_timeout):
-        gen, st = open_current(settings, create=False)
-        try:
-            doc = st.get_document(doc_id)
-            if st.status(doc_id) != "trash":
-                raise NotFound(f"document {doc_id} is not in the trash")
-            with st.transaction():  # pending until the index has it (see _recover_pending)
-                st.set_status([doc_id], "pending")
-            engine.add_documents(engine.open_index(gen), [(doc, st.passages(doc_id))])
-            with st.transaction():
-                st.set_status([doc_id], "active")
-                st.record_audit(actor or actor_default(), "restore", doc_id, None, doc.meta)
-        finally:
-            st.close()
+    with _writing(settings) as (gen, st):
+        doc = st.get_document(doc_id)
+        if st.status(doc_id) != "trash":
+            raise NotFound(f"document {doc_id} is not in the trash")
+        _reindex(gen, st, doc)
+        with st.transaction():
+            st.set_status([doc_id], "active")
+            st.record_audit(actor or actor_default(), "restore", doc_id, None, doc.meta)
     return doc
 
 
 def purge(doc_id: str, settings: Settings, actor: str | None = None) -> Document:
     """Delete a trashed document for good: its passages, metadata and original file."""
-    data_dir = Path(settings.index_dir)
-    with write_lock(data_dir, settings.write_lock_timeout):
-        gen, st = open_current(settings, create=False)
-        try:
-            doc = st.get_document(doc_id)
-            if st.status(doc_id) != "trash":
-                raise NotFound(f"document {doc_id} is not in the trash: remove it first")
-            with st.transaction():
-                st.delete_document(doc_id)
-                st.record_audit(actor or actor_default(), "purge", doc_id, doc.meta, None)
-            store.original_path(data_dir, doc.sha256).unlink(missing_ok=True)
-        finally:
-            st.close()
+    with _writing(settings) as (_gen, st):
+        doc = st.get_document(doc_id)
+        if st.status(doc_id) != "trash":
+            raise NotFound(f"document {doc_id} is not in the trash: remove it first")
+        with st.transaction():
+            st.delete_document(doc_id)
+            st.record_audit(actor or actor_default(), "purge", doc_id, doc.meta, None)
+        store.original_path(Path(settings.index_dir), doc.sha256).unlink(missing_ok=True)
     return doc
 
 
 def edit(doc_id: str, changes: DocMeta, settings: Settings,
          actor: str | None = None) -> Document:
     """Change a document's metadata (set fields win) and re-index its passages with it."""
-    data_dir = Path(settings.index_dir)
-    with write_lock(data_dir, settings.write_lock_timeout):
-        gen, st = open_current(settings, create=False)
-        try:
-            doc = st.get_document(doc_id)
-            if st.status(doc_id) != "active":
-                raise NotFound(f"document {doc_id} is not in the index (trash?)")
-            before = doc.meta
-            doc.meta = changes.merged_over(before)
-            with st.transaction():
-                st.update_meta(doc_id, doc.meta)
-                st.set_status([doc_id], "pending")
-            engine.add_documents(engine.open_index(gen), [(doc, st.passages(doc_id))])
-            with st.transaction():
-                st.set_status([doc_id], "active")
-                st.record_audit(actor or actor_default(), "edit", doc_id, before, doc.meta)
-        finally:
-            st.close()
+    with _writing(settings) as (gen, st):
+        doc = st.get_document(doc_id)
+        if st.status(doc_id) != "active":
+            raise NotFound(f"document {doc_id} is not in the index (trash?)")
+        before = doc.meta
+        doc.meta = changes.merged_over(before)
+        with st.transaction():
+            st.update_meta(doc_id, doc.meta)
+        _reindex(gen, st, doc)
+        with st.transaction():
+            st.set_status([doc_id], "active")
+            st.record_audit(actor or actor_default(), "edit", doc_id, before, doc.meta)
     return doc
 
 
@@ -363,32 +359,27 @@ class CheckResult:
 
 def check(settings: Settings, repair: bool = True) -> CheckResult:
     """Compare store and index; with repair, rebuild the index from the store if they differ."""
-    data_dir = Path(settings.index_dir)
-    with write_lock(data_dir, settings.write_lock_timeout):
-        gen, st = open_current(settings, create=False)
+    with _writing(settings) as (gen, st):
+        pending = [d.doc_id for d in st.documents("pending")]
         try:
-            pending = [d.doc_id for d in st.documents("pending")]
-            try:
-                ix = engine.open_index(gen)
-                in_index = engine.indexed_doc_ids(ix)
-            except IndexOutOfDate:  # unreadable or outdated index: rebuild it from the store
-                if not repair:
-                    raise
-                ix, in_index = None, {}
-            expected = {d.doc_id: d.passages for d in st.documents("active")}
-            for doc_id in pending:
-                expected[doc_id] = st.get_document(doc_id).passages
-            missing = [d for d, n in expected.items() if in_index.get(d) != n]
-            orphans = [d for d in in_index if d not in expected]
-            repaired = False
-            if repair and (missing or orphans or ix is None):
-                ix = engine.create(gen) if ix is None else ix
-                docs = [(st.get_document(d), st.passages(d)) for d in expected]
-                engine.add_documents(ix, docs, clear=True)
-                with st.transaction():
-                    st.set_status(list(expected), "active")
-                repaired = True
-            n_docs, n_pass = st.counts()
-        finally:
-            st.close()
+            ix = engine.open_index(gen)
+            in_index = engine.indexed_doc_ids(ix)
+        except IndexOutOfDate:  # unreadable or outdated index: rebuild it from the store
+            if not repair:
+                raise
+            ix, in_index = None, {}
+        expected = {d.doc_id: d.passages for d in st.documents("active")}
+        for doc_id in pending:
+            expected[doc_id] = st.get_document(doc_id).passages
+        missing = [d for d, n in expected.items() if in_index.get(d) != n]
+        orphans = [d for d in in_index if d not in expected]
+        repaired = False
+        if repair and (missing or orphans or ix is None):
+            ix = engine.create(gen) if ix is None else ix
+            docs = [(st.get_document(d), st.passages(d)) for d in expected]
+            engine.add_documents(ix, docs, clear=True)
+            with st.transaction():
+                st.set_status(list(expected), "active")
+            repaired = True
+        n_docs, n_pass = st.counts()
     return CheckResult(n_docs, n_pass, missing, orphans, repaired)

@@ -30,7 +30,6 @@ STEMMED = {
     "en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic",
     "pt": "portuguese", "de": "german", "it": "italian", "nl": "dutch",
 }
-CJK = ("zh", "ja", "ko")
 TEXT_LANGS = tuple(STEMMED) + ("zh",)
 
 

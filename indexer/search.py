@@ -28,11 +28,9 @@ from .language import detect, script_language, stopword_scores
 from .metadata import normalize_series
 from .models import DocMeta, Document, Hit, Passage
 from .passages import label_key
-from .schema import STEMMED, TEXT_LANGS, text_field
+from .schema import TEXT_LANGS, text_field
 from .thesaurus import load_thesaurus
 
-# Expansion terms inside the expansion query (its ranking is fused with the typed words').
-EXPANSION_BOOST = 1.0
 EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
 
 # Fields a query searches, with their weights: the passage's own-language text counts most,
@@ -54,7 +52,6 @@ PROXIMITY_BOOST = 0.5  # extra weight when the typed words stand together (slop 
 # (0.9 measured worse: it pushed each language's best expansion hit below rank 7).
 RRF_K = 60
 FUSION_EXPANSION_WEIGHT = 0.98
-FILTER_FIELDS = ("lang", "series", "year", "symbol", "doc")
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
 
@@ -235,10 +232,6 @@ class SearchService:
 
     # -- queries
     def parse(self, text: str, ix, qlang: str = "") -> wq.Query:
-        if len(text) > self.settings.max_query_chars:
-            raise QueryError(
-                f"the query is {len(text)} characters long; the limit is "
-                f"{self.settings.max_query_chars}")
         parser = self._query_parser(ix, qlang)
         try:
             q = parser.parse(text)
@@ -271,10 +264,6 @@ class SearchService:
         if wanted["symbol"]:
             parts.append(wq.Term("symbol", wanted["symbol"]))
         return wq.And(parts) if parts else None
-
-    def query_language(self, text: str) -> str:
-        """The query's language (reported with the results)."""
-        return self.query_language_confidence(text)[0]
 
     def query_language_confidence(self, text: str) -> tuple[str, bool]:
         """(language, sure). Thesaurus terms first (short queries), then the script and
@@ -327,7 +316,7 @@ class SearchService:
                              else wq.And([wq.Term(fieldname, w) for w in words]))
                 used.setdefault(lang, []).append(term)
             if parts:
-                queries[lang] = wq.Or(parts, boost=EXPANSION_BOOST)
+                queries[lang] = wq.Or(parts)
         return queries, used
 
     def topic_query(self, name: str, lang: str) -> str:
@@ -391,7 +380,8 @@ class SearchService:
                 ranked = self._ranked(s, everything, want, by_date=req.sort == "date")
             ranked = _fold_language_versions(ranked)
             start = (req.page - 1) * req.per_page
-            hits = [self._hit(fields, score, everything, ix)
+            terms = _query_terms(everything)
+            hits = [self._hit(fields, score, terms)
                     for fields, score in ranked[start:start + req.per_page]]
             for h in hits:
                 h.versions = self._versions(s, h)
@@ -521,19 +511,15 @@ class SearchService:
             fields = s.stored_fields(docnum)
             results = s.more_like(docnum, "text_neutral", text=fields.get("content", ""),
                                   top=limit * 2, numterms=12)
-            hits = [self._hit(r.fields(), float(r.score or 0.0), wq.NullQuery, ix)
+            hits = [self._hit(r.fields(), float(r.score or 0.0), {})
                     for r in results if r["text_hash"] != fields.get("text_hash")]
         return hits[:limit]
 
-    def _hit(self, f: dict, score: float, q: wq.Query, ix) -> Hit:
+    def _hit(self, f: dict, score: float, terms: dict[str, set[str]]) -> Hit:
+        """A hit from stored fields; `terms` (field -> query terms) mark the snippet."""
         passage = _passage_from(f)
         document = _document_from(f)
         lang_field = text_field(passage.lang)
-        terms = {}
-        for fieldname, value in q.iter_all_terms():
-            if isinstance(value, bytes):
-                value = value.decode("utf-8", "replace")
-            terms.setdefault(fieldname, set()).add(value)
         schema = self._schema
         analyzers, wanted = [], []
         for fname in (lang_field, "text_neutral"):
@@ -609,6 +595,16 @@ class SearchService:
             st.close()
 
 
+def _query_terms(q: wq.Query) -> dict[str, set[str]]:
+    """field -> the terms a query looks for (what snippets mark)."""
+    terms: dict[str, set[str]] = {}
+    for fieldname, value in q.iter_all_terms():
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        terms.setdefault(fieldname, set()).add(value)
+    return terms
+
+
 def _unique(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
     """Drop passages whose wording repeats one ranked above (a document indexed twice)."""
     seen: set[str] = set()
@@ -670,4 +666,4 @@ def _document_from(f: dict) -> Document:
                     meta=meta)
 
 
-__all__ = ["SearchRequest", "SearchResult", "SearchService", "NotFound", "STEMMED"]
+__all__ = ["SearchRequest", "SearchResult", "SearchService"]

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .cleanup import fold  # case- and accent-folding shared with the parsers
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 THESAURUS_PATH = DATA_DIR / "thesaurus.json"
 TOPICS_PATH = DATA_DIR / "topics.json"
@@ -30,12 +32,6 @@ REQUIRED_LANGUAGES = ("en", "fr", "es")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # One token per CJK ideograph (Chinese has no spaces); otherwise runs of letters/digits.
 _TOKEN_RE = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
-
-
-def fold(text: str) -> str:
-    """Case- and accent-folded text: NFKD, combining marks dropped, casefolded."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def tokenize(text: str) -> tuple[str, ...]:

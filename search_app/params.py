@@ -69,7 +69,6 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
         p = st.get_passage(passage_id)
         d = st.get_document(p.doc_id)
         around = st.neighbours(p, before=before, after=after)
-        versions = _versions(st, d, p)
     finally:
         st.close()
     view = {
@@ -80,7 +79,7 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
             "after": [passage_json(x) for x in around if x.ordinal > p.ordinal],
         },
         "citation": citations(d, p),
-        "versions": versions,
+        "versions": _versions(p),
         "_objects": (d, p),
     }
     if similar > 0:
@@ -97,7 +96,7 @@ def more_like_this(passage_id: str, limit: int = 5) -> list[dict]:
         return []
 
 
-def _versions(st, d, p) -> list[dict]:
+def _versions(p) -> list[dict]:
     """Other language versions of the document, each with the paragraph of the same label
     (found by the indexer: `Article 14` in English is `Artículo 14` in Spanish)."""
     out = []
