@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import config, pipeline
+from . import accounts, config, pipeline
 from .errors import DialogueSearchError
 from .metadata import SERIES, normalize_series, read_sidecar
 from .models import DocMeta
@@ -103,6 +103,53 @@ def cmd_edit(args) -> int:
         return 2
     doc = pipeline.edit(args.doc_id, changes, _settings(args))
     print(f"edited {doc.doc_id}: {doc.meta.title}")
+    return 0
+
+
+def cmd_replace(args) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    outcome = pipeline.replace(args.doc_id, path, _settings(args),
+                               changes=_sidecar(args) or DocMeta())
+    if outcome.status != "indexed":
+        print(f"{outcome.status}: {outcome.reason}", file=sys.stderr)
+        return 1
+    print(f"{args.doc_id} replaced by {outcome.doc_id} ({outcome.passages} passages); "
+          "the old revision is kept")
+    for w in outcome.warnings:
+        print(f"  warning    {outcome.file}: {w}")
+    return 0
+
+
+def _read_password(args) -> str:
+    """From standard input with --password-stdin (scripts), else prompted twice."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != first:
+        raise accounts.AccountError("the two passwords differ")
+    return first
+
+
+def cmd_user(args) -> int:
+    settings = _settings(args)
+    if args.action == "list":
+        for u in accounts.list_users(settings):
+            print(f"{u['name']:24} created {u['created']}  last login {u['last_login'] or '-'}")
+        return 0
+    if not args.name:
+        print(f"error: user {args.action} needs a NAME", file=sys.stderr)
+        return 2
+    if args.action == "add":
+        accounts.add_user(settings, accounts.check_name(args.name), _read_password(args))
+        print(f"added staff user {args.name}")
+    else:
+        accounts.remove_user(settings, args.name)
+        print(f"removed staff user {args.name} (their sessions end now)")
     return 0
 
 
@@ -224,6 +271,20 @@ def build_parser() -> argparse.ArgumentParser:
     ed.add_argument("doc_id")
     _meta_options(ed)
     ed.set_defaults(func=cmd_edit)
+
+    rp = with_index(sub.add_parser("replace", help="replace a document's file with a new "
+                                   "revision (the old one is kept, out of search)"))
+    rp.add_argument("doc_id")
+    rp.add_argument("file", metavar="FILE")
+    _meta_options(rp)
+    rp.set_defaults(func=cmd_replace)
+
+    us = with_index(sub.add_parser("user", help="staff accounts: add NAME, list, remove NAME"))
+    us.add_argument("action", choices=("add", "list", "remove"))
+    us.add_argument("name", nargs="?", metavar="NAME")
+    us.add_argument("--password-stdin", action="store_true",
+                    help="read the password from standard input instead of prompting")
+    us.set_defaults(func=cmd_user)
 
     lg = with_index(sub.add_parser("log", help="the audit log of changes"))
     lg.add_argument("--limit", type=int, default=50)

@@ -45,6 +45,26 @@ class Settings:
         1000, "Longer queries are refused (Whoosh parsing is quadratic)."
     )
     max_file_bytes: int = _setting(100 * 1024 * 1024, "Largest file accepted for ingestion.")
+    max_upload_bytes: int = _setting(
+        100 * 1024 * 1024,
+        "Largest upload request the web app accepts (all its files together); larger ones are "
+        "refused from their Content-Length, before being read.",
+    )
+    job_timeout: float = _setting(
+        600.0, "Seconds the upload worker gives one file (parsing or indexing) before stopping "
+        "it and reporting the file as failed.",
+    )
+    secret_key_file: str = _setting(
+        str(Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+            / "dialogue-search" / "secret_key"),
+        "File holding the web app's session signing key, created (mode 600) on first use; "
+        "outside the project so it is never committed. DIALOGUE_SEARCH_SECRET_KEY overrides it.",
+    )
+    secret_key: str = _setting("", "Session signing key; empty: read secret_key_file.")
+    trusted_proxies: int = _setting(
+        0, "Reverse proxies in front of the app whose X-Forwarded-Proto/-For to trust "
+        "(so session cookies are Secure behind an HTTPS proxy).",
+    )
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."
     )

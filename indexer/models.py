@@ -94,6 +94,9 @@ class Document:
     meta: DocMeta
     passages: int = 0
     added: str = ""  # ISO timestamp
+    status: str = ""  # pending | active | trash | superseded (see store.py)
+    origin: str = ""  # corpus (from `build`) | staff (added later; kept by rebuilds)
+    replaces: str = ""  # doc_id of the older revision this one replaced
 
     @property
     def year(self) -> int | None:

@@ -30,6 +30,7 @@ class Prepared:
     passages: list[Passage]
     warnings: list[str]
     data: bytes
+    status: str = "pending"  # what it is stored as: a rebuild keeps a trashed file in the trash
 
 
 @dataclass
@@ -59,19 +60,26 @@ def doc_id_for(sha256: str) -> str:
 
 
 def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
-            sidecar: DocMeta | None = None) -> Prepared:
-    """Parse and split one file, resolving its metadata. Raises IngestRefused."""
+            sidecar: DocMeta | None = None, name: str = "") -> Prepared:
+    """Parse and split one file, resolving its metadata. Raises IngestRefused.
+
+    `name` is the file name to show (an upload's own name; the staged file has another)."""
+    name = name or path.name
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise IngestRefused(f"cannot read the file: {exc.strerror}", path.name) from None
+        raise IngestRefused(f"cannot read the file: {exc.strerror}", name) from None
     if size > settings.max_file_bytes:
         raise IngestRefused(
             f"the file is {size / 1e6:.0f} MB, over the {settings.max_file_bytes / 1e6:.0f} MB"
-            " limit", path.name)
+            " limit", name)
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    parsed = parsers.parse_file(path)
+    try:
+        parsed = parsers.parse_file(path, name)
+    except IngestRefused as exc:
+        exc.file = name
+        raise
     doc_id = doc_id_for(sha)
 
     meta = (catalog_meta or DocMeta()).merged_over(sidecar or DocMeta()).merged_over(parsed.meta)
@@ -80,27 +88,28 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     if not meta.lang:
         meta.lang = detect(sample, candidates, default=settings.default_lang)
     if not meta.title:
-        meta.title = meta.symbol or path.stem
+        meta.title = meta.symbol or Path(name).stem
     if not meta.series:
         meta.series = infer_series(meta, sample)
 
     passages = split_passages(parsed, doc_id, max_words=settings.max_passage_words,
                               min_words=settings.min_passage_words)
     if not passages:
-        raise IngestRefused("no passages of text could be found in the file", path.name)
+        raise IngestRefused("no passages of text could be found in the file", name)
     for p in passages:
         p.lang = passage_language(p.text, meta.lang, candidates, settings.passage_lang_min_chars)
-    doc = Document(doc_id=doc_id, sha256=sha, file=path.name, format=parsed.format, meta=meta,
+    doc = Document(doc_id=doc_id, sha256=sha, file=name, format=parsed.format, meta=meta,
                    passages=len(passages), added=store.now())
     return Prepared(doc, passages, parsed.warnings, data)
 
 
 def _prepare_job(args) -> Prepared | IngestRefused:
-    path, settings, catalog_meta, sidecar = args
+    path, settings, catalog_meta, sidecar, *rest = args
+    name = rest[0] if rest else ""
     try:
-        return prepare(path, settings, catalog_meta, sidecar)
+        return prepare(path, settings, catalog_meta, sidecar, name=name)
     except IngestRefused as exc:
-        exc.file = exc.file or path.name
+        exc.file = exc.file or name or path.name
         return exc
 
 
@@ -126,8 +135,10 @@ def _prepared_stream(jobs: list, workers: int) -> Iterator[Prepared | IngestRefu
 
 
 def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | IngestRefused,
-            seen: set[str], durable: bool = True, actor: str = "build") -> Prepared | None:
-    """Store one prepared file (or its refusal); returns it when it is new."""
+            seen: set[str], durable: bool = True, actor: str = "build",
+            status: str = "pending") -> Prepared | None:
+    """Store one prepared file (or its refusal); returns it when it is new (and to be
+    indexed: a document recorded straight into the trash is not returned)."""
     if isinstance(item, IngestRefused):
         report.outcomes.append(FileOutcome(item.file, "refused", reason=item.reason))
         with st.transaction():
@@ -146,11 +157,12 @@ def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | In
     seen.add(doc.sha256)
     store.save_original(data_dir, doc.sha256, item.data, fsync=durable)
     with st.transaction():
-        st.insert_document(doc, item.passages, item.warnings, status="pending")
-        st.record_audit(actor, "add", doc.doc_id, None, doc.meta)
+        st.insert_document(doc, item.passages, item.warnings, status=status)
+        if actor != "build":
+            st.record_audit(actor, "add", doc.doc_id, None, doc.meta)
     report.outcomes.append(FileOutcome(doc.file, "indexed", doc.doc_id, len(item.passages),
                                        warnings=item.warnings))
-    return item
+    return item if status == "pending" else None
 
 
 def build(corpus: Path, settings: Settings, *, workers: int | None = None,
@@ -168,6 +180,8 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
         index_procs = min(2, os.cpu_count() or 1) if len(files) >= 200 else 1
     report = Report()
     with write_lock(data_dir, settings.write_lock_timeout):
+        old_gen = store.current_generation(data_dir)
+        old = store.Store(old_gen) if old_gen else None
         gen = store.new_generation(data_dir)
         try:
             st = store.Store(gen)
@@ -176,23 +190,64 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
 
             def stored() -> Iterator[tuple[Document, list[Passage]]]:
                 for item in _prepared_stream(jobs, workers):
+                    if old is not None and isinstance(item, Prepared):
+                        _keep_staff_changes(old, item)
                     # No fsync per original during a build: one sync before publishing.
-                    kept = _record(st, data_dir, report, item, seen, durable=False)
+                    kept = _record(st, data_dir, report, item, seen, durable=False,
+                                   status=item.status if isinstance(item, Prepared) else "pending")
                     if progress:
                         progress(report.outcomes[-1])
                     if kept:
                         yield kept.document, kept.passages
+                if old is not None:
+                    yield from _carry_over(old, st, seen)
 
             engine.add_documents(ix, stored(), clear=True, procs=index_procs)
             with st.transaction():
-                st.set_status([o.doc_id for o in report.of("indexed")], "active")
+                st.set_status([o.doc_id for o in report.of("indexed")
+                               if st.status(o.doc_id) == "pending"], "active")
+                if old is not None:
+                    st.copy_history_from(old)
             st.close()
             os.sync()  # originals, SQLite and Whoosh files on disk before the switch
         except BaseException:
             store._rmtree(gen)
             raise
+        finally:
+            if old is not None:
+                old.close()
         store.publish_generation(data_dir, gen)
     return report
+
+
+def _keep_staff_changes(old: store.Store, item: Prepared) -> None:
+    """A rebuild re-reads the corpus, but what staff did to its files stays done: edited
+    metadata is kept, and a document in the trash (or replaced by a revision) stays there."""
+    before = old.find_by_sha(item.document.sha256)
+    if before is None:
+        return
+    if any(e["action"] == "edit" for e in old.audit_log(limit=1, doc_id=before.doc_id)):
+        item.document.meta = before.meta
+    if before.status in ("trash", "superseded"):
+        item.status = before.status
+
+
+def _carry_over(old: store.Store, st: store.Store,
+                seen: set[str]) -> Iterator[tuple[Document, list[Passage]]]:
+    """Documents staff added (upload, `add`, revisions) are not in the corpus folder: a
+    rebuild copies them from the previous generation instead of losing them."""
+    for doc in old.documents(None):
+        if doc.origin != "staff" or doc.sha256 in seen:
+            continue
+        seen.add(doc.sha256)
+        passages = old.passages(doc.doc_id)
+        status = "pending" if doc.status in ("active", "pending") else doc.status
+        with st.transaction():
+            st.insert_document(doc, passages, old.warnings(doc.doc_id), status=status)
+        if status == "pending":
+            yield doc, passages
+            with st.transaction():
+                st.set_status([doc.doc_id], "active")
 
 
 def open_current(settings: Settings, create: bool = True) -> tuple[Path, store.Store]:
@@ -210,12 +265,19 @@ def open_current(settings: Settings, create: bool = True) -> tuple[Path, store.S
 
 
 def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = None,
-        actor: str | None = None) -> Report:
-    """Add files to the live index without a rebuild. Each file is one atomic step."""
+        actor: str | None = None, names: dict[Path, str] | None = None) -> Report:
+    """Add files to the live index without a rebuild. Each file is one atomic step.
+
+    `names` gives the file names to record for staged uploads (whose path names are ours)."""
     data_dir = Path(settings.index_dir)
     report = Report()
     paths = list(paths)
-    prepared = [_prepare_job((p, settings, _catalog_for(p), sidecar)) for p in paths]
+    names = names or {}
+    prepared = [_prepare_job((p, settings, None if p in names else _catalog_for(p), sidecar,
+                              names.get(p, ""))) for p in paths]
+    for item in prepared:
+        if isinstance(item, Prepared):
+            item.document.origin = "staff"
     with write_lock(data_dir, settings.write_lock_timeout):
         gen, st = open_current(settings)
         try:
@@ -231,6 +293,40 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
         finally:
             st.close()
     return report
+
+
+def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None = None,
+            actor: str | None = None, name: str = "") -> FileOutcome:
+    """Replace a document's file with a new revision. The new file keeps the old one's
+    metadata (with `changes` on top); the old revision is kept, out of search, as a version
+    its passage links still show. Returns the new revision's outcome (or the refusal)."""
+    data_dir = Path(settings.index_dir)
+    with _writing(settings) as (gen, st):
+        old = st.get_document(doc_id)
+        if old.status != "active":
+            raise NotFound(f"document {doc_id} is not in the index (trash or replaced?)")
+        # The old metadata is the sidecar: the new file's own title or date do not undo
+        # what staff set; its language is detected again only if the old one is unknown.
+        meta = (changes or DocMeta()).merged_over(old.meta)
+        meta.version = (changes.version if changes and changes.version else "")
+        item = _prepare_job((path, settings, None, meta, name or path.name))
+        if isinstance(item, Prepared):
+            item.document.origin = "staff"
+            item.document.replaces = doc_id
+        report = Report()
+        kept = _record(st, data_dir, report, item, set(), actor=actor or actor_default())
+        outcome = report.outcomes[-1]
+        if kept is None:
+            return outcome
+        new = kept.document
+        ix = engine.open_index(gen)
+        engine.add_documents(ix, [(new, kept.passages)])
+        engine.delete_document(ix, doc_id)
+        with st.transaction():
+            st.set_status([new.doc_id], "active")
+            st.set_status([doc_id], "superseded")
+            st.record_audit(actor or actor_default(), "replace", new.doc_id, old.meta, new.meta)
+    return outcome
 
 
 def _catalog_for(path: Path) -> DocMeta | None:
@@ -310,15 +406,19 @@ def purge(doc_id: str, settings: Settings, actor: str | None = None) -> Document
     return doc
 
 
-def edit(doc_id: str, changes: DocMeta, settings: Settings,
-         actor: str | None = None) -> Document:
-    """Change a document's metadata (set fields win) and re-index its passages with it."""
+def edit(doc_id: str, changes: DocMeta, settings: Settings, actor: str | None = None,
+         fields: Iterable[str] = ()) -> Document:
+    """Change a document's metadata and re-index its passages with it. Set fields of
+    `changes` win; the names in `fields` are taken as given even when empty (a form that
+    shows every field can clear one)."""
     with _writing(settings) as (gen, st):
         doc = st.get_document(doc_id)
         if st.status(doc_id) != "active":
             raise NotFound(f"document {doc_id} is not in the index (trash?)")
         before = doc.meta
         doc.meta = changes.merged_over(before)
+        for name in fields:
+            setattr(doc.meta, name, getattr(changes, name))
         with st.transaction():
             st.update_meta(doc_id, doc.meta)
         _reindex(gen, st, doc)
@@ -343,9 +443,19 @@ def _recover_pending(gen: Path, st: store.Store) -> list[str]:
         return []
     ix = engine.open_index(gen)
     engine.add_documents(ix, [(d, st.passages(d.doc_id)) for d in pending])
+    _finish_replacements(ix, st, pending)
     with st.transaction():
         st.set_status([d.doc_id for d in pending], "active")
     return [d.doc_id for d in pending]
+
+
+def _finish_replacements(ix, st: store.Store, pending: list[Document]) -> None:
+    """A revision caught pending by a crash is finished: its predecessor leaves search."""
+    old = [d.replaces for d in pending if d.replaces and st.status(d.replaces) == "active"]
+    for doc_id in old:
+        engine.delete_document(ix, doc_id)
+    with st.transaction():
+        st.set_status(old, "superseded")
 
 
 @dataclass
@@ -360,7 +470,14 @@ class CheckResult:
 def check(settings: Settings, repair: bool = True) -> CheckResult:
     """Compare store and index; with repair, rebuild the index from the store if they differ."""
     with _writing(settings) as (gen, st):
-        pending = [d.doc_id for d in st.documents("pending")]
+        pending_docs = st.documents("pending")
+        pending = [d.doc_id for d in pending_docs]
+        # A revision caught mid-replace wins: its predecessor leaves search (see replace).
+        replaced = [d.replaces for d in pending_docs
+                    if d.replaces and st.status(d.replaces) == "active"]
+        if repair and replaced:
+            with st.transaction():
+                st.set_status(replaced, "superseded")
         try:
             ix = engine.open_index(gen)
             in_index = engine.indexed_doc_ids(ix)

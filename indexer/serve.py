@@ -28,6 +28,9 @@ def stop_server(server) -> None:
 
     server.task_dispatcher.shutdown()
     wasyncore.close_all(server._map)
+    worker = server.application.extensions.get("dialogue_search_jobs")
+    if worker is not None:
+        worker.stop()
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
@@ -41,4 +44,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
         pass
     finally:
         server.close()
+        worker = server.application.extensions.get("dialogue_search_jobs")
+        if worker is not None:
+            worker.stop()
     return 0

@@ -24,7 +24,13 @@ from pathlib import Path
 from .errors import NotFound
 from .models import DocMeta, Document, Passage
 
-STORE_VERSION = 1
+STORE_VERSION = 2
+
+# Columns added after version 1, added in place to older stores (all have defaults).
+_ADDED_COLUMNS = {
+    "origin": "TEXT NOT NULL DEFAULT 'corpus'",
+    "replaces": "TEXT NOT NULL DEFAULT ''",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,8 +42,11 @@ CREATE TABLE IF NOT EXISTS documents (
     meta TEXT NOT NULL,           -- DocMeta as JSON
     passages INTEGER NOT NULL DEFAULT 0,
     added TEXT NOT NULL,
-    status TEXT NOT NULL,         -- 'pending' until indexed, then 'active'; 'trash' removed
-    warnings TEXT NOT NULL DEFAULT '[]'
+    status TEXT NOT NULL,         -- 'pending' until indexed, then 'active'; 'trash' removed;
+                                  -- 'superseded' by a newer revision (kept, not searched)
+    warnings TEXT NOT NULL DEFAULT '[]',
+    origin TEXT NOT NULL DEFAULT 'corpus',  -- 'corpus' (build) | 'staff' (add, upload)
+    replaces TEXT NOT NULL DEFAULT ''       -- doc_id of the revision this one replaced
 );
 CREATE TABLE IF NOT EXISTS passages (
     passage_id TEXT PRIMARY KEY,
@@ -55,7 +64,7 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
     actor TEXT NOT NULL,
-    action TEXT NOT NULL,         -- add | remove | restore | purge | edit
+    action TEXT NOT NULL,         -- add | remove | restore | purge | edit | replace
     doc_id TEXT NOT NULL,
     before TEXT NOT NULL,         -- DocMeta JSON ('{}' when there was none)
     after TEXT NOT NULL
@@ -150,8 +159,12 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(_SCHEMA)
+        have = {r["name"] for r in self.db.execute("PRAGMA table_info(documents)")}
+        for name, decl in _ADDED_COLUMNS.items():
+            if name not in have:
+                self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
         self.db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('store_version', ?)",
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('store_version', ?)",
             (str(STORE_VERSION),),
         )
 
@@ -188,9 +201,10 @@ class Store:
                         status: str = "pending") -> None:
         self.db.execute(
             "INSERT INTO documents(doc_id, sha256, file, format, meta, passages, added, status,"
-            " warnings) VALUES (?,?,?,?,?,?,?,?,?)",
+            " warnings, origin, replaces) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (doc.doc_id, doc.sha256, doc.file, doc.format, json.dumps(asdict(doc.meta)),
-             len(passages), doc.added or now(), status, json.dumps(warnings)),
+             len(passages), doc.added or now(), status, json.dumps(warnings),
+             doc.origin or "corpus", doc.replaces),
         )
         self.db.executemany(
             "INSERT INTO passages(passage_id, doc_id, ordinal, label, section, page, page_label,"
@@ -214,11 +228,34 @@ class Store:
             (now(), actor, action, doc_id, json.dumps(asdict(before) if before else {}),
              json.dumps(asdict(after) if after else {})))
 
-    def audit_log(self, limit: int = 100) -> list[dict]:
-        rows = self.db.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+    def audit_log(self, limit: int = 100, doc_id: str | None = None) -> list[dict]:
+        if doc_id:
+            rows = self.db.execute("SELECT * FROM audit WHERE doc_id=? ORDER BY id DESC LIMIT ?",
+                                   (doc_id, limit))
+        else:
+            rows = self.db.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
         return [{"at": r["at"], "actor": r["actor"], "action": r["action"],
                  "doc_id": r["doc_id"], "before": json.loads(r["before"]),
                  "after": json.loads(r["after"])} for r in rows]
+
+    def copy_history_from(self, other: Store) -> None:
+        """Carry an older generation's audit log and refusals into this one, so a rebuild
+        keeps the record of who changed what."""
+        self.db.executemany(
+            "INSERT INTO audit(at, actor, action, doc_id, before, after) VALUES (?,?,?,?,?,?)",
+            [(r["at"], r["actor"], r["action"], r["doc_id"], r["before"], r["after"])
+             for r in other.db.execute("SELECT * FROM audit ORDER BY id")])
+
+    def warnings(self, doc_id: str) -> list[str]:
+        row = self.db.execute("SELECT warnings FROM documents WHERE doc_id=?",
+                              (doc_id,)).fetchone()
+        return json.loads(row["warnings"]) if row else []
+
+    def replaced_by(self, doc_id: str) -> str:
+        """The newer revision that replaced this document, or ""."""
+        row = self.db.execute("SELECT doc_id FROM documents WHERE replaces=?",
+                              (doc_id,)).fetchone()
+        return row["doc_id"] if row else ""
 
     def delete_document(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
@@ -282,6 +319,7 @@ def _document(row: sqlite3.Row) -> Document:
     return Document(
         doc_id=row["doc_id"], sha256=row["sha256"], file=row["file"], format=row["format"],
         meta=DocMeta(**json.loads(row["meta"])), passages=row["passages"], added=row["added"],
+        status=row["status"], origin=row["origin"], replaces=row["replaces"],
     )
 
 

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer import config as indexer_config
-from indexer.errors import IndexOutOfDate, NotFound, QueryError
+from indexer.accounts import AccountError
+from indexer.errors import IndexOutOfDate, NotFound, QueryError, WriteBusy
 from indexer.search import SearchService
 
 HERE = Path(__file__).resolve().parent
@@ -31,7 +32,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-ERROR_STATUS = {QueryError: 400, NotFound: 404, IndexOutOfDate: 503}
+ERROR_STATUS = {QueryError: 400, NotFound: 404, IndexOutOfDate: 503, WriteBusy: 503,
+                AccountError: 400}
 
 
 def service() -> SearchService:
@@ -62,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     if settings is None:
         settings = indexer_config.load(index_dir=app.config.get("INDEX_DIR"))
     app.config["INDEX_DIR"] = settings.index_dir
+    app.config["SETTINGS"] = settings
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions[EXTENSION] = SearchService(settings)
@@ -72,10 +75,18 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from . import api, views
+    from . import api, auth, staff, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(staff.bp)
+    app.config["UPLOAD_ENDPOINTS"] = {"staff.upload", "staff.replace"}
+    auth.init_app(app, settings)
+    if app.config.get("JOB_WORKER", True):
+        # Uploads are processed by this thread (and its child process), not by requests.
+        from indexer.jobs import Worker
+
+        app.extensions["dialogue_search_jobs"] = Worker(settings).start()
 
     @app.context_processor
     def _globals():
@@ -96,6 +107,8 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(QueryError)
     @app.errorhandler(NotFound)
     @app.errorhandler(IndexOutOfDate)
+    @app.errorhandler(WriteBusy)
+    @app.errorhandler(AccountError)
     @app.errorhandler(HTTPException)
     def _error(exc):
         if isinstance(exc, HTTPException):
@@ -110,6 +123,7 @@ def create_app(config: dict | None = None) -> Flask:
             return jsonify({"error": {"status": status, "message": message}}), status
         g.error_status = status
         titles = {400: _("The request could not be run"), 404: _("Not found"),
+                  401: _("Sign in needed"), 413: _("The upload is too large"),
                   503: _("The index is not available")}
         title = titles.get(status, _("Something went wrong"))
         return render_template("error.html", status=status, title=title,

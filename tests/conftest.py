@@ -3,11 +3,17 @@ built on disk in temporary folders."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from indexer import config, pipeline
+# The web app's session key file: never the real one under ~/.config during tests.
+os.environ.setdefault("DIALOGUE_SEARCH_SECRET_KEY_FILE",
+                      str(Path(tempfile.mkdtemp(prefix="ds-test-key-")) / "secret_key"))
+
+from indexer import config, pipeline  # noqa: E402  (settings read the environment)
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"

@@ -79,7 +79,7 @@ def _walk(node: Tag, blocks: list[Block]) -> None:
     flush_loose()
 
 
-def parse(path: Path) -> ParsedDocument:
+def parse(path: Path, name: str = "") -> ParsedDocument:
     data = path.read_bytes()
     if not data.strip():
         raise IngestRefused("the file is empty", path.name)

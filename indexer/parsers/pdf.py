@@ -67,7 +67,7 @@ def sniff(head: bytes) -> bool:
     return b"%PDF-" in head[:1024]
 
 
-def parse(path: Path) -> ParsedDocument:
+def parse(path: Path, name: str = "") -> ParsedDocument:
     path = Path(path)
     notes: list[str] = []
     with _pypdf_diagnostics(notes):

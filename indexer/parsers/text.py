@@ -186,17 +186,31 @@ def guess_title(lines: list[str], symbol: str) -> str:
     return ""
 
 
-def parse(path: Path) -> ParsedDocument:
+def looks_like_text(head: bytes) -> bool:
+    """Text has no magic bytes, but it has no NUL bytes either (UTF-16 aside, with its BOM)
+    and few control characters: enough to tell it from a binary file of another type."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if not head or b"\x00" in head:
+        return False
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls <= len(head) // 100
+
+
+def parse(path: Path, name: str = "") -> ParsedDocument:
+    """`name` is the file's own name when `path` is a staged copy (hints: symbol, language,
+    Markdown); the path's name otherwise."""
+    named = Path(name or path.name)
     data = path.read_bytes()
     if not data.strip():
         raise IngestRefused("the file is empty", path.name)
     text, encoding = decode(data, path.name)
     text = normalize_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     warnings = [] if encoding == "utf-8" else [f"read as {encoding}"]
-    is_markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
+    is_markdown = named.suffix.lower() in MARKDOWN_SUFFIXES
     lines = markdown_lines(text) if is_markdown else text.split("\n")
 
-    symbol = _running_symbol(lines) or symbol_from_filename(path.name)
+    symbol = _running_symbol(lines) or symbol_from_filename(named.name)
     vocab = word_vocabulary(text)
     pages = []
     chunks = [(1, lines)] if is_markdown else split_pages(lines, symbol)
@@ -207,7 +221,7 @@ def parse(path: Path) -> ParsedDocument:
     meta = DocMeta(
         title=guess_title(lines, symbol),
         symbol=symbol,
-        lang=lang_from_filename(path.name),
+        lang=lang_from_filename(named.name),
     )
     fmt = "markdown" if is_markdown else "text"
     return ParsedDocument(pages=pages, meta=meta, format=fmt, warnings=warnings)

@@ -1,0 +1,166 @@
+"""Staff sign-in: the session, its signing key, CSRF, and the guard in front of every change.
+
+Searching is open. Everything that changes something (any POST, PUT, PATCH or DELETE) and
+every page under /staff needs a signed-in staff member; the only exception is the login form
+itself. The guard is one `before_request` hook, so a new route cannot forget it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFProtect
+
+from indexer import accounts
+from indexer.config import Settings
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+OPEN_ENDPOINTS = {"auth.login"}  # reachable without a login (still CSRF-protected)
+SESSION_USER = "staff_user"
+
+
+def secret_key(settings: Settings) -> str:
+    """The session signing key: from the environment (via settings), else from a file outside
+    the project, created with a random key (readable by its owner only) on first use."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.secret_key_file)
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:  # O_EXCL: two processes starting together agree on the first one's key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is `Secure` whenever the request came over HTTPS (directly, or
+    through a trusted proxy: see the `trusted_proxies` setting), not only when configured."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def current_user() -> str | None:
+    """The signed-in staff member, checked against the accounts on every request (a removed
+    account's sessions stop working at once)."""
+    if "staff_user" not in g:
+        name = session.get(SESSION_USER)
+        settings = current_app.config["SETTINGS"]
+        g.staff_user = name if name and accounts.user_exists(settings, name) else None
+    return g.staff_user
+
+
+def _needs_login() -> bool:
+    if request.routing_exception is not None:
+        return False  # no such route (404) or method (405): nothing to protect
+    endpoint = request.endpoint or ""
+    if endpoint in OPEN_ENDPOINTS or endpoint == "static":
+        return False
+    return request.method in WRITE_METHODS or endpoint.startswith("staff.")
+
+
+def _guard():
+    if not _needs_login() or current_user():
+        return None
+    if request.method in WRITE_METHODS:
+        abort(401, description=_("Sign in as staff to make changes."))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _upload_limit():
+    """Uploads may be large; everything else keeps the app's small request limit. Set before
+    the form is read, so an oversized request is refused from its Content-Length alone."""
+    if request.endpoint in current_app.config["UPLOAD_ENDPOINTS"]:
+        request.max_content_length = current_app.config["SETTINGS"].max_upload_bytes
+
+
+def init_app(app, settings: Settings) -> None:
+    app.secret_key = app.config.get("SECRET_KEY") or secret_key(settings)
+    app.session_interface = SessionInterface()
+    # Flask's defaults are permissive (no SameSite, a 31-day session): a staff session is
+    # HttpOnly, SameSite=Lax (no cross-site POST carries it) and lasts a working day.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=8)
+    app.config["WTF_CSRF_TIME_LIMIT"] = 8 * 3600
+    app.config.setdefault("UPLOAD_ENDPOINTS", set())
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # Order matters: the size limit before anything reads the body, the login guard before
+    # the CSRF check (an anonymous request is refused as such, without reading its form).
+    app.before_request(_upload_limit)
+    app.before_request(_guard)
+    CSRFProtect(app)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _user():
+        return {"staff_user": current_user()}
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site (no `//evil.example` or `https://...`)."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("staff.dashboard")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    settings = current_app.config["SETTINGS"]
+    error, status = "", 200
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()
+        password = request.form.get("password", "")
+        try:
+            ok = accounts.authenticate(settings, name, password, request.remote_addr or "")
+        except accounts.LoginThrottled as exc:
+            error = _("Too many failed attempts. Wait %(seconds)s seconds and try again.",
+                      seconds=exc.wait)
+            status = 429
+        else:
+            if ok:
+                session.clear()  # a fresh session: nothing carried over from before sign-in
+                session[SESSION_USER] = name
+                session.permanent = True
+                return redirect(_safe_next(request.form.get("next", "")))
+            error, status = _("Wrong user name or password."), 401
+    return render_template("login.html", error=error,
+                           next=request.values.get("next", "")), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("ui.index"))

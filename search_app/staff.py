@@ -1,0 +1,248 @@
+"""Staff pages: upload (with review of the detected metadata), edit, replace with a new
+revision, remove to the trash, restore, purge, and the audit log.
+
+Every route here needs a signed-in staff member (see auth.py); every change goes through the
+same `indexer.pipeline` / `indexer.jobs` functions as the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from indexer import jobs, pipeline
+from indexer.metadata import SERIES, normalize_series
+from indexer.models import DocMeta
+
+from . import service
+from .auth import current_user
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+# The metadata fields staff can set, in form order, with their labels.
+META_FIELDS = ("title", "series", "symbol", "date", "lang", "version", "url")
+MAX_FILES = 20
+
+
+def meta_labels() -> dict[str, str]:
+    return {"title": _("Title"), "series": _("Series"), "symbol": _("UN symbol"),
+            "date": _("Date"), "lang": _("Language"), "version": _("Version"),
+            "url": _("Source URL"), "work": _("Work")}
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _worker() -> jobs.Worker | None:
+    return current_app.extensions.get("dialogue_search_jobs")
+
+
+def _actor() -> str:
+    return f"web:{current_user()}"
+
+
+def meta_from_form(form, prefix: str = "") -> DocMeta:
+    """DocMeta from form fields (`title`, or `<prefix>title` when one page has many forms)."""
+    values = {f: (form.get(prefix + f) or "").strip()[:500] for f in META_FIELDS}
+    values["series"] = normalize_series(values["series"]) if values["series"] else ""
+    values["lang"] = values["lang"].lower()[:8]
+    return DocMeta(**values)
+
+
+def _documents(status: str | None) -> list:
+    st = service().store()
+    try:
+        return st.documents(status)
+    finally:
+        st.close()
+
+
+@bp.app_template_filter("filesize")
+def filesize(n: int) -> str:
+    from flask_babel import format_decimal
+
+    if n < 1000:
+        return _("%(n)s bytes", n=n)
+    if n < 1_000_000:
+        return _("%(n)s kB", n=format_decimal(round(n / 1000, 1)))
+    return _("%(n)s MB", n=format_decimal(round(n / 1e6, 1)))
+
+
+@bp.app_template_global()
+def job_state_label(state: str) -> str:
+    return {"analysing": _("Analysing the file…"), "review": _("Waiting for your review"),
+            "queued": _("Queued for indexing"), "indexing": _("Indexing…"),
+            "done": _("Indexed"), "duplicate": _("Already in the index: not added again"),
+            "refused": _("Refused"), "failed": _("Failed"),
+            "discarded": _("Discarded")}.get(state, state)
+
+
+@bp.app_template_global()
+def doc_status_label(status: str) -> str:
+    return {"active": _("Searchable"), "trash": _("In the trash"),
+            "superseded": _("Replaced by a newer revision"),
+            "pending": _("Being indexed")}.get(status, status)
+
+
+@bp.app_template_global()
+def action_label(action: str) -> str:
+    return {"add": _("added"), "edit": _("edited"), "remove": _("moved to the trash"),
+            "restore": _("restored"), "purge": _("deleted for good"),
+            "replace": _("replaced by a new revision")}.get(action, action)
+
+
+@bp.app_template_global()
+def review_values(job: jobs.Job) -> dict:
+    """What the review form shows: metadata given with the upload over what was detected."""
+    return asdict(job.meta.merged_over(job.detected))
+
+
+@bp.app_context_processor
+def _names():
+    from .views import LANG_NAMES
+
+    return {"meta_labels": meta_labels, "lang_names": LANG_NAMES}
+
+
+@bp.app_template_global()
+def meta_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """(field, before, after) for each metadata field an audit entry changed."""
+    names = [f.name for f in fields(DocMeta)]
+    return [(n, str(before.get(n, "") or ""), str(after.get(n, "") or "")) for n in names
+            if (before.get(n) or "") != (after.get(n) or "")]
+
+
+@bp.route("/")
+def dashboard():
+    return render_template(
+        "staff/dashboard.html", uploads=jobs.recent(_settings(), limit=20),
+        documents=_documents("active"), trash=_documents("trash"),
+        superseded=_documents("superseded"))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    settings = _settings()
+    if request.method == "POST":
+        files = [f for f in request.files.getlist("files") if f and (f.filename or "")]
+        if not files:
+            flash(_("Choose at least one file."), "error")
+        elif len(files) > MAX_FILES:
+            flash(_("At most %(n)s files at a time.", n=MAX_FILES), "error")
+        else:
+            meta = meta_from_form(request.form)
+            version_of = request.form.get("version_of", "")
+            batch = jobs.new_id()
+            for f in files:
+                job = jobs.stage(settings, _actor(), f.filename or "", f.stream, batch)
+                if meta != DocMeta() or version_of:
+                    jobs.set_given(settings, job.job_id, meta, version_of)
+            if _worker():
+                _worker().wake()
+            return redirect(url_for("staff.batch", batch=batch))
+    return render_template("staff/upload.html", documents=_documents("active"),
+                           series=SERIES, max_mb=settings.max_file_bytes // 10**6,
+                           max_files=MAX_FILES), 200 if request.method == "GET" else 400
+
+
+@bp.route("/uploads/<batch>")
+def batch(batch: str):
+    items = jobs.in_batch(_settings(), batch)
+    if not items:
+        return render_template("error.html", status=404, title=_("Not found"),
+                               message=_("No such upload.")), 404
+    busy = any(j.state in ("analysing", "queued", "indexing") for j in items)
+    return render_template("staff/batch.html", batch=batch, items=items, busy=busy,
+                           documents=_documents("active"), series=SERIES)
+
+
+@bp.route("/jobs/<job_id>/confirm", methods=["POST"])
+def confirm(job_id: str):
+    job = jobs.confirm(_settings(), job_id, meta_from_form(request.form),
+                       request.form.get("version_of", ""))
+    if _worker():
+        _worker().wake()
+    return redirect(url_for("staff.batch", batch=job.batch))
+
+
+@bp.route("/jobs/<job_id>/discard", methods=["POST"])
+def discard(job_id: str):
+    job = jobs.discard(_settings(), job_id)
+    return redirect(url_for("staff.batch", batch=job.batch))
+
+
+@bp.route("/d/<doc_id>")
+def document(doc_id: str):
+    st = service().store()
+    try:
+        doc = st.get_document(doc_id)
+        history = st.audit_log(limit=50, doc_id=doc_id)
+        replaced_by = st.replaced_by(doc_id)
+        warnings = st.warnings(doc_id)
+    finally:
+        st.close()
+    return render_template("staff/document.html", doc=doc, meta=asdict(doc.meta),
+                           history=history, replaced_by=replaced_by, warnings=warnings,
+                           series=SERIES)
+
+
+@bp.route("/d/<doc_id>/edit", methods=["POST"])
+def edit(doc_id: str):
+    given = meta_from_form(request.form)
+    if not given.title:
+        flash(_("A title is needed."), "error")
+        return redirect(url_for("staff.document", doc_id=doc_id))
+    doc = pipeline.edit(doc_id, given, _settings(), actor=_actor(), fields=META_FIELDS)
+    flash(_("Saved. The document's passages carry the new metadata."), "ok")
+    return redirect(url_for("staff.document", doc_id=doc.doc_id))
+
+
+@bp.route("/d/<doc_id>/replace", methods=["POST"])
+def replace(doc_id: str):
+    f = request.files.get("file")
+    if not f or not f.filename:
+        flash(_("Choose the file of the new revision."), "error")
+        return redirect(url_for("staff.document", doc_id=doc_id))
+    st = service().store()  # an unknown document is a 404 before anything is staged
+    try:
+        st.get_document(doc_id)
+    finally:
+        st.close()
+    job = jobs.stage(_settings(), _actor(), f.filename, f.stream, jobs.new_id(),
+                     replaces=doc_id)
+    if _worker():
+        _worker().wake()
+    return redirect(url_for("staff.batch", batch=job.batch))
+
+
+@bp.route("/d/<doc_id>/remove", methods=["POST"])
+def remove(doc_id: str):
+    pipeline.remove(doc_id, _settings(), actor=_actor())
+    flash(_("Moved to the trash. It can be restored from there."), "ok")
+    return redirect(url_for("staff.document", doc_id=doc_id))
+
+
+@bp.route("/d/<doc_id>/restore", methods=["POST"])
+def restore(doc_id: str):
+    pipeline.restore(doc_id, _settings(), actor=_actor())
+    flash(_("Restored: the document is searchable again."), "ok")
+    return redirect(url_for("staff.document", doc_id=doc_id))
+
+
+@bp.route("/d/<doc_id>/purge", methods=["POST"])
+def purge(doc_id: str):
+    if request.form.get("confirm") != "purge":
+        flash(_("Tick the box to confirm that the document is to be deleted for good."),
+              "error")
+        return redirect(url_for("staff.document", doc_id=doc_id))
+    pipeline.purge(doc_id, _settings(), actor=_actor())
+    flash(_("Deleted for good."), "ok")
+    return redirect(url_for("staff.dashboard"))
+
+
+@bp.route("/log")
+def log():
+    return render_template("staff/log.html", entries=pipeline.audit_log(_settings(), limit=500))
