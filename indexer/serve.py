@@ -17,8 +17,11 @@ def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
     from search_app import create_app
 
     app = create_app({"SETTINGS": settings})
+    # waitress spools request bodies to disk before the app sees them: its own limit makes
+    # it answer 413 from the Content-Length of an oversized upload without reading the body.
     return waitress.create_server(app, host=host, port=port, threads=threads,
-                                  ident="dialogue-search")
+                                  ident="dialogue-search",
+                                  max_request_body_size=settings.max_upload_bytes + 2**20)
 
 
 def stop_server(server) -> None:
