@@ -196,9 +196,11 @@ class SearchService:
         reads the term dictionaries of every segment (~0.3 s on the UNGA corpus), so each
         thread keeps one (Whoosh searchers are not shared across threads)."""
         held = getattr(self._local, "searcher", None)
-        if held is not None and held[0] is ix:
-            searcher = held[1].refresh()
+        if held is not None and held[0] is ix and held[1].up_to_date():
+            searcher = held[1]
         else:
+            # Not `Searcher.refresh()`: it reuses the readers of unchanged segments, with
+            # their old deletion lists, so removed or edited passages would still be found.
             if held is not None:
                 held[1].close()
             searcher = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))

@@ -19,9 +19,30 @@ def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
     app = create_app({"SETTINGS": settings})
     # waitress spools request bodies to disk before the app sees them: its own limit makes
     # it answer 413 from the Content-Length of an oversized upload without reading the body.
-    return waitress.create_server(app, host=host, port=port, threads=threads,
-                                  ident="dialogue-search",
-                                  max_request_body_size=settings.max_upload_bytes + 2**20)
+    server = waitress.create_server(app, host=host, port=port, threads=threads,
+                                    ident="dialogue-search",
+                                    max_request_body_size=settings.max_upload_bytes + 2**20)
+    server.flask_app = app  # for stop_server: the app's upload worker stops with it
+    return server
+
+
+def _stop_worker(server) -> None:
+    worker = server.flask_app.extensions.get("dialogue_search_jobs")
+    if worker is not None:
+        worker.stop()
+
+
+def run_server(server) -> None:
+    """`server.run()` for a server another thread stops with `stop_server`: closing its
+    sockets from that thread can interrupt the select() here with EBADF, which is then the
+    expected end, not an error."""
+    import errno
+
+    try:
+        server.run()
+    except OSError as exc:
+        if not (getattr(server, "stopping", False) and exc.errno == errno.EBADF):
+            raise
 
 
 def stop_server(server) -> None:
@@ -29,11 +50,10 @@ def stop_server(server) -> None:
     worker threads and close every socket, so `run()` returns."""
     from waitress import wasyncore
 
+    server.stopping = True
     server.task_dispatcher.shutdown()
     wasyncore.close_all(server._map)
-    worker = server.application.extensions.get("dialogue_search_jobs")
-    if worker is not None:
-        worker.stop()
+    _stop_worker(server)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
@@ -47,7 +67,5 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
         pass
     finally:
         server.close()
-        worker = server.application.extensions.get("dialogue_search_jobs")
-        if worker is not None:
-            worker.stop()
+        _stop_worker(server)
     return 0

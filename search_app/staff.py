@@ -154,8 +154,12 @@ def batch(batch: str):
     if not items:
         return render_template("error.html", status=404, title=_("Not found"),
                                message=_("No such upload.")), 404
-    busy = any(j.state in ("analysing", "queued", "indexing") for j in items)
-    return render_template("staff/batch.html", batch=batch, items=items, busy=busy,
+    working = any(j.state in ("analysing", "queued", "indexing") for j in items)
+    reviewing = any(j.state == "review" for j in items)
+    # The page reloads itself while files are processed, but never under a review form
+    # someone may be typing in.
+    return render_template("staff/batch.html", batch=batch, items=items,
+                           busy=working and not reviewing, working=working,
                            documents=_documents("active"), series=SERIES)
 
 
@@ -234,6 +238,11 @@ def restore(doc_id: str):
 
 @bp.route("/d/<doc_id>/purge", methods=["POST"])
 def purge(doc_id: str):
+    st = service().store()  # an unknown document is a 404, confirmed or not
+    try:
+        st.get_document(doc_id)
+    finally:
+        st.close()
     if request.form.get("confirm") != "purge":
         flash(_("Tick the box to confirm that the document is to be deleted for good."),
               "error")

@@ -122,10 +122,10 @@ def client(app):
 @pytest.fixture(scope="session")
 def live_server(web_index):
     """The app under waitress on 127.0.0.1 (a free port) in a thread; yields its base URL."""
-    from indexer.serve import make_server, stop_server
+    from indexer.serve import make_server, run_server, stop_server
 
     server = make_server(config.load(index_dir=str(web_index)), "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-test", daemon=True)
+    thread = threading.Thread(target=run_server, args=(server,), name="waitress-test", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"

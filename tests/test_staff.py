@@ -1,0 +1,374 @@
+"""Staff web pages against the real app and a real index: sign-in, CSRF, every write route
+refusing anonymous users (listed from the URL map), uploads with review, edit, revision,
+trash, restore, purge, the audit log, hostile metadata, path tricks and oversized uploads."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from indexer import accounts, config, jobs, pipeline
+
+PASSWORD = "correct horse battery"
+HOSTILE = "<script>alert(1)</script>"
+WRITE = {"POST", "PUT", "PATCH", "DELETE"}
+TEXT = ("Cities and migration\n"
+        "1. Local authorities coordinate the reception of newly arrived migrants with national "
+        "ministries, so that services reach every resident.\n\n"
+        "2. Municipal development plans mainstream migration and report on it each year.\n")
+
+
+@pytest.fixture
+def staff_app(tmp_path):
+    from search_app import create_app
+
+    settings = config.load(index_dir=str(tmp_path / "data"), max_upload_bytes=300_000,
+                           write_lock_timeout=5.0)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "base.en.txt").write_text(
+        "Base text\n1. Remittances support households in countries of origin every month.\n",
+        encoding="utf-8")
+    pipeline.build(corpus, settings, workers=1)
+    accounts.add_user(settings, "amina", PASSWORD)
+    app = create_app({"SETTINGS": settings, "TESTING": True, "JOB_WORKER": False})
+    return app
+
+
+def token(client, path: str = "/staff/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(client, name: str = "amina", password: str = PASSWORD):
+    return client.post("/staff/login", data={"name": name, "password": password,
+                                             "csrf_token": token(client)})
+
+
+def run_jobs(app) -> None:
+    worker = jobs.Worker(app.config["SETTINGS"])
+    while worker.run_once():
+        pass
+
+
+def _url(rule) -> str:
+    return rule.rule.replace("<", "").replace(">", "") if not rule.arguments else re.sub(
+        r"<(?:[^:>]+:)?([^>]+)>", "x1", rule.rule)
+
+
+def _write_and_staff_rules(app):
+    from search_app.auth import OPEN_ENDPOINTS
+
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint in OPEN_ENDPOINTS:
+            continue
+        writes = (rule.methods or set()) & WRITE
+        if writes or rule.endpoint.startswith("staff."):
+            yield rule, sorted(writes) or ["GET"]
+
+
+def _doc_count(app) -> int:
+    from search_app import service
+
+    with app.app_context():
+        return len(service().documents())
+
+
+def test_every_write_route_and_staff_page_refuses_anonymous(staff_app):
+    client = staff_app.test_client()
+    before = _doc_count(staff_app)
+    seen = set()
+    for rule, methods in _write_and_staff_rules(staff_app):
+        for method in methods:
+            resp = client.open(_url(rule), method=method, data={"title": "x"})
+            assert resp.status_code in (302, 401), (rule.rule, method, resp.status_code)
+            if resp.status_code == 302:
+                assert resp.location.startswith("/staff/login"), rule.rule
+        seen.add(rule.endpoint)
+    # the list comes from the app; this only checks it is not trivially empty
+    assert {"staff.upload", "staff.edit", "staff.remove", "staff.restore", "staff.purge",
+            "staff.replace", "staff.confirm", "staff.discard", "staff.log",
+            "staff.dashboard", "auth.logout"} <= seen
+    assert _doc_count(staff_app) == before
+    assert not (Path(staff_app.config["INDEX_DIR"]) / "jobs.sqlite3").exists()
+
+
+def test_csrf_token_required_on_every_form(staff_app):
+    client = staff_app.test_client()
+    r = client.post("/staff/login", data={"name": "amina", "password": PASSWORD})
+    assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    assert login(client).status_code == 302
+    doc_id = next(iter(_doc_ids(staff_app)))
+    from search_app import service
+
+    with staff_app.app_context():
+        title = service().get_document(doc_id)[0].meta.title
+    for rule, methods in _write_and_staff_rules(staff_app):
+        for method in set(methods) & WRITE:
+            url = re.sub(r"<(?:[^:>]+:)?doc_id>", doc_id, rule.rule)
+            url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "x1", url)
+            resp = client.open(url, method=method, data={"title": "changed",
+                                                         "confirm": "purge"})
+            assert resp.status_code == 400, (url, resp.status_code)
+    assert _doc_ids(staff_app) == {doc_id}
+    with staff_app.app_context():
+        assert service().get_document(doc_id)[0].meta.title == title
+
+
+def _doc_ids(app) -> set[str]:
+    from search_app import service
+
+    with app.app_context():
+        return {d.doc_id for d in service().documents()}
+
+
+def test_login_logout_cookie_flags_and_throttle(staff_app):
+    client = staff_app.test_client()
+    assert login(client, password="wrong password").status_code == 401
+    r = login(client)
+    assert r.status_code == 302 and r.location == "/staff/"
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get("/staff/").status_code == 200
+    r = client.post("/staff/logout", data={"csrf_token": token(client, "/staff/")})
+    assert r.status_code == 302
+    assert client.get("/staff/").status_code == 302
+
+    https = staff_app.test_client()
+    r = https.post("/staff/login", base_url="https://localhost", data={
+        "name": "amina", "password": PASSWORD,
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', https.get(
+            "/staff/login", base_url="https://localhost").get_data(as_text=True)).group(1)},
+        headers={"Referer": "https://localhost/staff/login"})
+    assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
+
+
+    # an open redirect through ?next= is not possible
+    c3 = staff_app.test_client()
+    accounts.add_user(staff_app.config["SETTINGS"], "jose", PASSWORD)
+    r = c3.post("/staff/login", data={"name": "jose", "password": PASSWORD,
+                                      "next": "//evil.example/x", "csrf_token": token(c3)})
+    assert r.location == "/staff/"
+    # removing an account ends its sessions at once
+    accounts.remove_user(staff_app.config["SETTINGS"], "jose")
+    assert c3.get("/staff/").status_code == 302
+
+    other = staff_app.test_client()
+    for _ in range(accounts.FREE_FAILURES):
+        assert login(other, password="guess guess").status_code == 401
+    r = login(other)
+    assert r.status_code == 429 and "Wait" in r.get_data(as_text=True)
+
+
+def test_upload_review_edit_replace_trash_restore_purge(staff_app):
+    client = staff_app.test_client()
+    login(client)
+    files = [(io.BytesIO(TEXT.encode()), "../../cities.en.txt"),
+             (io.BytesIO(b"%PDF-1.4 broken"), "broken.pdf")]
+    r = client.post("/staff/upload", data={"csrf_token": token(client, "/staff/upload"),
+                                           "files": files, "series": "GFMD"},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302
+    batch_url = r.location
+    page = client.get(batch_url).get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "Analysing" in page
+    run_jobs(staff_app)
+    page = client.get(batch_url).get_data(as_text=True)
+    assert "Waiting for your review" in page and "Refused" in page
+    assert "damaged" in page or "cannot be read" in page
+    # the review form is pre-filled: detected language and title, the series given
+    assert re.search(r'<option value="en" selected>', page)
+    assert re.search(r'<option value="GFMD" selected>', page)
+    job_id = re.search(r'/staff/jobs/([0-9a-f]+)/confirm', page).group(1)
+    r = client.post(f"/staff/jobs/{job_id}/confirm", data={
+        "csrf_token": token(client, batch_url), "title": f"Cities {HOSTILE}",
+        "series": "GFMD", "lang": "en", "date": "2026-01-15", "symbol": "", "version": "",
+        "url": ""})
+    assert r.status_code == 302
+    run_jobs(staff_app)
+    page = client.get(batch_url).get_data(as_text=True)
+    assert "Indexed" in page and "2 passages indexed" in page
+    doc_id = re.search(r'/staff/d/(d[0-9a-f]+)', page).group(1)
+
+    # hostile metadata is escaped everywhere it shows
+    pid = client.get("/api/search?q=municipal+development+plans").json["hits"][0]["passage_id"]
+    for url in ("/staff/", f"/staff/d/{doc_id}", "/staff/log", "/search?q=municipal",
+                f"/d/{doc_id}", f"/p/{pid}"):
+        html = client.get(url).get_data(as_text=True)
+        assert HOSTILE not in html and "&lt;script&gt;" in html, url
+    # path tricks in the upload name had no effect: the recorded name is its last part
+    assert client.get("/api/search?q=municipal").json["hits"][0]["file"] == "cities.en.txt"
+    data_dir = Path(staff_app.config["INDEX_DIR"])
+    assert not list(data_dir.parent.rglob("cities.en.txt"))
+
+    # edit: every field as the form shows it (a field can be cleared)
+    r = client.post(f"/staff/d/{doc_id}/edit", data={
+        "csrf_token": token(client, f"/staff/d/{doc_id}"), "title": "Cities and migration",
+        "series": "GFMD", "lang": "en", "date": "", "symbol": "A/99/L.9", "version": "final",
+        "url": "https://example.org/cities"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    flashed = client.get(r.location).get_data(as_text=True)
+    assert "Saved" in flashed, re.findall(r'class="flash[^"]*"[^>]*>[^<]*', flashed)
+    hits = client.get("/api/search?q=municipal").json["hits"]
+    assert len(hits) == 1, [(h["doc_id"], h["title"]) for h in hits]
+    hit = hits[0]
+    assert hit["title"] == "Cities and migration" and hit["symbol"] == "A/99/L.9"
+    assert hit["date"] == ""
+
+    # replace the file with a revision
+    rev = TEXT + "3. City networks share practice on migration governance across borders.\n"
+    r = client.post(f"/staff/d/{doc_id}/replace", data={
+        "csrf_token": token(client, f"/staff/d/{doc_id}"),
+        "file": (io.BytesIO(rev.encode()), "cities-rev.txt")},
+        content_type="multipart/form-data")
+    rev_batch = r.location
+    run_jobs(staff_app)
+    page = client.get(rev_batch).get_data(as_text=True)
+    assert "Cities and migration" in page  # the old metadata, for review
+    rev_job = re.search(r'/staff/jobs/([0-9a-f]+)/confirm', page).group(1)
+    client.post(f"/staff/jobs/{rev_job}/confirm", data={
+        "csrf_token": token(client, rev_batch), "title": "Cities and migration",
+        "series": "GFMD", "lang": "en", "symbol": "A/99/L.9", "version": "Rev.1"})
+    run_jobs(staff_app)
+    hits = client.get("/api/search?q=city+networks+share+practice").json["hits"]
+    new_id = hits[0]["doc_id"]
+    assert new_id != doc_id
+    assert client.get(f"/p/{pid}").status_code == 200  # the old revision's link still works
+    assert "Replaced by" in client.get(f"/staff/d/{doc_id}").get_data(as_text=True)
+
+    # remove -> trash -> restore -> remove -> purge (confirmed)
+    t = token(client, f"/staff/d/{new_id}")
+    client.post(f"/staff/d/{new_id}/remove", data={"csrf_token": t})
+    assert not client.get("/api/search?q=city+networks+share+practice").json["hits"]
+    assert "Trash (1)" in client.get("/staff/").get_data(as_text=True)
+    client.post(f"/staff/d/{new_id}/restore", data={"csrf_token": t})
+    assert client.get("/api/search?q=city+networks+share+practice").json["hits"]
+    client.post(f"/staff/d/{new_id}/remove", data={"csrf_token": t})
+    client.post(f"/staff/d/{new_id}/purge", data={"csrf_token": t})  # not confirmed
+    assert client.get(f"/staff/d/{new_id}").status_code == 200
+    client.post(f"/staff/d/{new_id}/purge", data={"csrf_token": t, "confirm": "purge"})
+    assert client.get(f"/staff/d/{new_id}").status_code == 404
+
+    log = client.get("/staff/log").get_data(as_text=True)
+    for action in ("added", "edited", "replaced by a new revision", "moved to the trash",
+                   "restored", "deleted for good"):
+        assert action in log, action
+    assert "web:amina" in log and "A/99/L.9" in log  # who, and the before/after values
+
+
+def test_path_tricks_in_ids_have_no_effect(staff_app):
+    client = staff_app.test_client()
+    login(client)
+    t = token(client, "/staff/")
+    before = _doc_ids(staff_app)
+    for bad in ("..%2F..%2Fstore.sqlite3", "..", "%2e%2e", "d0000/../../x", "x1"):
+        for action in ("remove", "purge", "edit"):
+            r = client.post(f"/staff/d/{bad}/{action}", data={"csrf_token": t, "title": "x"})
+            assert r.status_code in (404, 405), (bad, action, r.status_code)
+        assert client.get(f"/d/{bad}/original").status_code == 404
+        assert client.get(f"/staff/uploads/{bad}").status_code == 404
+        r = client.post(f"/staff/jobs/{bad}/confirm", data={"csrf_token": t})
+        assert r.status_code == 404
+    assert _doc_ids(staff_app) == before
+
+
+def test_oversized_upload_refused_from_its_length(staff_app):
+    client = staff_app.test_client()
+    login(client)
+    t = token(client, "/staff/upload")
+    big = io.BytesIO(b"x" * 400_000)  # over this app's 300 kB request limit
+    r = client.post("/staff/upload", data={"csrf_token": t, "files": [(big, "big.txt")]},
+                    content_type="multipart/form-data")
+    assert r.status_code == 413  # from Content-Length (see the next test for a real socket)
+    assert not (Path(staff_app.config["INDEX_DIR"]) / "uploads").exists()
+
+
+def test_production_server_refuses_oversized_body_without_reading_it(tmp_path):
+    from indexer.serve import make_server, run_server, stop_server
+
+    settings = config.load(index_dir=str(tmp_path / "data"), max_upload_bytes=1_000_000)
+    server = make_server(settings, "127.0.0.1", 0, threads=2)
+    thread = threading.Thread(target=run_server, args=(server,), daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10) as s:
+            # claims 5 GB and sends none of it: the answer must come anyway
+            s.sendall(b"POST /staff/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/"
+                      b"form-data; boundary=b\r\nContent-Length: 5000000000\r\n\r\n")
+            reply = s.recv(200)
+        assert reply.startswith(b"HTTP/1.1 413"), reply
+    finally:
+        stop_server(server)
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def staff_server(tmp_path):
+    """The production server (waitress) with its upload worker thread, over a fresh index."""
+    from indexer.serve import make_server, run_server, stop_server
+
+    settings = config.load(index_dir=str(tmp_path / "data"))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "base.en.txt").write_text(
+        "Base text\n1. Remittances support households in countries of origin every month.\n",
+        encoding="utf-8")
+    pipeline.build(corpus, settings, workers=1)
+    accounts.add_user(settings, "amina", PASSWORD)
+    server = make_server(settings, "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=run_server, args=(server,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", tmp_path
+    finally:
+        stop_server(server)
+        thread.join(timeout=10)
+
+
+def test_browser_staff_upload_review_and_search(staff_server):
+    from test_web import ARTIFACTS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, tmp = staff_server
+    upload = tmp / "villes.fr.txt"
+    upload.write_text("Villes et migrations\n1. Les autorités locales coordonnent l'accueil "
+                      "des migrants nouvellement arrivés avec les ministères nationaux.\n\n"
+                      "2. Les plans de développement municipaux intègrent la migration.\n",
+                      encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(base + "/staff/upload")
+            assert "/staff/login" in page.url  # anonymous: sent to sign in first
+            page.get_by_label("User name").fill("amina")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url("**/staff/upload")
+            page.get_by_label("Files").set_input_files(str(upload))
+            page.get_by_role("button", name="Upload").click()
+            # the page refreshes itself while the worker analyses the file
+            page.get_by_role("button", name="Confirm and index").wait_for(timeout=60_000)
+            assert page.get_by_label("Language", exact=True).input_value() == "fr"
+            page.get_by_label("Title").fill("Villes et migrations (test)")
+            page.screenshot(path=str(ARTIFACTS / "staff-review.png"), full_page=True)
+            page.get_by_role("button", name="Confirm and index").click()
+            page.get_by_text("Indexed", exact=True).wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "staff-done.png"), full_page=True)
+            page.goto(base + "/search?q=plans+de+d%C3%A9veloppement+municipaux")
+            assert page.get_by_text("Villes et migrations (test)").first.is_visible()
+            assert not [e for e in errors if "favicon" not in e], errors
+        finally:
+            browser.close()
