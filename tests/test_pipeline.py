@@ -241,3 +241,57 @@ def test_trash_restore_edit_purge_with_audit_log(tmp_path, settings):
     assert edit_entry["before"]["title"] == "Local governance note"
     assert edit_entry["after"]["title"] == "Corrected title"
     assert pipeline.check(settings, repair=False).missing == []
+
+
+def test_rebuild_keeps_what_staff_did(tmp_path, settings):
+    """A rebuild re-reads the corpus folder; documents staff added, their edits, the trash,
+    revisions and the audit log survive it."""
+    c = corpus(tmp_path)
+    pipeline.build(c, settings, workers=1)
+    docs = {d.file: d for d in SearchService(settings).documents()}
+    en, fr = docs["local.en.txt"], docs["local.fr.txt"]
+    extra = tmp_path / "staff.txt"
+    extra.write_text("Diaspora note\n1. Diaspora bonds finance schools and clinics in the "
+                     "countries where migrants were born.\n", encoding="utf-8")
+    added = pipeline.add([extra], settings, actor="web:amina").outcomes[0].doc_id
+    pipeline.edit(en.doc_id, DocMeta(title="Edited by staff"), settings, actor="web:amina")
+    pipeline.remove(fr.doc_id, settings, actor="web:amina")
+    rev = tmp_path / "staff-rev.txt"
+    rev.write_text("Diaspora note\n1. Diaspora bonds finance schools, clinics and roads in "
+                   "the countries where migrants were born.\n", encoding="utf-8")
+    new = pipeline.replace(added, rev, settings, actor="web:amina").doc_id
+    log_before = pipeline.audit_log(settings)
+
+    pipeline.build(c, settings, workers=1)
+    svc = SearchService(settings)
+    live = {d.doc_id: d for d in svc.documents()}
+    assert set(live) == {en.doc_id, new}
+    assert live[en.doc_id].meta.title == "Edited by staff"
+    assert svc.get_document(fr.doc_id)[0].status == "trash"
+    assert svc.get_document(added)[0].status == "superseded"
+    assert search(settings, "diaspora bonds roads").hits[0].document.doc_id == new
+    assert not search(settings, "gouvernance des migrations", lang="fr").hits
+    assert pipeline.audit_log(settings) == log_before
+    assert pipeline.check(settings, repair=False).missing == []
+
+
+def test_replace_from_the_cli(tmp_path, settings):
+    pipeline.build(corpus(tmp_path), settings, workers=1)
+    doc = next(d for d in SearchService(settings).documents() if d.meta.lang == "en")
+    rev = tmp_path / "local-rev.en.txt"
+    rev.write_text(PARA_EN + "3. Cities report every year on the inclusion of migrants.\n",
+                   encoding="utf-8")
+    r = subprocess.run([sys.executable, str(PROJECT / "index.py"), "replace", doc.doc_id,
+                        str(rev), "--version", "Rev.1", "--index", settings.index_dir],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "the old revision is kept" in r.stdout
+    hit = search(settings, "cities report every year inclusion").hits[0]
+    assert hit.document.meta.title == "Local governance note"  # metadata carried over
+    assert hit.document.meta.version == "Rev.1"
+    new = SearchService(settings).get_document(hit.document.doc_id)[0]
+    assert new.replaces == doc.doc_id and new.origin == "staff"
+    r = subprocess.run([sys.executable, str(PROJECT / "index.py"), "replace", doc.doc_id,
+                        str(rev), "--index", settings.index_dir],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "not in the index" in r.stderr
