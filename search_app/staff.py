@@ -60,6 +60,14 @@ def _documents(status: str | None) -> list:
         st.close()
 
 
+@bp.app_template_filter("reason")
+def reason_filter(message: str) -> str:
+    """An indexer message (refusal reason, warning) in the UI language."""
+    from .messages import translate
+
+    return translate(message)
+
+
 @bp.app_template_filter("filesize")
 def filesize(n: int) -> str:
     from flask_babel import format_decimal

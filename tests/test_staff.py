@@ -372,3 +372,49 @@ def test_browser_staff_upload_review_and_search(staff_server):
             assert not [e for e in errors if "favicon" not in e], errors
         finally:
             browser.close()
+
+
+def test_refusal_reasons_and_warnings_are_shown_in_the_ui_language(staff_app, tmp_path):
+    """Every reason the indexer gives for the usual bad files has a translation."""
+    import sys
+
+    from flask_babel import force_locale
+
+    from indexer.errors import IngestRefused
+    from search_app.messages import translate
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from pdfmaker import make_image_only_pdf, make_mixed_pdf, make_pdf, truncated_copy
+
+    settings = staff_app.config["SETTINGS"]
+    ok = make_pdf(tmp_path / "ok.pdf", [["1. Migrants and cities work together on services "
+                                         "for every resident of the municipality."]] * 3)
+    bad = {
+        "empty.txt": b"", "binary.txt": b"\x00\x01\x02" * 50, "scan.pdf": None,
+        "enc.pdf": None, "cut.pdf": None, "x.pdf": b"%PDF-1.4\n%%EOF",
+        "y.xyz": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
+    }
+    make_image_only_pdf(tmp_path / "scan.pdf", 2)
+    make_pdf(tmp_path / "enc.pdf", [["1. Secret."]], encrypt_password="pw")
+    truncated_copy(ok, tmp_path / "cut.pdf", keep=0.3)
+    reasons, warnings = [], []
+    for name, data in bad.items():
+        if data is not None:
+            (tmp_path / name).write_bytes(data)
+        try:
+            pipeline.prepare(tmp_path / name, settings)
+        except IngestRefused as exc:
+            reasons.append(exc.reason)
+    mixed = make_mixed_pdf(tmp_path / "mixed.pdf", [
+        ["1. Local authorities and national ministries coordinate migrant reception."],
+        None, None,
+        ["2. Cities report on inclusion every year to the national government."]])
+    warnings += pipeline.prepare(mixed, settings).warnings
+    cp = tmp_path / "cp.txt"
+    cp.write_bytes("1. Les autorités locales coopèrent avec l'État.".encode("cp1252"))
+    warnings += pipeline.prepare(cp, settings).warnings
+    assert len(reasons) == len(bad) and warnings
+    with staff_app.test_request_context(), force_locale("fr"):
+        for message in reasons + warnings:
+            assert translate(message) != message, message
+        assert "pages 2–3" in " ".join(translate(w) for w in warnings)

@@ -1,0 +1,107 @@
+"""The indexer's messages (refusal reasons, warnings, errors) in the UI's language.
+
+The indexer writes them in English for its logs and the command line. Here each known form is
+matched and given a translatable template; the variable parts (page numbers, sizes, document
+ids, a PDF library's own words) are kept. An unknown message is shown as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+
+# (pattern over the English message, translated template filled with the match's groups)
+_FORMS: list[tuple[str, Callable[..., str]]] = [
+    (r"the file is empty", lambda: _("the file is empty")),
+    (r"the file contains no text", lambda: _("the file contains no text")),
+    (r"this looks like a binary file, not text",
+     lambda: _("this looks like a binary file, not text")),
+    (r"no passages of text could be found in the file",
+     lambda: _("no passages of text could be found in the file")),
+    (r"the HTML page has no readable text", lambda: _("the HTML page has no readable text")),
+    (r"the PDF has no pages", lambda: _("the PDF has no pages")),
+    (r"no text layer — the PDF is scanned images and needs OCR before it can be indexed",
+     lambda: _("no text layer: the PDF is scanned images and needs OCR (text recognition) "
+               "before it can be indexed")),
+    (r"the PDF is encrypted \(password-protected\); save an unprotected copy and add that",
+     lambda: _("the PDF is encrypted (password-protected); save an unprotected copy and add "
+               "that")),
+    (r"the PDF is encrypted with AES.*",
+     lambda: _("the PDF is encrypted (AES); save an unprotected copy and add that")),
+    (r"the PDF is damaged and cannot be read: (?P<detail>.*)",
+     lambda detail: _("the PDF is damaged and cannot be read (%(detail)s)", detail=detail)),
+    (r"unsupported file type (?P<kind>'[^']*') \(the content is not PDF, HTML or text\).*",
+     lambda kind: _("unsupported file type %(kind)s: the content is not PDF, HTML or text",
+                    kind=kind)),
+    (r"the file is (?P<size>\d+) MB, over the (?P<limit>\d+) MB limit",
+     lambda size, limit: _("the file is %(size)s MB, over the %(limit)s MB limit", size=size,
+                           limit=limit)),
+    (r"the file is over the (?P<limit>\d+) MB limit",
+     lambda limit: _("the file is over the %(limit)s MB limit", limit=limit)),
+    (r"cannot read the file: (?P<detail>.*)",
+     lambda detail: _("cannot read the file (%(detail)s)", detail=detail)),
+    (r"the file claims to be UTF-16 but is not: (?P<detail>.*)",
+     lambda detail: _("the file claims to be UTF-16 but is not (%(detail)s)", detail=detail)),
+    (r"read as (?P<encoding>[\w-]+)",
+     lambda encoding: _("read as %(encoding)s (not UTF-8): check accented letters",
+                        encoding=encoding)),
+    (r"page (?P<pages>\d+) has no text layer \(scanned\?\)",
+     lambda pages: _("page %(pages)s has no text layer (scanned?)", pages=pages)),
+    (r"pages (?P<pages>.+) have no text layer \(scanned\?\)",
+     lambda pages: _("pages %(pages)s have no text layer (scanned?)", pages=pages)),
+    (r"page (?P<page>\d+) could not be read \((?P<detail>.*)\)",
+     lambda page, detail: _("page %(page)s could not be read (%(detail)s)", page=page,
+                            detail=detail)),
+    (r"very little text in the PDF \((?P<letters>\d+) letters\)",
+     lambda letters: _("very little text in the PDF (%(letters)s letters)", letters=letters)),
+    (r"the page labels could not be read \((?P<detail>[^)]*)\).*",
+     lambda detail: _("the printed page numbers could not be read (%(detail)s); physical "
+                      "page numbers are used", detail=detail)),
+    (r"the (?:document information \(title\)|document language|XMP metadata) could not be "
+     r"read \((?P<detail>.*)\)",
+     lambda detail: _("part of the PDF's metadata could not be read (%(detail)s)",
+                      detail=detail)),
+    (r"pypdf: (?P<detail>.*)",
+     lambda detail: _("PDF reader note: %(detail)s", detail=detail)),
+    (r"same file as document (?P<doc>\w+) \(in the trash: restore it instead\)",
+     lambda doc: _("same file as document %(doc)s, which is in the trash: restore it instead",
+                   doc=doc)),
+    (r"same (?:file|content) as document (?P<doc>\w+)",
+     lambda doc: _("same file as document %(doc)s", doc=doc)),
+    (r"processing took over (?P<seconds>\d+) s and was stopped.*",
+     lambda seconds: _("processing took over %(seconds)s s and was stopped; the file may be "
+                       "damaged or unusually complex", seconds=seconds)),
+    (r"the file could not be processed .*",
+     lambda: _("the file could not be processed (the reader stopped with an error; the "
+               "server log has the details)")),
+    (r"another change to the index is in progress.*",
+     lambda: _("another change to the index is in progress; try again in a moment")),
+    (r"discarded before indexing", lambda: _("discarded before indexing")),
+    (r"document (?P<doc>\w+) is already in the trash",
+     lambda doc: _("document %(doc)s is already in the trash", doc=doc)),
+    (r"document (?P<doc>\w+) is not in the trash.*",
+     lambda doc: _("document %(doc)s is not in the trash", doc=doc)),
+    (r"document (?P<doc>\w+) is not in the index.*",
+     lambda doc: _("document %(doc)s is not searchable (in the trash or replaced)", doc=doc)),
+    (r"no document with id .*", lambda: _("no such document")),
+    (r"no passage with id .*", lambda: _("no such passage")),
+    (r"no upload .*", lambda: _("no such upload")),
+]
+_COMPILED = [(re.compile(p), f) for p, f in _FORMS]
+
+
+def translate(message: str) -> str:
+    """`message` in the UI language when its form is known; as it is otherwise."""
+    text = str(message or "")
+    # Repeated warnings carry a count: "… (×3)".
+    count = ""
+    m = re.fullmatch(r"(.*) \(×(\d+)\)", text, re.S)
+    if m:
+        text, count = m.group(1), f" (×{m.group(2)})"
+    for pattern, render in _COMPILED:
+        m = pattern.fullmatch(text)
+        if m:
+            return render(**m.groupdict()) + count
+    return text + count
