@@ -123,12 +123,28 @@ def meta_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
             if (before.get(n) or "") != (after.get(n) or "")]
 
 
+LIST_LIMIT = 200
+
+
+def _matching(docs: list, text: str) -> list:
+    """Documents whose title, symbol, file name or id contain `text` (case and accents
+    folded), newest first."""
+    from indexer.cleanup import fold
+
+    wanted = fold(text.strip())
+    if wanted:
+        docs = [d for d in docs if wanted in fold(" ".join(
+            (d.meta.title, d.meta.symbol, d.file, d.doc_id, d.meta.series)))]
+    return sorted(docs, key=lambda d: d.added, reverse=True)
+
+
 @bp.route("/")
 def dashboard():
-    return render_template(
-        "staff/dashboard.html", uploads=jobs.recent(_settings(), limit=20),
-        documents=_documents("active"), trash=_documents("trash"),
-        superseded=_documents("superseded"))
+    text = request.args.get("q", "")[:200]
+    sections = {name: _matching(_documents(name), text)
+                for name in ("active", "trash", "superseded")}
+    return render_template("staff/dashboard.html", uploads=jobs.recent(_settings(), limit=20),
+                           sections=sections, q=text, limit=LIST_LIMIT)
 
 
 @bp.route("/upload", methods=["GET", "POST"])

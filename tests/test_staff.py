@@ -418,3 +418,12 @@ def test_refusal_reasons_and_warnings_are_shown_in_the_ui_language(staff_app, tm
         for message in reasons + warnings:
             assert translate(message) != message, message
         assert "pages 2–3" in " ".join(translate(w) for w in warnings)
+
+
+def test_dashboard_filter(staff_app):
+    client = staff_app.test_client()
+    login(client)
+    html = client.get("/staff/?q=BASE").get_data(as_text=True)
+    assert "Searchable documents (1)" in html
+    html = client.get("/staff/?q=no+such+thing").get_data(as_text=True)
+    assert "Searchable documents (0)" in html
