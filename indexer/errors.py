@@ -34,6 +34,10 @@ class NotFound(DialogueSearchError):
     """An unknown document or passage id (HTTP 404)."""
 
 
+class Withdrawn(DialogueSearchError):
+    """A document staff moved to the trash: its public pages answer "withdrawn" (HTTP 410)."""
+
+
 class WriteBusy(DialogueSearchError):
     """Another process holds the write lock for longer than the configured timeout."""
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer import config as indexer_config
 from indexer.accounts import AccountError
-from indexer.errors import IndexOutOfDate, NotFound, QueryError, WriteBusy
+from indexer.errors import IndexOutOfDate, NotFound, QueryError, Withdrawn, WriteBusy
 from indexer.search import SearchService
 
 HERE = Path(__file__).resolve().parent
@@ -33,7 +33,7 @@ SECURITY_HEADERS = {
 }
 
 ERROR_STATUS = {QueryError: 400, NotFound: 404, IndexOutOfDate: 503, WriteBusy: 503,
-                AccountError: 400}
+                AccountError: 400, Withdrawn: 410}
 
 
 def service() -> SearchService:
@@ -108,6 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(NotFound)
     @app.errorhandler(IndexOutOfDate)
     @app.errorhandler(WriteBusy)
+    @app.errorhandler(Withdrawn)
     @app.errorhandler(AccountError)
     @app.errorhandler(HTTPException)
     def _error(exc):
@@ -127,6 +128,7 @@ def create_app(config: dict | None = None) -> Flask:
         g.error_status = status
         titles = {400: _("The request could not be run"), 404: _("Not found"),
                   401: _("Sign in needed"), 413: _("The upload is too large"),
+                  410: _("Withdrawn"),
                   503: _("The index is not available")}
         title = titles.get(status, _("Something went wrong"))
         return render_template("error.html", status=status, title=title,

@@ -195,7 +195,7 @@ OPENAPI: dict = {
             "summary": "A passage with its document, context and citations",
             "parameters": [_param("passage_id", "Passage id", where="path", required=True)],
             "responses": {"200": _ok("Passage", {"$ref": "#/components/schemas/PassageView"}),
-                          "404": _ERR, "503": _ERR}}},
+                          "404": _ERR, "410": _ERR, "503": _ERR}}},
         "/api/passages/{passage_id}/cite.{fmt}": {"get": {
             "summary": "Download the passage's citation: BibTeX (bib), RIS (ris) or CSL-JSON "
                        "(json)",
@@ -217,8 +217,9 @@ OPENAPI: dict = {
             "parameters": [_param("doc_id", "Document id", where="path", required=True)],
             "responses": {"200": _ok("Document", {"type": "object", "properties": {
                 "document": {"$ref": "#/components/schemas/Document"},
-                "outline": {"type": "array", "items": {"type": "object"}}}}),
-                "404": _ERR, "503": _ERR}}},
+                "outline": {"type": "array", "items": {"type": "object"}},
+                "replaced_by": {"$ref": "#/components/schemas/ReplacedBy"}}}),
+                "404": _ERR, "410": _ERR, "503": _ERR}}},
         "/api/topics": {"get": {
             "summary": "Topic presets usable as the topic parameter, with labels by language",
             "responses": {"200": _ok("Topics", {"type": "object", "properties": {
@@ -278,7 +279,13 @@ OPENAPI: dict = {
                                  "passage_id": {"type": ["string", "null"]}}}},
                 "more_like_this": {"type": "array", "description": "Up to 5 passages of other "
                                    "texts worded most like this one",
-                                   "items": {"$ref": "#/components/schemas/Hit"}}}},
+                                   "items": {"$ref": "#/components/schemas/Hit"}},
+                "replaced_by": {"$ref": "#/components/schemas/ReplacedBy"}}},
+            "ReplacedBy": {"type": ["object", "null"], "description": "For a document replaced "
+                           "by a newer revision (kept so citations can be checked): the newest "
+                           "revision, and in it the paragraph with the same label or null",
+                           "properties": {k: {"type": ["string", "null"]} for k in (
+                               "doc_id", "title", "version", "passage_id")}},
         },
     },
 }

@@ -85,6 +85,8 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
      lambda doc: _("document %(doc)s is not in the trash", doc=doc)),
     (r"document (?P<doc>\w+) is not in the index.*",
      lambda doc: _("document %(doc)s is not searchable (in the trash or replaced)", doc=doc)),
+    (r"document (?P<doc>\w+) has been withdrawn from the service",
+     lambda doc: _("document %(doc)s has been withdrawn from the service", doc=doc)),
     (r"no document with id .*", lambda: _("no such document")),
     (r"no passage with id .*", lambda: _("no such passage")),
     (r"no upload .*", lambda: _("no such upload")),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from indexer.errors import NotFound, QueryError
+from indexer.errors import NotFound, QueryError, Withdrawn
+from indexer.passages import label_key
 from indexer.search import SearchRequest
 
 from . import service
@@ -68,7 +69,9 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
     try:
         p = st.get_passage(passage_id)
         d = st.get_document(p.doc_id)
+        _check_public(d)
         around = st.neighbours(p, before=before, after=after)
+        newer = _newer_revision(st, d, p.label)
     finally:
         st.close()
     view = {
@@ -80,6 +83,7 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
         },
         "citation": citations(d, p),
         "versions": _versions(p),
+        "replaced_by": newer,
         "_objects": (d, p),
     }
     if similar > 0:
@@ -111,7 +115,39 @@ def _versions(p) -> list[dict]:
 
 def document_view(doc_id: str) -> dict:
     d, passages = service().get_document(doc_id)
-    return {"document": document_json(d), "outline": outline(passages)}
+    _check_public(d)
+    st = service().store()
+    try:
+        newer = _newer_revision(st, d)
+    finally:
+        st.close()
+    return {"document": document_json(d), "outline": outline(passages), "replaced_by": newer}
+
+
+def _check_public(d) -> None:
+    """Documents in the trash are withdrawn from the public pages (HTTP 410)."""
+    if d.status == "trash":
+        raise Withdrawn(f"document {d.doc_id} has been withdrawn from the service")
+
+
+def _newer_revision(st, d, label: str = "") -> dict | None:
+    """For a document replaced by a newer revision: the newest revision, and in it the
+    paragraph with the same label (old links keep working and say where the text is now)."""
+    if d.status != "superseded":
+        return None
+    newest = d
+    for _ in range(100):  # a chain of revisions; bounded
+        nxt = st.replaced_by(newest.doc_id)
+        if not nxt:
+            break
+        newest = st.get_document(nxt)
+    same = None
+    key = label_key(label)
+    if key:
+        same = next((x.passage_id for x in st.passages(newest.doc_id)
+                     if label_key(x.label) == key), None)
+    return {"doc_id": newest.doc_id, "title": newest.meta.title,
+            "version": newest.meta.version, "passage_id": same}
 
 
 def doc_titles() -> dict[str, str]:

@@ -129,7 +129,7 @@ def test_passage_with_context_and_citations(client):
     assert resp.status_code == 200
     body = resp.get_json()
     assert set(body) == {"passage", "document", "context", "citation", "versions",
-                         "more_like_this"}
+                         "more_like_this", "replaced_by"}
     p = body["passage"]
     assert p["passage_id"] == h["passage_id"] and p["paragraph"] == "2"
     assert p["section_path"][-1] == "I. Remittances"

@@ -427,3 +427,23 @@ def test_dashboard_filter(staff_app):
     assert "Searchable documents (1)" in html
     html = client.get("/staff/?q=no+such+thing").get_data(as_text=True)
     assert "Searchable documents (0)" in html
+
+
+def test_withdrawn_and_replaced_documents_on_public_pages(staff_app, tmp_path):
+    settings = staff_app.config["SETTINGS"]
+    client = staff_app.test_client()
+    doc_id = next(iter(_doc_ids(staff_app)))
+    pid = client.get("/api/search?q=remittances").json["hits"][0]["passage_id"]
+    rev = tmp_path / "rev.txt"
+    rev.write_text("Base text\n1. Remittances support households in countries of origin every "
+                   "month and every year.\n", encoding="utf-8")
+    new = pipeline.replace(doc_id, rev, settings, actor="t").doc_id
+    html = client.get(f"/p/{pid}").get_data(as_text=True)
+    assert "A newer revision of this document exists" in html
+    new_pid = client.get(f"/api/passages/{pid}").json["replaced_by"]["passage_id"]
+    assert new_pid and new_pid.startswith(new)  # the same paragraph 1 in the new revision
+    pipeline.remove(new, settings, actor="t")
+    assert client.get(f"/p/{new_pid}").status_code == 410
+    assert client.get(f"/d/{new}").status_code == 410
+    assert client.get(f"/d/{new}/original").status_code == 410
+    assert client.get(f"/api/passages/{new_pid}").json["error"]["status"] == 410
