@@ -447,3 +447,21 @@ def test_withdrawn_and_replaced_documents_on_public_pages(staff_app, tmp_path):
     assert client.get(f"/d/{new}").status_code == 410
     assert client.get(f"/d/{new}/original").status_code == 410
     assert client.get(f"/api/passages/{new_pid}").json["error"]["status"] == 410
+
+
+def test_secret_key_from_environment_or_a_private_file(tmp_path, monkeypatch):
+    from search_app.auth import secret_key
+
+    keyfile = tmp_path / "conf" / "secret_key"
+    s = config.load(index_dir=str(tmp_path / "d"), secret_key_file=str(keyfile))
+    first = secret_key(s)
+    assert len(first) >= 64 and keyfile.stat().st_mode & 0o777 == 0o600
+    assert secret_key(s) == first  # stable across restarts: sessions survive them
+    other = config.load(index_dir=str(tmp_path / "d"),
+                        secret_key_file=str(tmp_path / "conf2" / "secret_key"))
+    assert secret_key(other) != first  # generated, never a constant
+    monkeypatch.setenv("DIALOGUE_SEARCH_SECRET_KEY", "from-the-environment-" + "x" * 40)
+    assert secret_key(config.load()) == "from-the-environment-" + "x" * 40
+    project = Path(__file__).resolve().parents[1]
+    assert not keyfile.is_relative_to(project)
+    assert not Path(config.load().secret_key_file).is_relative_to(project)
