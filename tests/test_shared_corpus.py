@@ -110,6 +110,33 @@ def test_every_pdf_sample_is_indexed_or_refused_with_a_reason(tmp_path):
     assert pipeline.check(settings, repair=False).missing == []
 
 
+@pytest.mark.skipif(not _pdf_samples(), reason="shared pdf-samples not available")
+def test_every_pdf_sample_through_the_upload_worker(tmp_path):
+    """The staff path: each sample staged as an upload and analysed by the worker's child
+    process; none stops the worker, each ends for review (with its passages) or refused with
+    a reason a person can read."""
+    import io
+
+    from indexer import jobs
+
+    settings = config.load(index_dir=str(tmp_path / "data"))
+    pipeline.open_current(settings)[1].close()
+    staged = [jobs.stage(settings, "web:test", p.name, io.BytesIO(p.read_bytes()), "b")
+              for p in _pdf_samples()]
+    worker = jobs.Worker(settings)
+    while worker.run_once():
+        pass
+    ends = [jobs.get(settings, j.job_id) for j in staged]
+    assert {j.state for j in ends} <= {"review", "refused", "duplicate"}, [
+        (j.name, j.state, j.message) for j in ends if j.state == "failed"]
+    for j in ends:
+        if j.state == "review":
+            assert j.passages > 0 and j.detected.title
+        else:
+            assert j.message and "Traceback" not in j.message
+    assert sum(j.state == "review" for j in ends) >= 20
+
+
 def _prepare(path: Path) -> tuple[str, str, int]:
     settings = config.load()
     try:
