@@ -206,3 +206,18 @@ def test_discard(live):
     assert not jobs.staged_path(live, job.job_id).exists()
     with pytest.raises(Exception, match="cannot be discarded"):
         jobs.discard(live, job.job_id)
+
+
+def test_a_busy_index_requeues_the_job_with_a_message(live):
+    from indexer.locking import write_lock
+
+    quick = config.load(index_dir=live.index_dir, write_lock_timeout=0.5)
+    job = stage(live, "cities.txt", TEXT.encode())
+    run_all(live)
+    jobs.confirm(live, job.job_id, DocMeta(title="Cities"))
+    with write_lock(Path(live.index_dir), 5):  # a CLI build, say, holds the index
+        jobs.Worker(quick, poll=0.01).run_once()
+        job = jobs.get(live, job.job_id)
+        assert job.state == "queued" and "in progress" in job.message
+    run_all(live)
+    assert jobs.get(live, job.job_id).state == "done"
