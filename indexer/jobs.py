@@ -14,6 +14,7 @@ closed browser tab changes nothing, and a restarted server resumes where it stop
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sqlite3
 import subprocess
@@ -28,6 +29,8 @@ from . import pipeline, store
 from .config import PROJECT_ROOT, Settings
 from .errors import DialogueSearchError, IngestRefused, NotFound, WriteBusy
 from .models import DocMeta
+
+log = logging.getLogger(__name__)
 
 WAITING = ("analysing", "review", "queued", "indexing")
 FINAL = ("done", "duplicate", "refused", "failed", "discarded")
@@ -323,7 +326,14 @@ class Worker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            if not self.run_once():
+            try:
+                ran = self.run_once()
+            except Exception:
+                # A bug, not a bad file (those end in the child). Logged with its traceback;
+                # the thread lives on so that later uploads are not stuck behind it.
+                log.exception("upload worker: unexpected error")
+                ran = False
+            if not ran:
                 self._wake.wait(self.poll)
                 self._wake.clear()
 
