@@ -374,7 +374,7 @@ class Worker:
             self._child = None
         if child.returncode != 0:
             # A bug or a crash of the reader: the job says so, the details go to the log.
-            print(f"upload job {job.job_id} ({kind}) failed:\n{err}", file=sys.stderr)
+            log.error("upload job %s (%s) failed:\n%s", job.job_id, kind, err)
             return {"state": "failed",
                     "message": "the file could not be processed (the reader stopped with an "
                                "error; the server log has the details)"}
