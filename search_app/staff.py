@@ -47,8 +47,10 @@ def _actor() -> str:
 def meta_from_form(form, prefix: str = "") -> DocMeta:
     """DocMeta from form fields (`title`, or `<prefix>title` when one page has many forms)."""
     values = {f: (form.get(prefix + f) or "").strip()[:500] for f in META_FIELDS}
-    values["series"] = normalize_series(values["series"]) if values["series"] else ""
-    values["lang"] = values["lang"].lower()[:8]
+    series = normalize_series(values["series"]) if values["series"] else ""
+    values["series"] = series if series in SERIES else ""  # the form offers only these
+    lang = values["lang"].lower()
+    values["lang"] = lang if lang in _settings().language_list else ""
     return DocMeta(**values)
 
 
