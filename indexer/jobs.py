@@ -250,7 +250,8 @@ def _index(settings: Settings, job: Job) -> dict:
     path = staged_path(settings, job.job_id)
     meta = job.meta
     if job.version_of:
-        meta = _as_version_of(settings, job.version_of, meta, job.actor)
+        work = pipeline.version_work(job.version_of, settings, actor=job.actor)
+        meta = DocMeta(work=work).merged_over(meta)
     try:
         if job.replaces:
             outcome = pipeline.replace(job.replaces, path, settings, changes=meta,
@@ -263,21 +264,6 @@ def _index(settings: Settings, job: Job) -> dict:
     state = {"indexed": "done"}.get(outcome.status, outcome.status)
     return {"state": state, "doc_id": outcome.doc_id, "passages": outcome.passages,
             "warnings": outcome.warnings, "message": outcome.reason}
-
-
-def _as_version_of(settings: Settings, target_id: str, meta: DocMeta, actor: str) -> DocMeta:
-    """Link a file to an existing document as its language version: both share a work id
-    (the target's work, else its UN symbol, else its doc id, which it is then given)."""
-    _, st = pipeline.open_current(settings)
-    try:
-        target = st.get_document(target_id)
-    finally:
-        st.close()
-    work = target.meta.work or target.meta.symbol
-    if not work:
-        work = target.doc_id
-        pipeline.edit(target_id, DocMeta(work=work), settings, actor=actor)
-    return DocMeta(work=work).merged_over(meta)
 
 
 def _run(kind: str, settings: Settings, job: Job) -> dict:

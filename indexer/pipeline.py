@@ -428,6 +428,22 @@ def edit(doc_id: str, changes: DocMeta, settings: Settings, actor: str | None = 
     return doc
 
 
+def version_work(target_id: str, settings: Settings, actor: str | None = None) -> str:
+    """The work id a new language version of `target_id` should carry to be linked with it:
+    the target's work, else its UN symbol, else its doc id (which the target is then given,
+    through `edit`, so both carry it)."""
+    _, st = open_current(settings, create=False)
+    try:
+        target = st.get_document(target_id)
+    finally:
+        st.close()
+    work = target.meta.work or target.meta.symbol
+    if not work:
+        work = target.doc_id
+        edit(target_id, DocMeta(work=work), settings, actor=actor)
+    return work
+
+
 def audit_log(settings: Settings, limit: int = 100) -> list[dict]:
     _, st = open_current(settings, create=False)
     try:

@@ -214,9 +214,10 @@ def document(doc_id: str):
         warnings = st.warnings(doc_id)
     finally:
         st.close()
+    others = [d for d in _documents("active") if d.doc_id != doc_id]
     return render_template("staff/document.html", doc=doc, meta=asdict(doc.meta),
                            history=history, replaced_by=replaced_by, warnings=warnings,
-                           series=SERIES)
+                           series=SERIES, documents=others)
 
 
 @bp.route("/d/<doc_id>/edit", methods=["POST"])
@@ -225,7 +226,12 @@ def edit(doc_id: str):
     if not given.title:
         flash(_("A title is needed."), "error")
         return redirect(url_for("staff.document", doc_id=doc_id))
-    doc = pipeline.edit(doc_id, given, _settings(), actor=_actor(), fields=META_FIELDS)
+    names = list(META_FIELDS)
+    version_of = request.form.get("version_of", "")
+    if version_of and version_of != doc_id:
+        given.work = pipeline.version_work(version_of, _settings(), actor=_actor())
+        names.append("work")
+    doc = pipeline.edit(doc_id, given, _settings(), actor=_actor(), fields=names)
     flash(_("Saved. The document's passages carry the new metadata."), "ok")
     return redirect(url_for("staff.document", doc_id=doc.doc_id))
 

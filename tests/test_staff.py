@@ -465,3 +465,21 @@ def test_secret_key_from_environment_or_a_private_file(tmp_path, monkeypatch):
     project = Path(__file__).resolve().parents[1]
     assert not keyfile.is_relative_to(project)
     assert not Path(config.load().secret_key_file).is_relative_to(project)
+
+
+def test_edit_links_a_document_as_a_language_version(staff_app, tmp_path):
+    settings = staff_app.config["SETTINGS"]
+    fr = tmp_path / "base.fr.txt"
+    fr.write_text("Texte de base\n1. Les envois de fonds soutiennent les ménages des pays "
+                  "d'origine chaque mois.\n", encoding="utf-8")
+    fr_id = pipeline.add([fr], settings, actor="t").outcomes[0].doc_id
+    en_id = next(d for d in _doc_ids(staff_app) if d != fr_id)
+    client = staff_app.test_client()
+    login(client)
+    r = client.post(f"/staff/d/{fr_id}/edit", data={
+        "csrf_token": token(client, f"/staff/d/{fr_id}"), "title": "Texte de base",
+        "lang": "fr", "version_of": en_id})
+    assert r.status_code == 302
+    pid = client.get("/api/search?q=envois+de+fonds&lang=fr").json["hits"][0]["passage_id"]
+    versions = client.get(f"/api/passages/{pid}").json["versions"]
+    assert [(v["doc_id"], v["paragraph"]) for v in versions] == [(en_id, "1")]
