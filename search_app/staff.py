@@ -44,9 +44,9 @@ def _actor() -> str:
     return f"web:{current_user()}"
 
 
-def meta_from_form(form, prefix: str = "") -> DocMeta:
-    """DocMeta from form fields (`title`, or `<prefix>title` when one page has many forms)."""
-    values = {f: (form.get(prefix + f) or "").strip()[:500] for f in META_FIELDS}
+def meta_from_form(form) -> DocMeta:
+    """DocMeta from a form's fields (see templates/staff/_meta_fields.html)."""
+    values = {f: (form.get(f) or "").strip()[:500] for f in META_FIELDS}
     series = normalize_series(values["series"]) if values["series"] else ""
     values["series"] = series if series in SERIES else ""  # the form offers only these
     lang = values["lang"].lower()
