@@ -70,6 +70,19 @@ def reason_filter(message: str) -> str:
     return translate(message)
 
 
+@bp.app_template_filter("when")
+def when_filter(iso: str) -> str:
+    """A stored UTC timestamp written the UI language's way ("26 nov. 2026, 16:02")."""
+    from datetime import datetime
+
+    from flask_babel import format_datetime
+
+    try:
+        return format_datetime(datetime.fromisoformat(iso), "medium") + " UTC"
+    except (TypeError, ValueError):
+        return str(iso or "")
+
+
 @bp.app_template_filter("filesize")
 def filesize(n: int) -> str:
     from flask_babel import format_decimal
