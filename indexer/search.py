@@ -378,7 +378,7 @@ class SearchService:
                 ranked = self._fused(s, q, list(exp_qs.values()), want)
             else:
                 ranked = self._ranked(s, everything, want, by_date=req.sort == "date")
-            ranked = _fold_language_versions(ranked)
+            ranked = _fold_language_versions(ranked, qlang)
             start = (req.page - 1) * req.per_page
             terms = _query_terms(everything)
             hits = [self._hit(fields, score, terms)
@@ -616,19 +616,27 @@ def _unique(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
     return out
 
 
-def _fold_language_versions(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
-    """Keep the best-ranked language version of each paragraph (same work, same label):
-    the others are linked from it as `versions` instead of taking places in the list."""
-    seen: set[tuple[str, str]] = set()
-    out = []
+def _fold_language_versions(ranked: list[tuple[dict, float]],
+                            prefer_lang: str = "") -> list[tuple[dict, float]]:
+    """One place per paragraph (same work, same label), at its best-ranked language version's
+    rank; the others are linked from it as `versions`. The version shown is the one in the
+    query's language when it is among the ranked passages: a French query for an article
+    found through its English wording shows the French article (its own words)."""
+    place: dict[tuple[str, str], int] = {}
+    out: list[tuple[dict, float]] = []
     for fields, score in ranked:
         key = fields.get("label_key", "")
-        if key:
-            ident = (fields.get("work", ""), key)
-            if ident in seen:
-                continue
-            seen.add(ident)
-        out.append((fields, score))
+        if not key:
+            out.append((fields, score))
+            continue
+        ident = (fields.get("work", ""), key)
+        if ident not in place:
+            place[ident] = len(out)
+            out.append((fields, score))
+        elif prefer_lang and fields.get("lang") == prefer_lang:
+            i = place[ident]
+            if out[i][0].get("lang") != prefer_lang:
+                out[i] = (fields, out[i][1])
     return out
 
 
