@@ -12,10 +12,12 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from math import log
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.lang import NoStopWords, stopwords_for_language
 from whoosh.qparser import FuzzyTermPlugin, MultifieldPlugin, OrGroup, QueryParser
 from whoosh.qparser.syntax import GroupNode
@@ -121,6 +123,71 @@ def _year_query(value: str) -> wq.Query:
     return wq.NumericRange("year", min(lo, hi), max(lo, hi))
 
 
+class FieldBM25F(scoring.BM25F):
+    """BM25F whose average field length counts only the passages that have the field.
+
+    Whoosh divides a field's total length by every document in the index. Each language
+    field is filled only for passages in that language, so with 290 French passages among
+    250,000 the French field's "average length" was 0.03 words, every French passage looked
+    1,000 times too long, and the length norm, not the words, ordered French results.
+    (Lucene and Terrier likewise average over the documents holding the field.)"""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        B = self._field_B.get(fieldname, self.B)
+        return _FieldBM25FScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+
+
+class _FieldBM25FScorer(scoring.BM25FScorer):
+    def __init__(self, searcher, fieldname, text, B, K1, qf=1):
+        parent = searcher.get_parent()  # global statistics come from the top-level searcher
+        holders = _docs_with_field(parent, fieldname)
+        # Whoosh's idf, log(N / (df + 1)) + 1, over the documents that have the field: with
+        # N = the whole index, a word in a field few passages have (the French field of a
+        # mostly English index) looked rarer than it is there.
+        df = parent.doc_frequency(fieldname, text)
+        self.idf = log((holders or parent.doc_count_all()) / (df + 1)) + 1
+        self.avgfl = ((parent.field_length(fieldname) / holders) if holders
+                      else parent.avg_field_length(fieldname)) or 1
+        self.B, self.K1, self.qf = B, K1, qf
+        # after avgfl: setup() computes the block-quality bound from it (a bound computed
+        # with another avgfl makes Whoosh skip blocks holding better documents)
+        self.setup(searcher, fieldname, text)
+
+
+def _docs_with_field(searcher, fieldname: str) -> int:
+    """How many documents have a non-empty `fieldname` (cached on the searcher, which is
+    replaced whenever the index changes); 0 when the codec does not say."""
+    cache = searcher.__dict__.setdefault("_ds_docs_with_field", {})
+    if fieldname not in cache:
+        total = 0
+        try:
+            for seg, _base in searcher.reader().leaf_readers():
+                perdoc = seg._perdoc  # whoosh-reloaded 2.7 W3 codec: one length byte a doc
+                name = _lenfield(fieldname)
+                if perdoc.has_column(name):
+                    total += sum(1 for v in perdoc.column_reader(name, LENGTHS_COLUMN) if v)
+        except (AttributeError, KeyError, TypeError):
+            total = 0
+        cache[fieldname] = total
+    return cache[fieldname]
+
+
+class _WordPartsParser(QueryParser):
+    """A typed word the analyzer splits (`COVID-19`, `whole-of-society`, `l’État`) is searched
+    as its parts together (a phrase where the field keeps positions, else all the parts), not
+    as any of them: Whoosh's default ORs them, so `COVID-19` matched every passage with `19`."""
+
+    def multitoken_query(self, spec, texts, fieldname, termclass, boost):
+        field = self.schema[fieldname] if self.schema and fieldname in self.schema else None
+        if field is not None and field.format is not None and field.format.supports("positions"):
+            spec = "phrase"
+        else:
+            spec = "and"
+        return super().multitoken_query(spec, texts, fieldname, termclass, boost)
+
+
 class _BestFieldGroup(GroupNode):
     qclass = wq.DisjunctionMax
 
@@ -201,7 +268,7 @@ class SearchService:
         else:
             if held is not None:
                 held[1].close()
-            searcher = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+            searcher = ix.searcher(weighting=FieldBM25F(B=BM25_B, K1=BM25_K1))
         self._local.searcher = (ix, searcher)
         yield searcher
 
@@ -223,7 +290,7 @@ class SearchService:
                 own + ["text_neutral", "section", "title"])
             # Each word scores by its best field (plus a little of the others) rather than the
             # sum: summing the stemmed and the neutral copy of a word double-counts it.
-            parser = QueryParser(None, self._schema, group=OrGroup.factory(0.9))
+            parser = _WordPartsParser(None, self._schema, group=OrGroup.factory(0.9))
             parser.add_plugin(MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS,
                                                group=_best_field_group))
             parser.add_plugin(FuzzyTermPlugin())
