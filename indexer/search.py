@@ -36,11 +36,16 @@ from .thesaurus import load_thesaurus
 EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
 
 # Fields a query searches, with their weights: the passage's own-language text counts most,
-# the accent-folded copy a little (it catches `autorites` for `autorités`), headings and titles
-# add context.
+# the accent-folded copy a little (it catches `autorites` for `autorités`), the document title
+# adds context (CONTEXT_FIELDS).
 TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
-FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "section": 0.4,
-                "title": 0.25}
+FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "title": 0.25}
+# The document title adds to the score of a passage whose own text matches; it matches
+# nothing alone. The section field is not scored: a heading is a passage of its own, and the
+# section text the parsers record can be whole paragraphs (the IOM handbook's), which put
+# every passage under them on a par with the paragraphs that use the words (and lifted SDG
+# targets over their Goal's heading).
+CONTEXT_FIELDS = ("title",)
 # Prior by series: the programme's texts (GCM, GCR, NYD, SDG, NUA, GFMD, Mayors, WMR, UNSG)
 # at full weight; general UN documents a little lower, so that a GA or Security Council text
 # mentioning "local authorities" in passing does not push the Compacts off the first page.
@@ -278,16 +283,16 @@ class SearchService:
 
     def _query_parser(self, ix, qlang: str = ""):
         """A parser for the typed words: the query language's own field (stemmed) plus the
-        language-neutral, section and title fields. Other languages are reached through the
-        neutral field (same word forms) and the thesaurus expansion, not by running the
-        words through every language's stemmer: that matched noise and cost 3x the time."""
+        language-neutral field (`parse` adds the title as context). Other languages are
+        reached through the neutral field (same word forms) and the thesaurus expansion, not
+        by running the words through every language's stemmer: that matched noise and cost
+        3x the time."""
         if self._parser is None:
             self._parser = {}
         key = qlang if text_field(qlang) in TEXT_FIELDS[:-1] else ""
         if key not in self._parser:
             own = [text_field(key)] if key else TEXT_FIELDS
-            fields = own + ["text_other", "text_neutral", "section", "title"] if key else (
-                own + ["text_neutral", "section", "title"])
+            fields = own + ["text_other", "text_neutral"] if key else own + ["text_neutral"]
             # Each word scores by its best field (plus a little of the others) rather than the
             # sum: summing the stemmed and the neutral copy of a word double-counts it.
             parser = _WordPartsParser(None, self._schema, group=OrGroup.factory(0.9))
@@ -310,7 +315,22 @@ class SearchService:
             if not words:
                 raise QueryError(f"the query could not be understood: {exc}") from exc
             q = parser.parse(words)
-        return q.accept(lambda node: _positional_only(node, self._schema))
+        q = q.accept(lambda node: _positional_only(node, self._schema))
+        context = self._context(text)
+        return wq.AndMaybe(q, context) if context is not None else q
+
+    def _context(self, text: str) -> wq.Query | None:
+        """The typed words in the document title (CONTEXT_FIELDS): they add to the score of
+        passages whose text matches, but match nothing alone. As words of their own (with
+        the section heading) they ranked footnotes under a heading about "local authorities"
+        above the paragraphs that speak of them."""
+        text = re.sub(r'(?:\bNOT\s+|(?<!\S)-)("[^"]*"|\S+)', " ", text)  # negated words
+        analyzer = self._schema["text_neutral"].analyzer
+        words = {t.text for t in analyzer(" ".join(
+            w for w in re.findall(r"\w+", text) if w not in ("AND", "OR", "NOT")))}
+        parts = [wq.Term(f, w, boost=FIELD_BOOSTS[f]) for w in sorted(words)
+                 for f in CONTEXT_FIELDS]
+        return wq.Or(parts) if parts else None
 
     def _filters(self, req: SearchRequest, extra: dict[str, str]) -> wq.Query | None:
         wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
