@@ -31,9 +31,10 @@ from .metadata import normalize_series
 from .models import DocMeta, Document, Hit, Passage
 from .passages import label_key
 from .schema import TEXT_LANGS, text_field
-from .thesaurus import load_thesaurus
+from .thesaurus import load_thesaurus, tokenize
 
-EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
+EXPANSION_TERMS_PER_LANG = 4  # per concept: official wording first; the rest are variants
+EXPANSION_VARIANT_BOOST = 0.5  # a variant's weight next to the official wording's
 
 # Fields a query searches, with their weights: the passage's own-language text counts most,
 # the accent-folded copy a little (it catches `autorites` for `autorités`), the document title
@@ -126,6 +127,26 @@ def _year_query(value: str) -> wq.Query:
     lo = int(m.group(1))
     hi = int(m.group(2) or lo)
     return wq.NumericRange("year", min(lo, hi), max(lo, hi))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Something a passage has or lacks: any of `alternatives` (each a set of (field, term)
+    pairs the passage must all have), standing for the typed words numbered `covers`."""
+    alternatives: list[frozenset]
+    covers: frozenset
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """One ranked list of the fusion: its weight, its query, and its parts (see _fused)."""
+    weight: float
+    query: wq.Query
+    parts: list[_Part]
+
+
+def _text(term) -> str:
+    return term.decode("utf-8", "replace") if isinstance(term, bytes) else term
 
 
 class FieldBM25F(scoring.BM25F):
@@ -381,30 +402,67 @@ class SearchService:
             return None
         return wq.Phrase(fieldname, words, slop=3, boost=PROXIMITY_BOOST)
 
-    def _expansion(self, text: str, qlang: str, ix) -> tuple[dict[str, wq.Query], dict]:
+    def _word_terms(self, typed: str, ix, field_lang: str) -> list[_Part] | None:
+        """One part per typed word (any of its (field, term) pairs), for plain-word queries
+        (None with quotes, operators or prefixes: their parts are not words a passage has
+        or lacks)."""
+        if re.search(r'["():*~^]|\b(AND|OR|NOT)\b|(^|\s)[-+]', typed):
+            return None
+        parts = []
+        for i, word in enumerate(typed.split()):
+            pairs = {(f, _text(t)) for f, t in self.parse(word, ix, field_lang).iter_all_terms()
+                     if f not in CONTEXT_FIELDS}
+            parts.append(_Part([frozenset([p]) for p in pairs], frozenset([i])))
+        return parts
+
+    def _expansion(self, text: str, qlang: str, ix, typed: str = ""
+                   ) -> tuple[dict[str, wq.Query], dict, dict[str, list[_Part]]]:
         """Other-language terms of the thesaurus concepts the query names: one query per
-        language (each is ranked on its own and fused with the typed words' ranking)."""
-        expansions = load_thesaurus().expansions(text, exclude_lang=qlang or None)
-        queries: dict[str, wq.Query] = {}
+        language (each is ranked on its own and fused with the typed words' ranking), and
+        per language the concepts as parts (their terms' words, and which of the `typed`
+        words each concept stands for).
+
+        Per concept, the official wording counts in full and the variants at
+        EXPANSION_VARIANT_BOOST (a handbook page saying "cities" and "municipalities" ranked
+        above paragraphs on "local authorities"). The terms add up: a passage that says
+        the thing several ways (UDHR Article 13: freedom of movement, the right to leave any
+        country, to return to one's country) is about it (DisMax, best term only, measured
+        worse). Each concept brings its own terms (the first few terms over all concepts
+        left a second concept out)."""
+        typed_tokens = [set(tokenize(w)) for w in typed.split()]
         used: dict[str, list[str]] = {}
-        for lang, terms in expansions.items():
-            fieldname = text_field(lang)
-            if fieldname == "text_other" or fieldname not in self._schema:
-                continue
-            analyzer = self._schema[fieldname].analyzer
-            parts: list[wq.Query] = []
-            for term in terms[:EXPANSION_TERMS_PER_LANG]:
-                words = [t.text for t in analyzer(term)]
-                if not words:
+        per_lang: dict[str, list[wq.Query]] = {}
+        parts: dict[str, list[_Part]] = {}
+        for matched, concept_terms in load_thesaurus().concept_expansions(text, qlang or None):
+            span = set(matched)
+            covers = frozenset(i for i, toks in enumerate(typed_tokens) if toks and toks <= span)
+            for lang, terms in concept_terms.items():
+                fieldname = text_field(lang)
+                if fieldname == "text_other" or fieldname not in self._schema:
                     continue
-                # All the words, not the phrase: Whoosh reads positions for every document
-                # holding the words, which made expanded queries take seconds.
-                parts.append(wq.Term(fieldname, words[0]) if len(words) == 1
-                             else wq.And([wq.Term(fieldname, w) for w in words]))
-                used.setdefault(lang, []).append(term)
-            if parts:
-                queries[lang] = wq.Or(parts)
-        return queries, used
+                analyzer = self._schema[fieldname].analyzer
+                alternatives: list[wq.Query] = []
+                words_of: list[frozenset] = []
+                for term in terms[:EXPANSION_TERMS_PER_LANG]:
+                    words = [t.text for t in analyzer(term)]
+                    if not words:
+                        continue
+                    boost = 1.0 if not alternatives else EXPANSION_VARIANT_BOOST
+                    # All the words, not the phrase: Whoosh reads positions for every
+                    # document holding the words, which made expanded queries take seconds.
+                    alternatives.append(
+                        wq.Term(fieldname, words[0], boost=boost) if len(words) == 1
+                        else wq.And([wq.Term(fieldname, w) for w in words], boost=boost))
+                    words_of.append(frozenset((fieldname, w) for w in words))
+                    bucket = used.setdefault(lang, [])
+                    if term not in bucket:
+                        bucket.append(term)
+                if alternatives:
+                    per_lang.setdefault(lang, []).append(
+                        alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
+                    parts.setdefault(lang, []).append(_Part(words_of, covers))
+        queries = {lang: qs[0] if len(qs) == 1 else wq.Or(qs) for lang, qs in per_lang.items()}
+        return queries, used, parts
 
     def topic_query(self, name: str, lang: str) -> str:
         """A topic preset's query in `lang` (English when the preset lacks it)."""
@@ -440,6 +498,8 @@ class SearchService:
             flt = wq.And([flt, same]) if flt is not None else same
         expansions: dict[str, list[str]] = {}
         exp_qs: dict[str, wq.Query] = {}
+        words: list[_Part] | None = None
+        exp_parts: dict[str, list[_Part]] = {}
         if not text.strip():
             if flt is None:
                 raise QueryError("type some words to search for")
@@ -451,7 +511,9 @@ class SearchService:
             if near is not None:
                 q = wq.Or([q, near])
             if req.expand and not req.same_language:
-                exp_qs, expansions = self._expansion(text, qlang, ix)
+                exp_qs, expansions, exp_parts = self._expansion(text, qlang, ix, typed)
+                if exp_qs:
+                    words = self._word_terms(typed, ix, field_lang)
             if flt is not None:
                 q = wq.And([q, flt])
                 exp_qs = {lang: wq.And([eq, flt]) for lang, eq in exp_qs.items()}
@@ -462,7 +524,11 @@ class SearchService:
             # Fetch more than a page needs: language versions are folded away below.
             want = 2 * req.page * req.per_page
             if exp_qs and req.sort != "date":
-                ranked = self._fused(s, q, list(exp_qs.values()), want)
+                n_words = len(words) if words else 0
+                lists = [_Ranking(1.0, q, words or [])] + [
+                    _Ranking(FUSION_EXPANSION_WEIGHT, eq, exp_parts[lang] if words else [])
+                    for lang, eq in exp_qs.items()]
+                ranked = self._fused(s, lists, want, n_words)
             else:
                 ranked = self._ranked(s, everything, want, by_date=req.sort == "date")
             ranked = _fold_language_versions(ranked, qlang)
@@ -483,7 +549,8 @@ class SearchService:
                             query_lang=qlang, suggestion=suggestion, expansions=expansions)
 
     @staticmethod
-    def _ranked(searcher, q: wq.Query, n: int, by_date: bool = False) -> list[tuple[dict, float]]:
+    def _ranked(searcher, q: wq.Query, n: int, by_date: bool = False,
+                matched: dict[str, set] | None = None) -> list[tuple[dict, float]]:
         """The top n (stored fields, score), identical passages shown once.
 
         Relevance scores are weighted by the series prior over the top PRIOR_DEPTH: the
@@ -494,26 +561,49 @@ class SearchService:
             results = searcher.search(q, limit=2 * n,
                                       sortedby=sorting.FieldFacet("year", reverse=True))
             return _unique([(r.fields(), float(r.score or 0.0)) for r in results])[:n]
-        results = searcher.search(q, limit=max(2 * n, PRIOR_DEPTH))
+        results = searcher.search(q, limit=max(2 * n, PRIOR_DEPTH), terms=matched is not None)
         scored = [(r.fields(), float(r.score or 0.0)) for r in results]
+        if matched is not None:  # text_hash -> the (field, term) pairs the passage matched
+            for r in results:
+                matched.setdefault(r["text_hash"], set()).update(
+                    (f, _text(t)) for f, t in r.matched_terms())
         scored = [(f, sc * SERIES_PRIOR.get(f.get("series", ""), 1.0)) for f, sc in scored]
         scored.sort(key=lambda fs: -fs[1])
         return _unique(scored)[:n]
 
-    def _fused(self, searcher, typed: wq.Query, expanded: list[wq.Query],
-               n: int) -> list[tuple[dict, float]]:
+    def _fused(self, searcher, lists: list[_Ranking], n: int,
+               n_words: int = 0) -> list[tuple[dict, float]]:
         """Reciprocal-rank fusion of the typed words' ranking and each other language's
         expansion ranking, so that the best passages in the query's language and the best in
         each other language all reach the first page. Summing the two BM25 scores instead let
-        a long expansion phrase outweigh the very paragraph the user typed."""
+        a long expansion phrase outweigh the very paragraph the user typed.
+
+        With `n_words` typed words, a passage's rank counts in proportion to the share of
+        the words it stands for: the typed words it has, or in an expansion list the words
+        of the concepts whose terms it has. Otherwise the first places went to passages with
+        one of the words (a French query `autorités locales` over a corpus with no French
+        text on local authorities: Spanish targets with `locales`), or with one of several
+        concepts, ahead of passages with them all. Each list keeps its own order (a share
+        only lowers the places after it): the BM25 order within a list is not undone."""
         fused: dict[str, list] = {}
-        lists = [(1.0, typed)] + [(FUSION_EXPANSION_WEIGHT, q) for q in expanded]
-        for weight, q in lists:
-            for rank, (fields, _score) in enumerate(self._ranked(searcher, q, n)):
+        for ranking in lists:
+            matched: dict[str, set] | None = {} if ranking.parts and n_words > 1 else None
+            cap = float("inf")
+            for rank, (fields, _score) in enumerate(self._ranked(
+                    searcher, ranking.query, n, matched=matched)):
+                share = 1.0
+                if matched is not None:
+                    have = matched.get(fields["text_hash"], set())
+                    covered: set[int] = set()
+                    for part in ranking.parts:
+                        if any(alt <= have for alt in part.alternatives):
+                            covered |= part.covers
+                    share = len(covered) / n_words
+                cap = min(cap, ranking.weight * share / (RRF_K + rank + 1))
                 entry = fused.setdefault(fields["text_hash"], [fields, 0.0])
                 # max, not sum: a passage both lists find (a French article matching an
                 # English query's words through the accent-folded field) is not doubled.
-                entry[1] = max(entry[1], weight / (RRF_K + rank + 1))
+                entry[1] = max(entry[1], cap)
         ordered = sorted(fused.values(), key=lambda e: -e[1])
         return [(fields, score) for fields, score in ordered[:n]]
 
