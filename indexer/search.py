@@ -604,7 +604,7 @@ class SearchService:
                             covered |= part.covers
                     share = len(covered) / n_words
                 cap = min(cap, ranking.weight * share / (RRF_K + rank + 1))
-                entry = fused.setdefault(fields["text_hash"], [fields, 0.0])
+                entry = fused.setdefault(_wording(fields), [fields, 0.0])
                 # max, not sum: a passage both lists find (a French article matching an
                 # English query's words through the accent-folded field) is not doubled.
                 entry[1] = max(entry[1], cap)
@@ -786,13 +786,26 @@ def _query_terms(q: wq.Query) -> dict[str, set[str]]:
     return terms
 
 
+def _wording(fields: dict) -> str:
+    """A passage's wording without its own label (case, spacing and punctuation ignored):
+    `20. Promote faster, safer…` in the GCM's list of objectives and the heading
+    `Objective 20: Promote faster, safer…` are the same text."""
+    words = re.findall(r"\w+", fields.get("content", "").casefold())
+    label = re.findall(r"\w+", (fields.get("label") or "").casefold())
+    if label and words[:len(label)] == label and len(words) > len(label):
+        words = words[len(label):]
+    return " ".join(words)
+
+
 def _unique(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
-    """Drop passages whose wording repeats one ranked above (a document indexed twice)."""
+    """Drop passages whose wording repeats one ranked above (a document indexed twice, a
+    heading repeated in a list under another label)."""
     seen: set[str] = set()
     out = []
     for fields, score in ranked:
-        if fields["text_hash"] not in seen:
-            seen.add(fields["text_hash"])
+        key = _wording(fields)
+        if key not in seen:
+            seen.add(key)
             out.append((fields, score))
     return out
 

@@ -84,3 +84,16 @@ def test_inflected_query_reaches_the_concept(tmp_path, settings):
     assert res.query_lang == "es"
     assert "fair and ethical recruitment" in res.expansions.get("en", [])
     assert files_of(res.hits) == ["en.txt"]
+
+
+def test_the_same_wording_under_another_label_shows_once(tmp_path, settings):
+    text = ("16. We commit to the following objectives:\n\n"
+            "20. Promote faster, safer and cheaper transfer of remittances\n\n"
+            "Objective 20: Promote faster, safer and cheaper transfer of remittances\n\n"
+            "36. We commit to promote faster, safer and cheaper remittances by developing "
+            "conducive policy and regulatory environments for competition.\n")
+    svc = build(tmp_path / "c", settings, {"gcm.txt": text})
+    res = svc.search(SearchRequest(q="faster safer cheaper remittances", expand=False))
+    shown = [" ".join(h.passage.text.split()) for h in res.hits]
+    assert sum("transfer of remittances" in t for t in shown) == 1, shown
+    assert any(t.startswith("36.") for t in shown[:2])
