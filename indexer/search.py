@@ -34,7 +34,12 @@ from .schema import TEXT_LANGS, text_field
 from .thesaurus import load_thesaurus, tokenize
 
 EXPANSION_TERMS_PER_LANG = 4  # per concept: official wording first; the rest are variants
-EXPANSION_VARIANT_BOOST = 0.5  # a variant's weight next to the official wording's
+# A concept's equivalents of the matched term (its official wording, and the term in the
+# matched term's place) count in full; its other variants at EXPANSION_VARIANT_BOOST: they
+# find passages without the equivalents, but do not add up to outrank them (0.5 let a page
+# saying "local public authorities", "cities" and "municipalities" lead for `autorités
+# locales`; 0.25 and 0.1 measured on the dev queries, 0.1 kept).
+EXPANSION_VARIANT_BOOST = 0.1
 
 # Fields a query searches, with their weights: the passage's own-language text counts most,
 # the accent-folded copy a little (it catches `autorites` for `autorités`), the document title
@@ -438,10 +443,9 @@ class SearchService:
         per language the concepts as parts (their terms' words, and which of the `typed`
         words each concept stands for).
 
-        Per concept, the official wording counts in full and the variants at
-        EXPANSION_VARIANT_BOOST (a handbook page saying "cities" and "municipalities" ranked
-        above paragraphs on "local authorities"). The terms add up: a passage that says
-        the thing several ways (UDHR Article 13: freedom of movement, the right to leave any
+        Per concept, the equivalents of the matched term count in full and the other
+        variants at EXPANSION_VARIANT_BOOST. The terms add up: a passage that says the
+        thing several ways (UDHR Article 13: freedom of movement, the right to leave any
         country, to return to one's country) is about it (DisMax, best term only, measured
         worse). Each concept brings its own terms (the first few terms over all concepts
         left a second concept out)."""
@@ -449,7 +453,8 @@ class SearchService:
         used: dict[str, list[str]] = {}
         per_lang: dict[str, list[wq.Query]] = {}
         parts: dict[str, list[_Part]] = {}
-        for matched, concept_terms in load_thesaurus().concept_expansions(text, qlang or None):
+        for matched, concept_terms, n_equiv in load_thesaurus().concept_expansions(
+                text, qlang or None):
             span = set(matched)
             covers = frozenset(i for i, toks in enumerate(typed_tokens) if toks and toks <= span)
             for lang, terms in concept_terms.items():
@@ -463,7 +468,7 @@ class SearchService:
                     words = [t.text for t in analyzer(term)]
                     if not words:
                         continue
-                    boost = 1.0 if not alternatives else EXPANSION_VARIANT_BOOST
+                    boost = 1.0 if len(alternatives) < n_equiv else EXPANSION_VARIANT_BOOST
                     # All the words, not the phrase: Whoosh reads positions for every
                     # document holding the words, which made expanded queries take seconds.
                     alternatives.append(
@@ -476,7 +481,8 @@ class SearchService:
                 if alternatives:
                     per_lang.setdefault(lang, []).append(
                         alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
-                    weights = (1.0,) + (EXPANSION_VARIANT_BOOST,) * (len(words_of) - 1)
+                    weights = tuple(1.0 if i < n_equiv else EXPANSION_VARIANT_BOOST
+                                    for i in range(len(words_of)))
                     parts.setdefault(lang, []).append(_Part(words_of, covers, weights))
         queries = {lang: qs[0] if len(qs) == 1 else wq.Or(qs) for lang, qs in per_lang.items()}
         return queries, used, parts

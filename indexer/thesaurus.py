@@ -164,37 +164,43 @@ class Thesaurus:
         return counts
 
     def concept_expansions(self, text: str, exclude_lang: str | None = None
-                           ) -> list[tuple[tuple[str, ...], dict[str, list[str]]]]:
+                           ) -> list[tuple[tuple[str, ...], dict[str, list[str]], int]]:
         """Per concept matched in `text` (in text order, each once): (the folded words of
-        `text` it matched, lang -> its terms in the other languages, official wording first).
+        `text` it matched, lang -> its terms in the other languages, how many of them lead
+        as the matched term's equivalents). The official wording comes first, then the term
+        in the matched term's place: the term lists run parallel across languages, so
+        `villes durables`, second in French, is `sustainable cities`, second in English
+        (two equivalents; one when the matched term is the official one).
 
         With `exclude_lang` (the query's language) only that language is left out;
         otherwise each concept leaves out the language(s) its matched term came from.
         """
-        out: list[tuple[tuple[str, ...], dict[str, list[str]]]] = []
+        out: list[tuple[tuple[str, ...], dict[str, list[str]], int]] = []
         seen: set[str] = set()
         for words, span in self._word_spans(text):
             matched_langs: dict[str, set[str]] = {}
             concepts: dict[str, Concept] = {}
-            for concept, lang, _ in span:
+            position: dict[str, int] = {}
+            for concept, lang, term in span:
                 matched_langs.setdefault(concept.id, set()).add(lang)
                 concepts[concept.id] = concept
+                position.setdefault(concept.id, concept.terms[lang].index(term))
             for cid, concept in concepts.items():
                 if cid in seen:
                     continue
                 seen.add(cid)
                 skip = {exclude_lang} if exclude_lang else matched_langs[cid]
-                terms = {lang: list(concept.terms[lang]) for lang in LANGUAGES
-                         if lang not in skip and concept.terms.get(lang)}
+                terms = {lang: _aligned_first(concept.terms[lang], position[cid])
+                         for lang in LANGUAGES if lang not in skip and concept.terms.get(lang)}
                 if terms:
-                    out.append((words, terms))
+                    out.append((words, terms, 2 if position[cid] else 1))
         return out
 
     def expansions(self, text: str, exclude_lang: str | None = None) -> dict[str, list[str]]:
         """lang -> terms of the concepts matched in `text`, in the other languages (the
         concepts of `concept_expansions` one after the other)."""
         out: dict[str, list[str]] = {}
-        for _matched, concept_terms in self.concept_expansions(text, exclude_lang):
+        for _matched, concept_terms, _n in self.concept_expansions(text, exclude_lang):
             for lang, terms in concept_terms.items():
                 bucket = out.setdefault(lang, [])
                 bucket.extend(t for t in terms if t not in bucket)
@@ -220,6 +226,13 @@ class Thesaurus:
                 return t
         known = ", ".join(t.name for t in topics)
         raise KeyError(f"unknown topic {name!r}; known topics: {known}")
+
+
+def _aligned_first(terms: list[str], position: int) -> list[str]:
+    """`terms` with the one at `position` moved to second place (after the official one)."""
+    if 0 < position < len(terms):
+        return [terms[0], terms[position], *terms[1:position], *terms[position + 1:]]
+    return list(terms)
 
 
 def _longest(entries, tokens: tuple[str, ...], i: int
