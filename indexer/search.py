@@ -12,10 +12,12 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from math import log
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.lang import NoStopWords, stopwords_for_language
 from whoosh.qparser import FuzzyTermPlugin, MultifieldPlugin, OrGroup, QueryParser
 from whoosh.qparser.syntax import GroupNode
@@ -29,22 +31,39 @@ from .metadata import normalize_series
 from .models import DocMeta, Document, Hit, Passage
 from .passages import label_key
 from .schema import TEXT_LANGS, text_field
-from .thesaurus import load_thesaurus
+from .thesaurus import load_thesaurus, tokenize
 
-EXPANSION_TERMS_PER_LANG = 4  # official wording first; the rest are variants
+EXPANSION_TERMS_PER_LANG = 4  # per concept: official wording first; the rest are variants
+# A concept's equivalents of the matched term (its official wording, and the term in the
+# matched term's place) count in full; its other variants at EXPANSION_VARIANT_BOOST: they
+# find passages without the equivalents, but do not add up to outrank them (0.5 let a page
+# saying "local public authorities", "cities" and "municipalities" lead for `autorités
+# locales`; 0.25 and 0.1 measured on the dev queries, 0.1 kept).
+EXPANSION_VARIANT_BOOST = 0.1
 
 # Fields a query searches, with their weights: the passage's own-language text counts most,
-# the accent-folded copy a little (it catches `autorites` for `autorités`), headings and titles
-# add context.
+# the accent-folded copy a little (it catches `autorites` for `autorités`), the document title
+# adds context (CONTEXT_FIELDS).
 TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
-FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "section": 0.4,
-                "title": 0.25}
+FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "title": 0.25}
+# The document title adds to the score of a passage whose own text matches; it matches
+# nothing alone. The section field is not scored: a heading is a passage of its own, and the
+# section text the parsers record can be whole paragraphs (the IOM handbook's), which put
+# every passage under them on a par with the paragraphs that use the words (and lifted SDG
+# targets over their Goal's heading).
+CONTEXT_FIELDS = ("title",)
 # Prior by series: the programme's texts (GCM, GCR, NYD, SDG, NUA, GFMD, Mayors, WMR, UNSG)
 # at full weight; general UN documents a little lower, so that a GA or Security Council text
 # mentioning "local authorities" in passing does not push the Compacts off the first page.
 SERIES_PRIOR = {"UNGA": 0.85, "other": 0.8}
 PRIOR_DEPTH = 200  # results re-weighted by the prior
-BM25_B, BM25_K1 = 0.75, 1.2  # the usual BM25 parameters (Robertson et al.)
+# BM25 (Robertson et al.; idf in FieldBM25F) with a weaker length norm and earlier tf
+# saturation than the usual b = 0.75, k1 = 1.2: passages are already cut at paragraphs
+# (<= 300 words); at b = 0.75 a 60-word GCM paragraph lost to 20-word fragments, and a word
+# repeated in passing ("local tensions", "local reconciliation") outweighed the phrase typed.
+# Chosen on Vaswani (MAP/nDCG @1000, this code otherwise): b 0.75 k1 1.2 0.2880/0.6114;
+# 0.5/1.2 0.2921/0.6169; 0.4/0.9 0.2909/0.6156; 0.6/1.2 0.2949/0.6192; 0.6/0.9 0.2952/0.6196.
+BM25_B, BM25_K1 = 0.6, 0.9
 FIELD_TIEBREAK = 0.2  # share of a word's other fields' scores added to its best field's
 PROXIMITY_BOOST = 0.5  # extra weight when the typed words stand together (slop 3)
 # Reciprocal-rank fusion of typed-word and expansion rankings (k as in Cormack et al. 2009);
@@ -119,6 +138,101 @@ def _year_query(value: str) -> wq.Query:
     lo = int(m.group(1))
     hi = int(m.group(2) or lo)
     return wq.NumericRange("year", min(lo, hi), max(lo, hi))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Something a passage has or lacks: any of `alternatives` (each a set of (field, term)
+    pairs the passage must all have), standing for the typed words numbered `covers`; an
+    alternative counts `weights[i]` of a word (a thesaurus variant less than the official
+    wording)."""
+    alternatives: list[frozenset]
+    covers: frozenset
+    weights: tuple = ()
+
+    def value(self, have: set) -> float:
+        return max((self.weights[i] if self.weights else 1.0
+                    for i, alt in enumerate(self.alternatives) if alt <= have), default=0.0)
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """One ranked list of the fusion: its weight, its query, and its parts (see _fused)."""
+    weight: float
+    query: wq.Query
+    parts: list[_Part]
+
+
+def _text(term) -> str:
+    return term.decode("utf-8", "replace") if isinstance(term, bytes) else term
+
+
+class FieldBM25F(scoring.BM25F):
+    """BM25F whose average field length counts only the passages that have the field.
+
+    Whoosh divides a field's total length by every document in the index. Each language
+    field is filled only for passages in that language, so with 290 French passages among
+    250,000 the French field's "average length" was 0.03 words, every French passage looked
+    1,000 times too long, and the length norm, not the words, ordered French results.
+    (Lucene and Terrier likewise average over the documents holding the field.)"""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        B = self._field_B.get(fieldname, self.B)
+        return _FieldBM25FScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+
+
+class _FieldBM25FScorer(scoring.BM25FScorer):
+    def __init__(self, searcher, fieldname, text, B, K1, qf=1):
+        parent = searcher.get_parent()  # global statistics come from the top-level searcher
+        holders = _docs_with_field(parent, fieldname)
+        # Robertson-Sparck Jones idf as Lucene has it, log(1 + (N - df + 0.5) / (df + 0.5)),
+        # over the N documents that have the field: with N = the whole index, a word in a
+        # field few passages have (the French field of a mostly English index) looked rarer
+        # than it is there. (Whoosh's log(N / (df + 1)) + 1 flattens the idf of common
+        # words: Vaswani MAP@100 0.2626 -> 0.2669 with this one.)
+        n = holders or parent.doc_count_all()
+        df = parent.doc_frequency(fieldname, text)
+        self.idf = log(1 + (n - df + 0.5) / (df + 0.5))
+        self.avgfl = ((parent.field_length(fieldname) / holders) if holders
+                      else parent.avg_field_length(fieldname)) or 1
+        self.B, self.K1, self.qf = B, K1, qf
+        # after avgfl: setup() computes the block-quality bound from it (a bound computed
+        # with another avgfl makes Whoosh skip blocks holding better documents)
+        self.setup(searcher, fieldname, text)
+
+
+def _docs_with_field(searcher, fieldname: str) -> int:
+    """How many documents have a non-empty `fieldname` (cached on the searcher, which is
+    replaced whenever the index changes); 0 when the codec does not say."""
+    cache = searcher.__dict__.setdefault("_ds_docs_with_field", {})
+    if fieldname not in cache:
+        total = 0
+        try:
+            for seg, _base in searcher.reader().leaf_readers():
+                perdoc = seg._perdoc  # whoosh-reloaded 2.7 W3 codec: one length byte a doc
+                name = _lenfield(fieldname)
+                if perdoc.has_column(name):
+                    total += sum(1 for v in perdoc.column_reader(name, LENGTHS_COLUMN) if v)
+        except (AttributeError, KeyError, TypeError):
+            total = 0
+        cache[fieldname] = total
+    return cache[fieldname]
+
+
+class _WordPartsParser(QueryParser):
+    """A typed word the analyzer splits (`COVID-19`, `whole-of-society`, `l’État`) is searched
+    as its parts together (a phrase where the field keeps positions, else all the parts), not
+    as any of them: Whoosh's default ORs them, so `COVID-19` matched every passage with `19`."""
+
+    def multitoken_query(self, spec, texts, fieldname, termclass, boost):
+        field = self.schema[fieldname] if self.schema and fieldname in self.schema else None
+        if field is not None and field.format is not None and field.format.supports("positions"):
+            spec = "phrase"
+        else:
+            spec = "and"
+        return super().multitoken_query(spec, texts, fieldname, termclass, boost)
 
 
 class _BestFieldGroup(GroupNode):
@@ -203,7 +317,7 @@ class SearchService:
             # their old deletion lists, so removed or edited passages would still be found.
             if held is not None:
                 held[1].close()
-            searcher = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+            searcher = ix.searcher(weighting=FieldBM25F(B=BM25_B, K1=BM25_K1))
         self._local.searcher = (ix, searcher)
         yield searcher
 
@@ -213,19 +327,19 @@ class SearchService:
 
     def _query_parser(self, ix, qlang: str = ""):
         """A parser for the typed words: the query language's own field (stemmed) plus the
-        language-neutral, section and title fields. Other languages are reached through the
-        neutral field (same word forms) and the thesaurus expansion, not by running the
-        words through every language's stemmer: that matched noise and cost 3x the time."""
+        language-neutral field (`parse` adds the title as context). Other languages are
+        reached through the neutral field (same word forms) and the thesaurus expansion, not
+        by running the words through every language's stemmer: that matched noise and cost
+        3x the time."""
         if self._parser is None:
             self._parser = {}
         key = qlang if text_field(qlang) in TEXT_FIELDS[:-1] else ""
         if key not in self._parser:
             own = [text_field(key)] if key else TEXT_FIELDS
-            fields = own + ["text_other", "text_neutral", "section", "title"] if key else (
-                own + ["text_neutral", "section", "title"])
+            fields = own + ["text_other", "text_neutral"] if key else own + ["text_neutral"]
             # Each word scores by its best field (plus a little of the others) rather than the
             # sum: summing the stemmed and the neutral copy of a word double-counts it.
-            parser = QueryParser(None, self._schema, group=OrGroup.factory(0.9))
+            parser = _WordPartsParser(None, self._schema, group=OrGroup.factory(0.9))
             parser.add_plugin(MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS,
                                                group=_best_field_group))
             parser.add_plugin(FuzzyTermPlugin())
@@ -245,7 +359,22 @@ class SearchService:
             if not words:
                 raise QueryError(f"the query could not be understood: {exc}") from exc
             q = parser.parse(words)
-        return q.accept(lambda node: _positional_only(node, self._schema))
+        q = q.accept(lambda node: _positional_only(node, self._schema))
+        context = self._context(text)
+        return wq.AndMaybe(q, context) if context is not None else q
+
+    def _context(self, text: str) -> wq.Query | None:
+        """The typed words in the document title (CONTEXT_FIELDS): they add to the score of
+        passages whose text matches, but match nothing alone. As words of their own (with
+        the section heading) they ranked footnotes under a heading about "local authorities"
+        above the paragraphs that speak of them."""
+        text = re.sub(r'(?:\bNOT\s+|(?<!\S)-)("[^"]*"|\S+)', " ", text)  # negated words
+        analyzer = self._schema["text_neutral"].analyzer
+        words = {t.text for t in analyzer(" ".join(
+            w for w in re.findall(r"\w+", text) if w not in ("AND", "OR", "NOT")))}
+        parts = [wq.Term(f, w, boost=FIELD_BOOSTS[f]) for w in sorted(words)
+                 for f in CONTEXT_FIELDS]
+        return wq.Or(parts) if parts else None
 
     def _filters(self, req: SearchRequest, extra: dict[str, str]) -> wq.Query | None:
         wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
@@ -296,30 +425,69 @@ class SearchService:
             return None
         return wq.Phrase(fieldname, words, slop=3, boost=PROXIMITY_BOOST)
 
-    def _expansion(self, text: str, qlang: str, ix) -> tuple[dict[str, wq.Query], dict]:
+    def _word_terms(self, typed: str, ix, field_lang: str) -> list[_Part] | None:
+        """One part per typed word (any of its (field, term) pairs), for plain-word queries
+        (None with quotes, operators or prefixes: their parts are not words a passage has
+        or lacks)."""
+        if re.search(r'["():*~^]|\b(AND|OR|NOT)\b|(^|\s)[-+]', typed):
+            return None
+        parts = []
+        for i, word in enumerate(typed.split()):
+            pairs = {(f, _text(t)) for f, t in self.parse(word, ix, field_lang).iter_all_terms()
+                     if f not in CONTEXT_FIELDS}
+            parts.append(_Part([frozenset([p]) for p in pairs], frozenset([i])))
+        return parts
+
+    def _expansion(self, text: str, qlang: str, ix, typed: str = ""
+                   ) -> tuple[dict[str, wq.Query], dict, dict[str, list[_Part]]]:
         """Other-language terms of the thesaurus concepts the query names: one query per
-        language (each is ranked on its own and fused with the typed words' ranking)."""
-        expansions = load_thesaurus().expansions(text, exclude_lang=qlang or None)
-        queries: dict[str, wq.Query] = {}
+        language (each is ranked on its own and fused with the typed words' ranking), and
+        per language the concepts as parts (their terms' words, and which of the `typed`
+        words each concept stands for).
+
+        Per concept, the equivalents of the matched term count in full and the other
+        variants at EXPANSION_VARIANT_BOOST. The terms add up: a passage that says the
+        thing several ways (UDHR Article 13: freedom of movement, the right to leave any
+        country, to return to one's country) is about it (DisMax, best term only, measured
+        worse). Each concept brings its own terms (the first few terms over all concepts
+        left a second concept out)."""
+        typed_tokens = [set(tokenize(w)) for w in typed.split()]
         used: dict[str, list[str]] = {}
-        for lang, terms in expansions.items():
-            fieldname = text_field(lang)
-            if fieldname == "text_other" or fieldname not in self._schema:
-                continue
-            analyzer = self._schema[fieldname].analyzer
-            parts: list[wq.Query] = []
-            for term in terms[:EXPANSION_TERMS_PER_LANG]:
-                words = [t.text for t in analyzer(term)]
-                if not words:
+        per_lang: dict[str, list[wq.Query]] = {}
+        parts: dict[str, list[_Part]] = {}
+        for matched, concept_terms, n_equiv in load_thesaurus().concept_expansions(
+                text, qlang or None):
+            span = set(matched)
+            covers = frozenset(i for i, toks in enumerate(typed_tokens) if toks and toks <= span)
+            for lang, terms in concept_terms.items():
+                fieldname = text_field(lang)
+                if fieldname == "text_other" or fieldname not in self._schema:
                     continue
-                # All the words, not the phrase: Whoosh reads positions for every document
-                # holding the words, which made expanded queries take seconds.
-                parts.append(wq.Term(fieldname, words[0]) if len(words) == 1
-                             else wq.And([wq.Term(fieldname, w) for w in words]))
-                used.setdefault(lang, []).append(term)
-            if parts:
-                queries[lang] = wq.Or(parts)
-        return queries, used
+                analyzer = self._schema[fieldname].analyzer
+                alternatives: list[wq.Query] = []
+                words_of: list[frozenset] = []
+                for term in terms[:EXPANSION_TERMS_PER_LANG]:
+                    words = [t.text for t in analyzer(term)]
+                    if not words:
+                        continue
+                    boost = 1.0 if len(alternatives) < n_equiv else EXPANSION_VARIANT_BOOST
+                    # All the words, not the phrase: Whoosh reads positions for every
+                    # document holding the words, which made expanded queries take seconds.
+                    alternatives.append(
+                        wq.Term(fieldname, words[0], boost=boost) if len(words) == 1
+                        else wq.And([wq.Term(fieldname, w) for w in words], boost=boost))
+                    words_of.append(frozenset((fieldname, w) for w in words))
+                    bucket = used.setdefault(lang, [])
+                    if term not in bucket:
+                        bucket.append(term)
+                if alternatives:
+                    per_lang.setdefault(lang, []).append(
+                        alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
+                    weights = tuple(1.0 if i < n_equiv else EXPANSION_VARIANT_BOOST
+                                    for i in range(len(words_of)))
+                    parts.setdefault(lang, []).append(_Part(words_of, covers, weights))
+        queries = {lang: qs[0] if len(qs) == 1 else wq.Or(qs) for lang, qs in per_lang.items()}
+        return queries, used, parts
 
     def topic_query(self, name: str, lang: str) -> str:
         """A topic preset's query in `lang` (English when the preset lacks it)."""
@@ -355,6 +523,8 @@ class SearchService:
             flt = wq.And([flt, same]) if flt is not None else same
         expansions: dict[str, list[str]] = {}
         exp_qs: dict[str, wq.Query] = {}
+        words: list[_Part] | None = None
+        exp_parts: dict[str, list[_Part]] = {}
         if not text.strip():
             if flt is None:
                 raise QueryError("type some words to search for")
@@ -366,7 +536,9 @@ class SearchService:
             if near is not None:
                 q = wq.Or([q, near])
             if req.expand and not req.same_language:
-                exp_qs, expansions = self._expansion(text, qlang, ix)
+                exp_qs, expansions, exp_parts = self._expansion(text, qlang, ix, typed)
+                if exp_qs:
+                    words = self._word_terms(typed, ix, field_lang)
             if flt is not None:
                 q = wq.And([q, flt])
                 exp_qs = {lang: wq.And([eq, flt]) for lang, eq in exp_qs.items()}
@@ -377,10 +549,14 @@ class SearchService:
             # Fetch more than a page needs: language versions are folded away below.
             want = 2 * req.page * req.per_page
             if exp_qs and req.sort != "date":
-                ranked = self._fused(s, q, list(exp_qs.values()), want)
+                n_words = len(words) if words else 0
+                lists = [_Ranking(1.0, q, words or [])] + [
+                    _Ranking(FUSION_EXPANSION_WEIGHT, eq, exp_parts[lang] if words else [])
+                    for lang, eq in exp_qs.items()]
+                ranked = self._fused(s, lists, want, n_words)
             else:
                 ranked = self._ranked(s, everything, want, by_date=req.sort == "date")
-            ranked = _fold_language_versions(ranked)
+            ranked = _fold_language_versions(ranked, qlang)
             start = (req.page - 1) * req.per_page
             terms = _query_terms(everything)
             hits = [self._hit(fields, score, terms)
@@ -398,7 +574,8 @@ class SearchService:
                             query_lang=qlang, suggestion=suggestion, expansions=expansions)
 
     @staticmethod
-    def _ranked(searcher, q: wq.Query, n: int, by_date: bool = False) -> list[tuple[dict, float]]:
+    def _ranked(searcher, q: wq.Query, n: int, by_date: bool = False,
+                matched: dict[str, set] | None = None) -> list[tuple[dict, float]]:
         """The top n (stored fields, score), identical passages shown once.
 
         Relevance scores are weighted by the series prior over the top PRIOR_DEPTH: the
@@ -409,26 +586,53 @@ class SearchService:
             results = searcher.search(q, limit=2 * n,
                                       sortedby=sorting.FieldFacet("year", reverse=True))
             return _unique([(r.fields(), float(r.score or 0.0)) for r in results])[:n]
-        results = searcher.search(q, limit=max(2 * n, PRIOR_DEPTH))
+        results = searcher.search(q, limit=max(2 * n, PRIOR_DEPTH), terms=matched is not None)
         scored = [(r.fields(), float(r.score or 0.0)) for r in results]
+        if matched is not None:  # text_hash -> the (field, term) pairs the passage matched
+            for r in results:
+                matched.setdefault(r["text_hash"], set()).update(
+                    (f, _text(t)) for f, t in r.matched_terms())
         scored = [(f, sc * SERIES_PRIOR.get(f.get("series", ""), 1.0)) for f, sc in scored]
         scored.sort(key=lambda fs: -fs[1])
         return _unique(scored)[:n]
 
-    def _fused(self, searcher, typed: wq.Query, expanded: list[wq.Query],
-               n: int) -> list[tuple[dict, float]]:
+    def _fused(self, searcher, lists: list[_Ranking], n: int,
+               n_words: int = 0) -> list[tuple[dict, float]]:
         """Reciprocal-rank fusion of the typed words' ranking and each other language's
         expansion ranking, so that the best passages in the query's language and the best in
         each other language all reach the first page. Summing the two BM25 scores instead let
-        a long expansion phrase outweigh the very paragraph the user typed."""
+        a long expansion phrase outweigh the very paragraph the user typed.
+
+        With `n_words` typed words, a passage's rank counts in proportion to the share of
+        the words it stands for: the typed words it has, or in an expansion list the words
+        of the concepts whose terms it has (a concept's variant wording counts
+        EXPANSION_VARIANT_BOOST of its words: French SDG 11.6, found for `local
+        authorities` through "municipalités" alone, no longer takes third place).
+        Otherwise the first places went to passages with one of the words (a French query
+        `autorités locales` over a corpus with no French text on local authorities:
+        Spanish targets with `locales`), or with one of several concepts, ahead of
+        passages with them all. Each list keeps its own order (a share only lowers the
+        places after it): the BM25 order within a list is not undone."""
         fused: dict[str, list] = {}
-        lists = [(1.0, typed)] + [(FUSION_EXPANSION_WEIGHT, q) for q in expanded]
-        for weight, q in lists:
-            for rank, (fields, _score) in enumerate(self._ranked(searcher, q, n)):
-                entry = fused.setdefault(fields["text_hash"], [fields, 0.0])
+        for ranking in lists:
+            matched: dict[str, set] | None = {} if ranking.parts and n_words > 1 else None
+            cap = float("inf")
+            for rank, (fields, _score) in enumerate(self._ranked(
+                    searcher, ranking.query, n, matched=matched)):
+                share = 1.0
+                if matched is not None:
+                    have = matched.get(fields["text_hash"], set())
+                    covered: dict[int, float] = {}
+                    for part in ranking.parts:
+                        value = part.value(have)
+                        for i in part.covers:
+                            covered[i] = max(covered.get(i, 0.0), value)
+                    share = sum(covered.values()) / n_words
+                cap = min(cap, ranking.weight * share / (RRF_K + rank + 1))
+                entry = fused.setdefault(_wording(fields), [fields, 0.0])
                 # max, not sum: a passage both lists find (a French article matching an
                 # English query's words through the accent-folded field) is not doubled.
-                entry[1] = max(entry[1], weight / (RRF_K + rank + 1))
+                entry[1] = max(entry[1], cap)
         ordered = sorted(fused.values(), key=lambda e: -e[1])
         return [(fields, score) for fields, score in ordered[:n]]
 
@@ -607,30 +811,51 @@ def _query_terms(q: wq.Query) -> dict[str, set[str]]:
     return terms
 
 
+def _wording(fields: dict) -> str:
+    """A passage's wording without its own label (case, spacing and punctuation ignored):
+    `20. Promote faster, safer…` in the GCM's list of objectives and the heading
+    `Objective 20: Promote faster, safer…` are the same text."""
+    words = re.findall(r"\w+", fields.get("content", "").casefold())
+    label = re.findall(r"\w+", (fields.get("label") or "").casefold())
+    if label and words[:len(label)] == label and len(words) > len(label):
+        words = words[len(label):]
+    return " ".join(words)
+
+
 def _unique(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
-    """Drop passages whose wording repeats one ranked above (a document indexed twice)."""
+    """Drop passages whose wording repeats one ranked above (a document indexed twice, a
+    heading repeated in a list under another label)."""
     seen: set[str] = set()
     out = []
     for fields, score in ranked:
-        if fields["text_hash"] not in seen:
-            seen.add(fields["text_hash"])
+        key = _wording(fields)
+        if key not in seen:
+            seen.add(key)
             out.append((fields, score))
     return out
 
 
-def _fold_language_versions(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
-    """Keep the best-ranked language version of each paragraph (same work, same label):
-    the others are linked from it as `versions` instead of taking places in the list."""
-    seen: set[tuple[str, str]] = set()
-    out = []
+def _fold_language_versions(ranked: list[tuple[dict, float]],
+                            prefer_lang: str = "") -> list[tuple[dict, float]]:
+    """One place per paragraph (same work, same label), at its best-ranked language version's
+    rank; the others are linked from it as `versions`. The version shown is the one in the
+    query's language when it is among the ranked passages: a French query for an article
+    found through its English wording shows the French article (its own words)."""
+    place: dict[tuple[str, str], int] = {}
+    out: list[tuple[dict, float]] = []
     for fields, score in ranked:
         key = fields.get("label_key", "")
-        if key:
-            ident = (fields.get("work", ""), key)
-            if ident in seen:
-                continue
-            seen.add(ident)
-        out.append((fields, score))
+        if not key:
+            out.append((fields, score))
+            continue
+        ident = (fields.get("work", ""), key)
+        if ident not in place:
+            place[ident] = len(out)
+            out.append((fields, score))
+        elif prefer_lang and fields.get("lang") == prefer_lang:
+            i = place[ident]
+            if out[i][0].get("lang") != prefer_lang:
+                out[i] = (fields, out[i][1])
     return out
 
 

@@ -28,6 +28,8 @@ TOPICS_PATH = DATA_DIR / "topics.json"
 #: Languages in preference order (the first three are required for every concept).
 LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
 REQUIRED_LANGUAGES = ("en", "fr", "es")
+#: Languages whose terms also match their inflected forms (plural, feminine) in a query.
+STEMMERS = ("en", "fr", "es")
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # One token per CJK ideograph (Chinese has no spaces); otherwise runs of letters/digits.
@@ -72,13 +74,20 @@ class Thesaurus:
         self._topics: list[Topic] | None = None
         # first token -> [(tokens, concept, lang, term)], longest first
         self._index: dict[str, list[tuple[tuple[str, ...], Concept, str, str]]] = {}
+        # the same by language, on the term's stems: (lang, first stem) -> entries
+        self._stem_index: dict[tuple[str, str], list[
+            tuple[tuple[str, ...], Concept, str, str]]] = {}
         for concept in self.concepts:
             for lang, terms in concept.terms.items():
                 for term in terms:
                     tokens = tokenize(term)
                     if tokens:
                         self._index.setdefault(tokens[0], []).append((tokens, concept, lang, term))
-        for entries in self._index.values():
+                        if lang in STEMMERS:
+                            stems = _stem(lang, tokens)
+                            self._stem_index.setdefault((lang, stems[0]), []).append(
+                                (stems, concept, lang, term))
+        for entries in (*self._index.values(), *self._stem_index.values()):
             entries.sort(key=lambda e: -len(e[0]))
 
     def __len__(self) -> int:
@@ -92,21 +101,36 @@ class Thesaurus:
 
     def _spans(self, text: str) -> list[list[tuple[Concept, str, str]]]:
         """Per matched span (longest first, non-overlapping), every (concept, lang, term)."""
+        return [entries for _words, entries in self._word_spans(text)]
+
+    def _word_spans(self, text: str
+                    ) -> list[tuple[tuple[str, ...], list[tuple[Concept, str, str]]]]:
+        """Per matched span: (the folded words of `text` it covers, every (concept, lang,
+        term)), longest first, non-overlapping.
+
+        A term matches its words as written (case and accents aside) or, in its language,
+        their stems: `contrataciones equitativas y éticas` is the term `contratación
+        equitativa y ética`. At a position the longest match wins; at equal length, the
+        matches as written."""
         tokens = tokenize(text)
-        spans: list[list[tuple[Concept, str, str]]] = []
+        stems = {lang: _stem(lang, tokens) for lang in STEMMERS} if tokens else {}
+        spans: list[tuple[tuple[str, ...], list[tuple[Concept, str, str]]]] = []
         i = 0
         while i < len(tokens):
-            best: list[tuple[Concept, str, str]] = []
-            best_len = 0
-            for term_tokens, concept, lang, term in self._index.get(tokens[i], ()):
-                n = len(term_tokens)
-                if n < best_len:
-                    break
-                if tuple(tokens[i : i + n]) == term_tokens:
-                    best_len = n
-                    best.append((concept, lang, term))
+            exact, exact_len = _longest(self._index.get(tokens[i], ()), tokens, i)
+            stemmed: list[tuple[Concept, str, str]] = []
+            stemmed_len = 0
+            for lang, lang_stems in stems.items():
+                found, n = _longest(self._stem_index.get((lang, lang_stems[i]), ()),
+                                    lang_stems, i)
+                if n > stemmed_len:
+                    stemmed, stemmed_len = found, n
+                elif n and n == stemmed_len:
+                    stemmed += found
+            best, best_len = ((exact, exact_len) if exact_len >= stemmed_len
+                              else (stemmed, stemmed_len))
             if best:
-                spans.append(best)
+                spans.append((tokens[i:i + best_len], best))
                 i += best_len
             else:
                 i += 1
@@ -139,28 +163,47 @@ class Thesaurus:
                 counts[lang] = counts.get(lang, 0) + 1
         return counts
 
-    def expansions(self, text: str, exclude_lang: str | None = None) -> dict[str, list[str]]:
-        """lang -> terms of the concepts matched in `text`, in the other languages.
+    def concept_expansions(self, text: str, exclude_lang: str | None = None
+                           ) -> list[tuple[tuple[str, ...], dict[str, list[str]], int]]:
+        """Per concept matched in `text` (in text order, each once): (the folded words of
+        `text` it matched, lang -> its terms in the other languages, how many of them lead
+        as the matched term's equivalents). The official wording comes first, then the term
+        in the matched term's place: the term lists run parallel across languages, so
+        `villes durables`, second in French, is `sustainable cities`, second in English
+        (two equivalents; one when the matched term is the official one).
 
         With `exclude_lang` (the query's language) only that language is left out;
         otherwise each concept leaves out the language(s) its matched term came from.
         """
-        out: dict[str, list[str]] = {}
-        for span in self._spans(text):
+        out: list[tuple[tuple[str, ...], dict[str, list[str]], int]] = []
+        seen: set[str] = set()
+        for words, span in self._word_spans(text):
             matched_langs: dict[str, set[str]] = {}
             concepts: dict[str, Concept] = {}
-            for concept, lang, _ in span:
+            position: dict[str, int] = {}
+            for concept, lang, term in span:
                 matched_langs.setdefault(concept.id, set()).add(lang)
                 concepts[concept.id] = concept
+                position.setdefault(concept.id, concept.terms[lang].index(term))
             for cid, concept in concepts.items():
+                if cid in seen:
+                    continue
+                seen.add(cid)
                 skip = {exclude_lang} if exclude_lang else matched_langs[cid]
-                for lang in LANGUAGES:
-                    if lang in skip:
-                        continue
-                    for term in concept.terms.get(lang, ()):
-                        bucket = out.setdefault(lang, [])
-                        if term not in bucket:
-                            bucket.append(term)
+                terms = {lang: _aligned_first(concept.terms[lang], position[cid])
+                         for lang in LANGUAGES if lang not in skip and concept.terms.get(lang)}
+                if terms:
+                    out.append((words, terms, 2 if position[cid] else 1))
+        return out
+
+    def expansions(self, text: str, exclude_lang: str | None = None) -> dict[str, list[str]]:
+        """lang -> terms of the concepts matched in `text`, in the other languages (the
+        concepts of `concept_expansions` one after the other)."""
+        out: dict[str, list[str]] = {}
+        for _matched, concept_terms, _n in self.concept_expansions(text, exclude_lang):
+            for lang, terms in concept_terms.items():
+                bucket = out.setdefault(lang, [])
+                bucket.extend(t for t in terms if t not in bucket)
         return out
 
     def load_topics(self, path: Path | str | None = None) -> list[Topic]:
@@ -183,6 +226,62 @@ class Thesaurus:
                 return t
         known = ", ".join(t.name for t in topics)
         raise KeyError(f"unknown topic {name!r}; known topics: {known}")
+
+
+def _aligned_first(terms: list[str], position: int) -> list[str]:
+    """`terms` with the one at `position` moved to second place (after the official one)."""
+    if 0 < position < len(terms):
+        return [terms[0], terms[position], *terms[1:position], *terms[position + 1:]]
+    return list(terms)
+
+
+def _longest(entries, tokens: tuple[str, ...], i: int
+             ) -> tuple[list[tuple[Concept, str, str]], int]:
+    """The entries (longest first) whose tokens stand at tokens[i:], all of the longest."""
+    best: list[tuple[Concept, str, str]] = []
+    best_len = 0
+    for term_tokens, concept, lang, term in entries:
+        n = len(term_tokens)
+        if n < best_len:
+            break
+        if tuple(tokens[i : i + n]) == term_tokens:
+            best_len = n
+            best.append((concept, lang, term))
+    return best, best_len
+
+
+def _light_stem(lang: str, w: str) -> str:
+    """Plural and feminine endings off a folded word: Harman's S-stemmer for English,
+    Savoy's light stemmers for French and Spanish. Only inflection: Snowball's
+    derivational rules matched `digital` to `digitalization` and `integral` to
+    `integration`."""
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    if lang == "en":
+        if w.endswith("ies") and not w.endswith(("eies", "aies")):
+            return w[:-3] + "y"
+        if w.endswith("es") and not w.endswith(("aes", "ees", "oes")):
+            return w[:-1]
+        if w.endswith("s") and not w.endswith(("us", "ss")):
+            return w[:-1]
+        return w
+    if lang == "fr":
+        if w.endswith("aux") and len(w) > 4:
+            w = w[:-3] + "al"
+        elif w.endswith(("s", "x")):
+            w = w[:-1]
+        return w[:-1] if w.endswith("e") and len(w) > 3 else w
+    if lang == "es":
+        if w.endswith("es") and len(w) > 4 and w[-3] not in "aeiou":
+            w = w[:-2]
+        elif w.endswith("s"):
+            w = w[:-1]
+        return w[:-1] if w.endswith(("a", "o")) and len(w) > 3 else w
+    return w
+
+
+def _stem(lang: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_light_stem(lang, t) for t in tokens)
 
 
 def _read_json(path: Path | str) -> dict:

@@ -161,6 +161,38 @@ def test_full_objective_title_matches_objective_not_parts(thes):
     assert ids(thes.match(title.upper())) == ["gcm-objective-20"]
 
 
+def test_inflected_forms_match_in_the_terms_language(thes):
+    assert ids(thes.match("contrataciones equitativas y éticas")) == [
+        "fair-and-ethical-recruitment"]
+    assert ids(thes.match("local authority")) == ["local-authorities"]
+    assert ids(thes.match("autorité locale")) == ["local-authorities"]
+    # the form as written wins at equal length, so the language reported stays the typed one
+    assert thes.match("autorités locales")[0][1] == "fr"
+
+
+def test_only_inflection_not_derivation(thes):
+    # Snowball stems digital/digitalization and integral/integration alike; the light
+    # stemmers do not
+    assert thes.match("digital computers") == []
+    assert thes.match("integral spectrum") == []
+
+
+def test_concept_expansions_name_the_query_words_they_stand_for(thes):
+    found = thes.concept_expansions("COVID-19 impact on remittances", exclude_lang="en")
+    assert [words for words, _, _ in found] == [("covid", "19"), ("remittances",)]
+    assert "envois de fonds" in found[1][1]["fr"] and "en" not in found[1][1]
+    assert [n for _, _, n in found] == [1, 1]  # official terms matched
+
+
+def test_concept_expansions_put_the_matched_terms_equivalent_second(thes):
+    concept = thes.get("human-settlements")
+    assert concept.terms["fr"][2] == "villes inclusives"
+    [(words, terms, n)] = thes.concept_expansions("villes inclusives", exclude_lang="fr")
+    assert words == ("villes", "inclusives") and n == 2
+    assert terms["en"][:2] == [concept.terms["en"][0], concept.terms["en"][2]]
+    assert sorted(terms["en"]) == sorted(concept.terms["en"])
+
+
 def test_no_match(thes):
     assert thes.match("") == []
     assert thes.match("zzzz qqqq") == []

@@ -1,0 +1,99 @@
+"""Ranking rules of indexer/search.py on small corpora built for each rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer import pipeline
+from indexer.search import SearchRequest, SearchService, _docs_with_field
+
+EN = ("{n}. The committee reviewed item {n} of its agenda on budget, staffing and the "
+      "calendar of meetings for the coming session of the Assembly.\n\n")
+
+
+def build(folder: Path, settings, files: dict[str, str]) -> SearchService:
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    report = pipeline.build(folder, settings, workers=1)
+    assert not report.of("refused"), report.of("refused")
+    return SearchService(settings)
+
+
+def files_of(hits) -> list[str]:
+    return [h.document.file for h in hits]
+
+
+def test_field_statistics_count_the_passages_that_have_the_field(tmp_path, settings):
+    english = "".join(EN.format(n=n) for n in range(1, 41))
+    french = ("1. Les collectivités accueillent les nouveaux arrivants et coordonnent "
+              "les services publics avec les ministères.\n\n"
+              "2. Les communes publient chaque année un rapport sur les services publics "
+              "offerts aux habitants.\n")
+    svc = build(tmp_path / "c", settings, {"en.txt": english, "fr.txt": french})
+    ix = svc._index()
+    with svc._searcher(ix) as s:
+        assert _docs_with_field(s, "text_fr") == 2
+        assert _docs_with_field(s, "text_en") == 40
+        scorer = s.weighting.scorer(s, "text_fr", "servic")
+        # the French passages' own average length, not the index-wide one (~1 word)
+        assert 8 < scorer.avgfl < 20
+
+
+def test_split_word_is_searched_as_its_parts_together(tmp_path, settings):
+    svc = build(tmp_path / "c", settings, {
+        "a.txt": "1. The COVID-19 pandemic reduced the remittances migrants sent home.\n",
+        "b.txt": "1. Remittances rose by 19 per cent over the decade under review.\n",
+    })
+    res = svc.search(SearchRequest(q="COVID-19 remittances"))
+    assert files_of(res.hits)[0] == "a.txt"
+    assert svc.search(SearchRequest(q="COVID-19", expand=False)).total == 1
+
+
+def test_title_adds_to_matching_passages_but_matches_nothing_alone(tmp_path, settings):
+    svc = build(tmp_path / "c", settings, {
+        "annual-report.txt": "1. Cities coordinate the reception of newcomers with ministries.\n\n"
+                             "2. The budget was adopted without a vote by the council.\n",
+    })
+    assert [d.meta.title for d in svc.documents()] == ["annual-report"]
+    # words only in the title (the file name here) find nothing
+    assert svc.search(SearchRequest(q="annual report", expand=False)).total == 0
+    res = svc.search(SearchRequest(q="annual budget", expand=False))
+    assert res.total == 1 and res.hits[0].passage.label == "2"
+
+
+def test_a_concept_found_in_another_language_beats_one_shared_word(tmp_path, settings):
+    """A French query with no French answer: an English paragraph on local authorities
+    (through the thesaurus) ranks above Spanish passages sharing the word `locales`."""
+    spanish = "".join(
+        f"{n}. Apoyar la participación de las comunidades locales en la gestión del agua "
+        f"y el saneamiento del distrito {n}.\n\n" for n in range(1, 6))
+    english = ("1. Involve local authorities and relevant stakeholders in the identification, "
+               "referral and assistance of migrants.\n")
+    svc = build(tmp_path / "c", settings, {"es.txt": spanish, "en.txt": english})
+    res = svc.search(SearchRequest(q="autorités locales"))
+    assert res.query_lang == "fr"
+    assert files_of(res.hits)[0] == "en.txt"
+
+
+def test_inflected_query_reaches_the_concept(tmp_path, settings):
+    english = ("1. Facilitate fair and ethical recruitment and safeguard conditions that "
+               "ensure decent work.\n")
+    svc = build(tmp_path / "c", settings, {"en.txt": english})
+    res = svc.search(SearchRequest(q="contrataciones equitativas y éticas"))
+    assert res.query_lang == "es"
+    assert "fair and ethical recruitment" in res.expansions.get("en", [])
+    assert files_of(res.hits) == ["en.txt"]
+
+
+def test_the_same_wording_under_another_label_shows_once(tmp_path, settings):
+    text = ("16. We commit to the following objectives:\n\n"
+            "20. Promote faster, safer and cheaper transfer of remittances\n\n"
+            "Objective 20: Promote faster, safer and cheaper transfer of remittances\n\n"
+            "36. We commit to promote faster, safer and cheaper remittances by developing "
+            "conducive policy and regulatory environments for competition.\n")
+    svc = build(tmp_path / "c", settings, {"gcm.txt": text})
+    res = svc.search(SearchRequest(q="faster safer cheaper remittances", expand=False))
+    shown = [" ".join(h.passage.text.split()) for h in res.hits]
+    assert sum("transfer of remittances" in t for t in shown) == 1, shown
+    assert any(t.startswith("36.") for t in shown[:2])
