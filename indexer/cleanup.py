@@ -179,6 +179,7 @@ LABEL_PATTERNS = [
     ("capital", re.compile(r"^([A-H])\.(?=\s)")),
 ]
 _BULLET = re.compile(r"^(?:[•▪●◦‣\-–*]|\d{1,2}\))\s+")
+_URLS_ONLY = re.compile(r"(?:https?://\S+\s*)+")
 _SENTENCE_END = re.compile(r"[.;:!?…)\]»”\"']\s*$")
 
 
@@ -215,7 +216,56 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
       and runs of blank lines end a paragraph;
     - no blank lines at all (pypdf): a short line ending a sentence ends a paragraph.
     Labelled lines (`16.`, `(a)`, `Article 3`, `10.7`) always open a new paragraph.
+    A page mixing double-spaced and single-spaced text (a resolution's preamble, then its
+    voting record) is grouped region by region (see _spacing_regions).
     """
+    blocks: list[list[str]] = []
+    for region in _spacing_regions(lines):
+        blocks += _group_lines(region)
+    return _blocks_from_groups(blocks)
+
+
+def _is_wrap(line: str, following: str) -> bool:
+    """A line that stops mid-sentence, then one that goes on in lower case."""
+    return not _SENTENCE_END.search(line) and following.lstrip()[:1].islower()
+
+
+def _spacing_regions(lines: list[str], min_run: int = 8) -> list[list[str]]:
+    """Cut a double-spaced page around its single-spaced blocks (a resolution's preamble,
+    then its voting record or footnotes): each is grouped by its own spacing. A block is at
+    least `min_run` lines with no blank line between them; the rest of the page must be
+    double-spaced (sentences wrapping across blank lines). Any other page is one region."""
+    idx = [i for i, x in enumerate(lines) if x.strip()]
+    dense = [False] * len(idx)
+    k = 0
+    while k < len(idx):
+        start = k
+        while k + 1 < len(idx) and idx[k + 1] == idx[k] + 1:
+            k += 1
+        if k - start + 1 >= min_run:
+            dense[start:k + 1] = [True] * (k - start + 1)
+        k += 1
+    if not any(dense) or all(dense):
+        return [lines]
+    wraps = wraps_blank = 0
+    for a in range(len(idx) - 1):
+        if not dense[a] and not dense[a + 1] and _is_wrap(lines[idx[a]], lines[idx[a + 1]]):
+            wraps += 1
+            wraps_blank += idx[a + 1] > idx[a] + 1
+    if wraps < 3 or wraps_blank < 0.5 * wraps:
+        return [lines]
+    regions, cut = [], 0
+    for a in range(1, len(idx)):
+        if dense[a] != dense[a - 1]:
+            end = idx[a - 1] + 1
+            regions.append(lines[cut:end])
+            cut = end
+    regions.append(lines[cut:])
+    return regions
+
+
+def _group_lines(lines: list[str]) -> list[list[str]]:
+    """The lines of one region, grouped into paragraphs (see lines_to_blocks)."""
     nonblank = [x for x in lines if x.strip()]
     if not nonblank:
         return []
@@ -229,7 +279,7 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
     wraps = wraps_blank = 0
     idx = [i for i, x in enumerate(lines) if x.strip()]
     for i, j in zip(idx, idx[1:], strict=False):
-        if not _SENTENCE_END.search(lines[i]) and lines[j].lstrip()[:1].islower():
+        if _is_wrap(lines[i], lines[j]):
             wraps += 1
             wraps_blank += j > i + 1
     if wraps >= 3:
@@ -290,7 +340,11 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
         current.append(line)
         gap, prev = 0, line
     flush()
+    return blocks
 
+
+def _blocks_from_groups(blocks: list[list[str]]) -> list[Block]:
+    """Paragraph groups -> Blocks: headings, footnotes (after a `_____` rule), paragraphs."""
     out: list[Block] = []
     in_footnotes = False
     for group in blocks:
@@ -298,6 +352,8 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
         if re.fullmatch(r"_{5,}", text):
             in_footnotes = True  # what follows the rule on this page are footnotes
             continue
+        if _URLS_ONLY.fullmatch(text):
+            continue  # the link targets undocs.org lists at a page's foot: not text
         m = re.match(r"^(#{1,6})\s+(.*)$", text)
         if m:
             out.append(Block(m.group(2).strip(), "heading", len(m.group(1))))

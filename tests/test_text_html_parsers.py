@@ -167,3 +167,44 @@ def test_html_decomposed_accents_are_normalised(tmp_path):
     page = "<html lang='fr'><body><p>Les autorite\u0301s locales</p></body></html>"
     doc = html.parse(write(tmp_path, "d.html", page))
     assert "autorités" in doc.text()
+
+
+def test_a_page_mixing_double_and_single_spacing_is_grouped_region_by_region():
+    """UN texts extracted to text: a resolution's double-spaced preamble, then a single-spaced
+    block on the same page. Judged as a whole the page is neither, and each line became a
+    'paragraph'; and the undocs.org link lists at a page's foot are not text."""
+    from indexer.cleanup import lines_to_blocks
+
+    preamble = [
+        " Stressing the need, in the implementation of the 2030 Agenda for Sustainable ", "",
+        "Development, to benefit from and build on experiences, success stories, best ", "",
+        "practices, challenges and the lessons learned from the previous agreements on ", "",
+        "sustainable development,  ", "",
+        " Stressing further the need to determine gaps, obstacles, synergies and challenges ",
+        "",
+        "in the implementation of commitments and instruments in the sustainable ", "",
+        "development field, in a coherent and integrated manner, and with a view to pursuing ",
+        "",
+        "and achieving policy coherence as well as identifying new opportunities and emerging ",
+        "",
+        "challenges for international cooperation on the path towards sustainable development,",
+        "",
+    ]
+    dense = [
+        "1. Takes note of the report of the Secretary-General on the implementation of",
+        "Agenda 21 and the outcomes of the World Summit on Sustainable Development and of",
+        "the United Nations Conference on Sustainable Development;",
+        "2. Also takes note of the report of the Secretary-General on the mainstreaming of",
+        "the three dimensions of sustainable development throughout the United Nations",
+        "system, and of the recommendations contained therein;",
+        "3. Reaffirms the outcome document of the United Nations Conference on Sustainable",
+        "Development, held in Rio de Janeiro, Brazil, from 20 to 22 June 2012;",
+        "",
+        "https://undocs.org/en/A/RES/74/4 https://undocs.org/en/A/RES/69/313",
+    ]
+    blocks = [b.text for b in lines_to_blocks(preamble + dense)]
+    assert blocks[0].startswith("Stressing the need") and blocks[0].endswith("development,")
+    assert blocks[1].startswith("Stressing further") and "achieving policy coherence" in \
+        blocks[1]
+    assert [b[:3] for b in blocks[2:]] == ["1. ", "2. ", "3. "]
+    assert not any("undocs.org" in b for b in blocks)
