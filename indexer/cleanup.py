@@ -62,8 +62,16 @@ _FURNITURE = [
 ]
 
 
+# Older documents (to about 2014) print the page number beside the job number, no total.
+_PAGE_BESIDE_JOB = [
+    re.compile(rf"^{_JOB}\s+(\d{{1,3}})$"),  # 12-56860 2
+    re.compile(rf"^(\d{{1,3}})\s+{_JOB}$"),  # 3 12-56860
+]
+
+
 def page_marker(line: str) -> tuple[int, int] | None:
-    """(page, of) when the line is a page counter such as `18-21786 6/35` or `7/35`."""
+    """(page, of) when the line is a page counter such as `18-21786 6/35` or `7/35`; of is 0
+    for the older `12-56860 2`, which gives no total."""
     s = " ".join(line.split())
     for rx in _PAGE_MARKERS:
         m = rx.match(s)
@@ -71,6 +79,10 @@ def page_marker(line: str) -> tuple[int, int] | None:
             page, total = int(m.group(1)), int(m.group(2))
             if 0 < page <= total:
                 return page, total
+    for rx in _PAGE_BESIDE_JOB:
+        m = rx.match(s)
+        if m and int(m.group(1)) > 0:
+            return int(m.group(1)), 0
     return None
 
 
@@ -358,6 +370,10 @@ def _blocks_from_groups(blocks: list[list[str]]) -> list[Block]:
         if m:
             out.append(Block(m.group(2).strip(), "heading", len(m.group(1))))
             continue
+        if in_footnotes and re.match(r"\d{1,3}\.\s", text) and len(text.split()) >= 12:
+            # Footnotes are numbered `1 See …`; `1. Takes note …` is the body going on (a
+            # page break the extraction lost).
+            in_footnotes = False
         if in_footnotes:
             out.append(Block(text, "footnote"))
         elif _is_heading_group(group, text):
