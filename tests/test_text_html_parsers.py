@@ -208,3 +208,33 @@ def test_a_page_mixing_double_and_single_spacing_is_grouped_region_by_region():
         blocks[1]
     assert [b[:3] for b in blocks[2:]] == ["1. ", "2. ", "3. "]
     assert not any("undocs.org" in b for b in blocks)
+
+
+def test_older_un_page_furniture_splits_pages_and_ends_footnotes(tmp_path):
+    """Texts to about 2014 print `12-56860 2` (no page total). Without the pages, all that
+    followed the first footnote rule was taken as footnotes."""
+    from indexer.cleanup import page_marker
+    from indexer.parsers import text
+
+    assert page_marker("12-56860 2") == (2, 0) and page_marker("3 12-56860") == (3, 0)
+    assert page_marker("12-56860 (E)    011112") is None
+    assert page_marker("18-21786 6/35") == (6, 35)
+    body = (
+        "A/C.2/67/L.3\n\nGeneral Assembly\n\n Recalling its resolutions on the "
+        "international economic order and on sustainable development,1\n\n"
+        "__________________\n\n 1  See resolution 55/2.\n\n"
+        "A/C.2/67/L.3\n\n12-56860 2\n\n"
+        " Stressing the need to fulfil all financing for development commitments, including "
+        "those of the Monterrey Consensus,\n\n"
+        "1. Takes note of the report of the Secretary-General on international challenges for "
+        "sustainable development and on global financial stability;\n\n"
+        "2. Decides to continue considering the international economic situation and its "
+        "impact on development at its next session;\n"
+    )
+    path = tmp_path / "A_C.2_67_L.3.txt"
+    path.write_text(body, encoding="utf-8")
+    doc = text.parse(path)
+    assert [p.number for p in doc.pages] == [1, 2]
+    kinds = {b.text[:10]: b.kind for p in doc.pages for b in p.blocks}
+    assert kinds["1 See reso"] == "footnote"
+    assert kinds["Stressing "] == "para" and kinds["1. Takes n"] == "para"
