@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .config import Settings
 from .errors import DialogueSearchError
-from .store import now
+from .store import connect, now
 
 MIN_PASSWORD_CHARS = 10
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
@@ -59,13 +59,7 @@ class LoginThrottled(DialogueSearchError):
 
 
 def _connect(settings: Settings) -> sqlite3.Connection:
-    path = Path(settings.index_dir) / "staff.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(_SCHEMA)
-    return db
+    return connect(Path(settings.index_dir) / "staff.sqlite3", _SCHEMA)
 
 
 def check_name(name: str) -> str:

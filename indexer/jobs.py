@@ -92,13 +92,7 @@ def new_id() -> str:
 
 
 def _connect(settings: Settings) -> sqlite3.Connection:
-    path = Path(settings.index_dir) / "jobs.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(_SCHEMA)
-    return db
+    return store.connect(Path(settings.index_dir) / "jobs.sqlite3", _SCHEMA)
 
 
 def staged_path(settings: Settings, job_id: str) -> Path:

@@ -104,8 +104,7 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
 
 
 def _prepare_job(args) -> Prepared | IngestRefused:
-    path, settings, catalog_meta, sidecar, *rest = args
-    name = rest[0] if rest else ""
+    path, settings, catalog_meta, sidecar, name = args
     try:
         return prepare(path, settings, catalog_meta, sidecar, name=name)
     except IngestRefused as exc:
@@ -148,7 +147,7 @@ def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | In
     existing = st.find_by_sha(doc.sha256)
     if doc.sha256 in seen or existing is not None:
         reason = f"same content as document {doc.doc_id}"
-        if existing is not None and st.status(existing.doc_id) == "trash":
+        if existing is not None and existing.status == "trash":
             reason += (f", which is in the trash: restore it with "
                        f"`index.py restore {existing.doc_id}`")
         report.outcomes.append(FileOutcome(doc.file, "duplicate", doc_id=doc.doc_id,
@@ -173,7 +172,7 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     data_dir = Path(settings.index_dir)
     files = corpus_files(corpus)
     catalog = catalogs_in(corpus)
-    jobs = [(f, settings, catalog.get(f.resolve()), None) for f in files]
+    jobs = [(f, settings, catalog.get(f.resolve()), None, "") for f in files]
     workers = workers if workers is not None else max(1, min(4, (os.cpu_count() or 1)))
     # Whoosh's writer is the bottleneck (pure Python): on big builds it gets processes too.
     if index_procs is None:
@@ -369,7 +368,7 @@ def remove(doc_id: str, settings: Settings, actor: str | None = None) -> Documen
     """Take a document out of search and move it to the trash (restorable; see `purge`)."""
     with _writing(settings) as (gen, st):
         doc = st.get_document(doc_id)
-        if st.status(doc_id) == "trash":
+        if doc.status == "trash":
             raise NotFound(f"document {doc_id} is already in the trash")
         # Index first: if we die before the store commit, `check` sees an active document
         # missing from the index and re-indexes it; nothing is half-removed.
@@ -384,7 +383,7 @@ def restore(doc_id: str, settings: Settings, actor: str | None = None) -> Docume
     """Bring a document back from the trash into search."""
     with _writing(settings) as (gen, st):
         doc = st.get_document(doc_id)
-        if st.status(doc_id) != "trash":
+        if doc.status != "trash":
             raise NotFound(f"document {doc_id} is not in the trash")
         _reindex(gen, st, doc)
         with st.transaction():
@@ -397,7 +396,7 @@ def purge(doc_id: str, settings: Settings, actor: str | None = None) -> Document
     """Delete a trashed document for good: its passages, metadata and original file."""
     with _writing(settings) as (_gen, st):
         doc = st.get_document(doc_id)
-        if st.status(doc_id) != "trash":
+        if doc.status != "trash":
             raise NotFound(f"document {doc_id} is not in the trash: remove it first")
         with st.transaction():
             st.delete_document(doc_id)
@@ -413,7 +412,7 @@ def edit(doc_id: str, changes: DocMeta, settings: Settings, actor: str | None = 
     shows every field can clear one)."""
     with _writing(settings) as (gen, st):
         doc = st.get_document(doc_id)
-        if st.status(doc_id) != "active":
+        if doc.status != "active":
             raise NotFound(f"document {doc_id} is not in the index (trash?)")
         before = doc.meta
         doc.meta = changes.merged_over(before)

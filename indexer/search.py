@@ -784,13 +784,21 @@ class SearchService:
 
         The path comes from the store's content hash, never from the caller: an unknown id
         is a NotFound, whatever it contains."""
-        doc, _ = self.get_document(doc_id)
+        doc = self.document(doc_id)
         path = store.original_path(self.data_dir, doc.sha256)
         if not path.is_file():
             raise NotFound(f"the original file of {doc_id} is not in the store")
         mime = {"pdf": "application/pdf", "html": "text/html", "markdown": "text/markdown",
                 "text": "text/plain"}.get(doc.format, "application/octet-stream")
         return path, doc.file, mime
+
+    def document(self, doc_id: str) -> Document:
+        """A document's stored row (metadata, status), without its passages."""
+        st = self.store()
+        try:
+            return st.get_document(doc_id)
+        finally:
+            st.close()
 
     def get_document(self, doc_id: str) -> tuple[Document, list[Passage]]:
         st = self.store()

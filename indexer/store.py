@@ -145,6 +145,17 @@ def save_original(data_dir: Path, sha256: str, data: bytes, fsync: bool = True) 
     return path
 
 
+def connect(path: Path, schema: str) -> sqlite3.Connection:
+    """A small SQLite database of the data directory (accounts, upload jobs): autocommit,
+    WAL (readers never wait for a writer), rows by name, `schema` created if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(schema)
+    return db
+
+
 # ------------------------------------------------------------------ metadata
 
 class Store:

@@ -104,13 +104,6 @@ def create_app(config: dict | None = None) -> Flask:
         response.vary.add("Cookie")
         return response
 
-    @app.errorhandler(QueryError)
-    @app.errorhandler(NotFound)
-    @app.errorhandler(IndexOutOfDate)
-    @app.errorhandler(WriteBusy)
-    @app.errorhandler(Withdrawn)
-    @app.errorhandler(AccountError)
-    @app.errorhandler(HTTPException)
     def _error(exc):
         if isinstance(exc, HTTPException):
             status = exc.code or 500
@@ -133,6 +126,9 @@ def create_app(config: dict | None = None) -> Flask:
         title = titles.get(status, _("Something went wrong"))
         return render_template("error.html", status=status, title=title,
                                message=message), status
+
+    for cls in (*ERROR_STATUS, HTTPException):
+        app.register_error_handler(cls, _error)
 
     return app
 

@@ -69,7 +69,7 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
     try:
         p = st.get_passage(passage_id)
         d = st.get_document(p.doc_id)
-        _check_public(d)
+        check_public(d)
         around = st.neighbours(p, before=before, after=after)
         newer = _newer_revision(st, d, p.label)
     finally:
@@ -114,17 +114,18 @@ def _versions(p) -> list[dict]:
 
 
 def document_view(doc_id: str) -> dict:
-    d, passages = service().get_document(doc_id)
-    _check_public(d)
     st = service().store()
     try:
+        d = st.get_document(doc_id)
+        check_public(d)
+        passages = st.passages(doc_id)
         newer = _newer_revision(st, d)
     finally:
         st.close()
     return {"document": document_json(d), "outline": outline(passages), "replaced_by": newer}
 
 
-def _check_public(d) -> None:
+def check_public(d) -> None:
     """Documents in the trash are withdrawn from the public pages (HTTP 410)."""
     if d.status == "trash":
         raise Withdrawn(f"document {d.doc_id} has been withdrawn from the service")

@@ -54,6 +54,11 @@ def meta_from_form(form) -> DocMeta:
     return DocMeta(**values)
 
 
+def _document(doc_id: str):
+    """The stored document (any status); an unknown id is a NotFound (404)."""
+    return service().document(doc_id)
+
+
 def _documents(status: str | None) -> list:
     st = service().store()
     try:
@@ -255,11 +260,7 @@ def replace(doc_id: str):
     if not f or not f.filename:
         flash(_("Choose the file of the new revision."), "error")
         return redirect(url_for("staff.document", doc_id=doc_id))
-    st = service().store()  # an unknown document is a 404 before anything is staged
-    try:
-        st.get_document(doc_id)
-    finally:
-        st.close()
+    _document(doc_id)  # an unknown document is a 404 before anything is staged
     job = jobs.stage(_settings(), _actor(), f.filename, f.stream, jobs.new_id(),
                      replaces=doc_id)
     if _worker():
@@ -283,11 +284,7 @@ def restore(doc_id: str):
 
 @bp.route("/d/<doc_id>/purge", methods=["POST"])
 def purge(doc_id: str):
-    st = service().store()  # an unknown document is a 404, confirmed or not
-    try:
-        st.get_document(doc_id)
-    finally:
-        st.close()
+    _document(doc_id)  # an unknown document is a 404, confirmed or not
     if request.form.get("confirm") != "purge":
         flash(_("Tick the box to confirm that the document is to be deleted for good."),
               "error")

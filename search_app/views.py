@@ -10,6 +10,7 @@ from markupsafe import Markup
 from . import service
 from .params import (
     SEARCH_PARAMS,
+    check_public,
     doc_titles,
     document_view,
     has_search,
@@ -248,9 +249,7 @@ PDF_CSP = "object-src 'self'; base-uri 'none'; form-action 'none'; frame-ancesto
 @bp.get("/d/<doc_id>/original")
 def original(doc_id: str):
     """The document's original file, located by its content hash (never by the id's text)."""
-    from .params import _check_public
-
-    _check_public(service().get_document(doc_id)[0])
+    check_public(service().document(doc_id))
     path, name, mime = service().original(doc_id)
     resp = send_file(path, mimetype=mime, download_name=name,
                      as_attachment=mime not in INLINE_MIMES, max_age=3600)

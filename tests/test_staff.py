@@ -23,12 +23,9 @@ TEXT = ("Cities and migration\n"
         "2. Municipal development plans mainstream migration and report on it each year.\n")
 
 
-@pytest.fixture
-def staff_app(tmp_path):
-    from search_app import create_app
-
-    settings = config.load(index_dir=str(tmp_path / "data"), max_upload_bytes=300_000,
-                           write_lock_timeout=5.0)
+def base_index(tmp_path: Path, **overrides) -> config.Settings:
+    """A real index of one small document, and the staff account `amina`."""
+    settings = config.load(index_dir=str(tmp_path / "data"), **overrides)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "base.en.txt").write_text(
@@ -36,6 +33,14 @@ def staff_app(tmp_path):
         encoding="utf-8")
     pipeline.build(corpus, settings, workers=1)
     accounts.add_user(settings, "amina", PASSWORD)
+    return settings
+
+
+@pytest.fixture
+def staff_app(tmp_path):
+    from search_app import create_app
+
+    settings = base_index(tmp_path, max_upload_bytes=300_000, write_lock_timeout=5.0)
     app = create_app({"SETTINGS": settings, "TESTING": True, "JOB_WORKER": False})
     return app
 
@@ -312,14 +317,7 @@ def staff_server(tmp_path):
     """The production server (waitress) with its upload worker thread, over a fresh index."""
     from indexer.serve import make_server, run_server, stop_server
 
-    settings = config.load(index_dir=str(tmp_path / "data"))
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "base.en.txt").write_text(
-        "Base text\n1. Remittances support households in countries of origin every month.\n",
-        encoding="utf-8")
-    pipeline.build(corpus, settings, workers=1)
-    accounts.add_user(settings, "amina", PASSWORD)
+    settings = base_index(tmp_path)
     server = make_server(settings, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=run_server, args=(server,), daemon=True)
     thread.start()
