@@ -225,7 +225,7 @@ def _keep_staff_changes(old: store.Store, item: Prepared) -> None:
     before = old.find_by_sha(item.document.sha256)
     if before is None:
         return
-    if any(e["action"] == "edit" for e in old.audit_log(limit=1, doc_id=before.doc_id)):
+    if old.has_audit(before.doc_id, "edit"):
         item.document.meta = before.meta
     if before.status in ("trash", "superseded"):
         item.status = before.status

@@ -249,6 +249,11 @@ class Store:
                  "doc_id": r["doc_id"], "before": json.loads(r["before"]),
                  "after": json.loads(r["after"])} for r in rows]
 
+    def has_audit(self, doc_id: str, action: str) -> bool:
+        """Whether the log records `action` (e.g. "edit") on the document, ever."""
+        return self.db.execute("SELECT 1 FROM audit WHERE doc_id=? AND action=? LIMIT 1",
+                               (doc_id, action)).fetchone() is not None
+
     def copy_history_from(self, other: Store) -> None:
         """Carry an older generation's audit log and refusals into this one, so a rebuild
         keeps the record of who changed what."""

@@ -255,7 +255,8 @@ def test_rebuild_keeps_what_staff_did(tmp_path, settings):
                      "countries where migrants were born.\n", encoding="utf-8")
     added = pipeline.add([extra], settings, actor="web:amina").outcomes[0].doc_id
     pipeline.edit(en.doc_id, DocMeta(title="Edited by staff"), settings, actor="web:amina")
-    pipeline.remove(fr.doc_id, settings, actor="web:amina")
+    pipeline.edit(fr.doc_id, DocMeta(title="Note éditée"), settings, actor="web:amina")
+    pipeline.remove(fr.doc_id, settings, actor="web:amina")  # the edit is no longer the last
     rev = tmp_path / "staff-rev.txt"
     rev.write_text("Diaspora note\n1. Diaspora bonds finance schools, clinics and roads in "
                    "the countries where migrants were born.\n", encoding="utf-8")
@@ -268,6 +269,7 @@ def test_rebuild_keeps_what_staff_did(tmp_path, settings):
     assert set(live) == {en.doc_id, new}
     assert live[en.doc_id].meta.title == "Edited by staff"
     assert svc.get_document(fr.doc_id)[0].status == "trash"
+    assert svc.get_document(fr.doc_id)[0].meta.title == "Note éditée"
     assert svc.get_document(added)[0].status == "superseded"
     assert search(settings, "diaspora bonds roads").hits[0].document.doc_id == new
     assert not search(settings, "gouvernance des migrations", lang="fr").hits
