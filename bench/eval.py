@@ -229,6 +229,7 @@ def eval_vaswani(folder: Path, work: Path, workers: int, depth: int) -> None:
     docs, queries, qrels = read_vaswani(folder)
     # Identical abstracts: the pipeline keeps the first copy as the document and reports the
     # others as duplicates; a hit on that text stands for every docno that carries it.
+    # Near-identical ones are folded into a hit at search time and listed as its copies.
     by_text: dict[str, list[str]] = defaultdict(list)
     for docno in sorted(docs, key=lambda d: int(d) if d.isdigit() else 0):
         by_text[docs[docno]].append(docno)
@@ -243,9 +244,11 @@ def eval_vaswani(folder: Path, work: Path, workers: int, depth: int) -> None:
     svc = SearchService(config.load(index_dir=str(data_dir)))
     st = svc.store()
     try:
-        counted = Counter(p.lang for d in st.documents("active") for p in st.passages(d.doc_id))
+        active = st.documents("active")
+        counted = Counter(p.lang for d in active for p in st.passages(d.doc_id))
     finally:
         st.close()
+    docno_of = {d.doc_id: Path(d.file).stem for d in active}
     print(f"  passage languages as detected: {dict(counted.most_common())}")
 
     started = time.perf_counter()
@@ -258,11 +261,14 @@ def eval_vaswani(folder: Path, work: Path, workers: int, depth: int) -> None:
         while len(ranked) < depth:
             res = svc.search(SearchRequest(q=qtext.lower(), per_page=PAGE, page=page))
             for h in res.hits:
-                docno = Path(h.document.file).stem
-                for same in by_text.get(docs.get(docno, ""), [docno]):
-                    if same not in seen:  # passages collapse to their document, first rank
-                        seen.add(same)
-                        ranked.append(same)
+                # A hit stands for the abstracts folded into it as copies (near-identical
+                # records), as for identical ones, in the order listed.
+                for docno in [Path(h.document.file).stem,
+                              *(docno_of[c["doc_id"]] for c in h.copies)]:
+                    for same in by_text.get(docs.get(docno, ""), [docno]):
+                        if same not in seen:  # passages collapse to their document
+                            seen.add(same)
+                            ranked.append(same)
             if len(res.hits) < PAGE or page * PAGE >= res.total:
                 break
             page += 1

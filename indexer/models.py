@@ -112,6 +112,10 @@ class Hit:
     score: float
     snippet: str  # HTML: escaped text with <mark> around matches
     versions: dict[str, str] = field(default_factory=dict)
+    # Passages with the same or nearly the same wording that were folded into this hit (a
+    # second extraction of the document, a later resolution repeating the paragraph): each
+    # {"passage_id", "doc_id", "title", "symbol", "paragraph"}. Listed, not lost.
+    copies: list[dict] = field(default_factory=list)
 
     @property
     def citation(self) -> str:
@@ -138,6 +142,7 @@ class Hit:
             "date": d.meta.date,
             "url": d.meta.url,
             "versions": self.versions,
+            "copies": self.copies,
         }
 
 

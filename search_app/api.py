@@ -166,7 +166,14 @@ _HIT_PROPS = {k: {"type": "string"} for k in (
     "passage_id", "doc_id", "title", "series", "symbol", "lang", "page", "paragraph", "section",
     "text", "snippet", "file", "citation", "date", "url")}
 _HIT_PROPS.update({"score": {"type": "number"}, "year": {"type": ["integer", "null"]},
-                   "versions": {"type": "object", "additionalProperties": {"type": "string"}}})
+                   "versions": {"type": "object", "additionalProperties": {"type": "string"}},
+                   "copies": {"type": "array", "description": "Passages with the same or nearly "
+                              "the same wording folded into this hit (another copy of the "
+                              "document, a later text repeating the paragraph).",
+                              "items": {"type": "object", "properties": {
+                                  k: {"type": "string"} for k in (
+                                      "passage_id", "doc_id", "title", "symbol",
+                                      "paragraph")}}}})
 
 
 def _ok(desc: str, schema: dict, mime: str = "application/json") -> dict:

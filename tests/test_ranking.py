@@ -97,3 +97,70 @@ def test_the_same_wording_under_another_label_shows_once(tmp_path, settings):
     shown = [" ".join(h.passage.text.split()) for h in res.hits]
     assert sum("transfer of remittances" in t for t in shown) == 1, shown
     assert any(t.startswith("36.") for t in shown[:2])
+
+
+def test_the_exact_phrase_ranks_above_the_words_near_each_other(tmp_path, settings):
+    """Stop words aside, `faster safer cheaper remittances` stands as typed in the longer
+    paragraph 36 only; the shorter objective title has the words near each other."""
+    text = ("20. Promote faster, safer and cheaper transfer of remittances.\n\n"
+            "36. We commit to promote faster, safer and cheaper remittances by further "
+            "developing existing conducive policy and regulatory environments that enable "
+            "competition, regulation and innovation on the remittance market.\n")
+    svc = build(tmp_path / "c", settings, {"gcm.txt": text})
+    res = svc.search(SearchRequest(q="faster safer cheaper remittances", expand=False))
+    assert [h.passage.label for h in res.hits] == ["36", "20"]
+    # without the phrase, plain BM25 prefers the shorter title: the boost is what reorders
+    res = svc.search(SearchRequest(q="faster safer cheaper remittances OR nothing",
+                                   expand=False))
+    assert [h.passage.label for h in res.hits] == ["20", "36"]
+
+
+def test_a_second_extraction_of_a_paragraph_shows_once(tmp_path, settings):
+    """The same resolution indexed from two sources whose text differs by a hyphen does not
+    fill the first places with copies."""
+    para = ("{n}. Build partnerships between local authorities, local communities, the "
+            "private sector, diasporas, hometown associations and migrant organizations to "
+            "facilitate the {reint} of returning migrants.\n\n")
+    other = ("1. Involve local authorities and relevant stakeholders in the identification, "
+             "referral and assistance of migrants who are victims of trafficking in "
+             "persons, and in the sharing of information on local services.\n")
+    svc = build(tmp_path / "c", settings, {
+        "corpus-copy.txt": para.format(n=35, reint="reintegration"),
+        "unga-copy.txt": para.format(n=35, reint="re-integration"),
+        "other.txt": other,
+    })
+    res = svc.search(SearchRequest(q="local authorities", expand=False))
+    files = files_of(res.hits)
+    assert len(files) == 2 and "other.txt" in files, files
+    # the copy is listed with the hit it was folded into, not lost
+    shown = next(h for h in res.hits if h.document.file != "other.txt")
+    folded = {"corpus-copy.txt", "unga-copy.txt"} - {shown.document.file}
+    assert [c["paragraph"] for c in shown.copies] == ["35"]
+    copy_doc = next(d for d in svc.documents() if d.file in folded)
+    assert shown.to_json()["copies"][0]["doc_id"] == copy_doc.doc_id
+
+
+def test_folded_copies_are_linked_and_escaped_on_the_results_page(tmp_path, settings):
+    from search_app import create_app
+
+    para = ("1. Involve local authorities and relevant stakeholders in the identification, "
+            "referral and assistance of migrants who are victims of trafficking in persons, "
+            "and in the sharing of information on local {s}.\n")
+    build(tmp_path / "c", settings, {
+        "a.txt": para.format(s="services"),
+        "b.txt": para.format(s="service"),
+        "catalog.tsv": "file\ttitle\na.txt\tCopy A\nb.txt\t<script>alert(1)</script>\n",
+    })
+    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    html = client.get("/search?q=local+authorities").get_data(as_text=True)
+    assert html.count('class="hit"') == 1
+    copies = html[html.index('class="copies"'):]
+    copies = copies[:copies.index("</p>")]
+    assert "Same wording also in:" in copies
+    assert "Copy A" in copies or "&lt;script&gt;alert(1)&lt;/script&gt;" in copies, copies
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    data = client.get("/api/search?q=local+authorities").get_json()
+    assert len(data["hits"]) == 1 and len(data["hits"][0]["copies"]) == 1
+    html = client.get("/search?q=local+authorities",
+                      headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Même texte aussi dans :" in html
