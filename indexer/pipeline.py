@@ -203,8 +203,7 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
 
             engine.add_documents(ix, stored(), clear=True, procs=index_procs)
             with st.transaction():
-                st.set_status([o.doc_id for o in report.of("indexed")
-                               if st.status(o.doc_id) == "pending"], "active")
+                st.set_status([d.doc_id for d in st.documents("pending")], "active")
                 if old is not None:
                     st.copy_history_from(old)
             st.close()
@@ -464,9 +463,14 @@ def _recover_pending(gen: Path, st: store.Store) -> list[str]:
     return [d.doc_id for d in pending]
 
 
+def _caught_mid_replace(st: store.Store, pending: list[Document]) -> list[str]:
+    """The predecessors still active of pending revisions (a crash during `replace`)."""
+    return [d.replaces for d in pending if d.replaces and st.status(d.replaces) == "active"]
+
+
 def _finish_replacements(ix, st: store.Store, pending: list[Document]) -> None:
     """A revision caught pending by a crash is finished: its predecessor leaves search."""
-    old = [d.replaces for d in pending if d.replaces and st.status(d.replaces) == "active"]
+    old = _caught_mid_replace(st, pending)
     for doc_id in old:
         engine.delete_document(ix, doc_id)
     with st.transaction():
@@ -485,11 +489,9 @@ class CheckResult:
 def check(settings: Settings, repair: bool = True) -> CheckResult:
     """Compare store and index; with repair, rebuild the index from the store if they differ."""
     with _writing(settings) as (gen, st):
-        pending_docs = st.documents("pending")
-        pending = [d.doc_id for d in pending_docs]
+        pending = st.documents("pending")
         # A revision caught mid-replace wins: its predecessor leaves search (see replace).
-        replaced = [d.replaces for d in pending_docs
-                    if d.replaces and st.status(d.replaces) == "active"]
+        replaced = _caught_mid_replace(st, pending)
         if repair and replaced:
             with st.transaction():
                 st.set_status(replaced, "superseded")
@@ -500,15 +502,13 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
             if not repair:
                 raise
             ix, in_index = None, {}
-        expected = {d.doc_id: d.passages for d in st.documents("active")}
-        for doc_id in pending:
-            expected[doc_id] = st.get_document(doc_id).passages
-        missing = [d for d, n in expected.items() if in_index.get(d) != n]
+        expected = {d.doc_id: d for d in [*st.documents("active"), *pending]}
+        missing = [d for d, doc in expected.items() if in_index.get(d) != doc.passages]
         orphans = [d for d in in_index if d not in expected]
         repaired = False
         if repair and (missing or orphans or ix is None):
             ix = engine.create(gen) if ix is None else ix
-            docs = [(st.get_document(d), st.passages(d)) for d in expected]
+            docs = [(doc, st.passages(d)) for d, doc in expected.items()]
             engine.add_documents(ix, docs, clear=True)
             with st.transaction():
                 st.set_status(list(expected), "active")

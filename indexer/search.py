@@ -90,6 +90,8 @@ RRF_K = 60
 FUSION_EXPANSION_WEIGHT = 0.98
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
+# Query syntax beyond plain words: quotes, groups, wildcards, fuzzy, boosts, operators, -/+.
+_SYNTAX_RE = re.compile(r'["():*~^]|\b(AND|OR|NOT)\b|(^|\s)[-+]')
 
 
 @dataclass
@@ -432,7 +434,7 @@ class SearchService:
 
     def _proximity(self, typed: str, field_lang: str, ix) -> wq.Query | None:
         """For plain multi-word queries, reward passages where the words stand together."""
-        if not field_lang or re.search(r'["():*~^]|\b(AND|OR|NOT)\b|(^|\s)[-+]', typed):
+        if not field_lang or _SYNTAX_RE.search(typed):
             return None
         fieldname = text_field(field_lang)
         if fieldname == "text_other":
@@ -447,7 +449,7 @@ class SearchService:
         """One part per typed word (any of its (field, term) pairs), for plain-word queries
         (None with quotes, operators or prefixes: their parts are not words a passage has
         or lacks)."""
-        if re.search(r'["():*~^]|\b(AND|OR|NOT)\b|(^|\s)[-+]', typed):
+        if _SYNTAX_RE.search(typed):
             return None
         parts = []
         for i, word in enumerate(typed.split()):
@@ -484,11 +486,13 @@ class SearchService:
                 analyzer = self._schema[fieldname].analyzer
                 alternatives: list[wq.Query] = []
                 words_of: list[frozenset] = []
+                boosts: list[float] = []
                 for term in terms[:EXPANSION_TERMS_PER_LANG]:
                     words = [t.text for t in analyzer(term)]
                     if not words:
                         continue
                     boost = 1.0 if len(alternatives) < n_equiv else EXPANSION_VARIANT_BOOST
+                    boosts.append(boost)
                     # All the words, not the phrase: Whoosh reads positions for every
                     # document holding the words, which made expanded queries take seconds.
                     alternatives.append(
@@ -501,9 +505,7 @@ class SearchService:
                 if alternatives:
                     per_lang.setdefault(lang, []).append(
                         alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
-                    weights = tuple(1.0 if i < n_equiv else EXPANSION_VARIANT_BOOST
-                                    for i in range(len(words_of)))
-                    parts.setdefault(lang, []).append(_Part(words_of, covers, weights))
+                    parts.setdefault(lang, []).append(_Part(words_of, covers, tuple(boosts)))
         queries = {lang: qs[0] if len(qs) == 1 else wq.Or(qs) for lang, qs in per_lang.items()}
         return queries, used, parts
 
@@ -574,7 +576,7 @@ class SearchService:
                 ranked = self._fused(s, lists, want, n_words)
             else:
                 ranked = self._ranked(s, everything, want, by_date=req.sort == "date")
-            ranked = _fold_language_versions(_unique(ranked) if exp_qs else ranked, qlang)
+            ranked = _fold_language_versions(ranked, qlang)
             start = (req.page - 1) * req.per_page
             terms = _query_terms(everything)
             hits = [self._hit(fields, score, terms)
@@ -652,7 +654,8 @@ class SearchService:
                 # English query's words through the accent-folded field) is not doubled.
                 entry[1] = max(entry[1], cap)
         ordered = sorted(fused.values(), key=lambda e: -e[1])
-        return [(fields, score) for fields, score in ordered[:n]]
+        # Each list is folded on its own; near copies from different lists meet here.
+        return _unique([(fields, score) for fields, score in ordered[:n]])
 
     def _facets(self, searcher, q: wq.Query) -> tuple[dict[str, dict[str, int]], int]:
         """Counts of series, language, year and document over every matching passage.
@@ -753,8 +756,7 @@ class SearchService:
         spans = mark_spans(passage.text, analyzers, wanted)
         copies = [{"passage_id": c["passage_id"], "doc_id": c["doc_id"],
                    "title": c.get("title", ""), "symbol": c.get("symbol", ""),
-                   "paragraph": c.get("label", "")}
-                  for c in f.get("_copies", []) if c["passage_id"] != passage.passage_id]
+                   "paragraph": c.get("label", "")} for c in f.get("_copies", [])]
         return Hit(passage=passage, document=document, score=score,
                    snippet=snippet(passage.text, spans), copies=copies)
 
@@ -844,12 +846,15 @@ def _query_terms(q: wq.Query) -> dict[str, set[str]]:
 def _wording(fields: dict) -> str:
     """A passage's wording without its own label (case, spacing and punctuation ignored):
     `20. Promote faster, safer…` in the GCM's list of objectives and the heading
-    `Objective 20: Promote faster, safer…` are the same text."""
-    words = re.findall(r"\w+", fields.get("content", "").casefold())
-    label = re.findall(r"\w+", (fields.get("label") or "").casefold())
-    if label and words[:len(label)] == label and len(words) > len(label):
-        words = words[len(label):]
-    return " ".join(words)
+    `Objective 20: Promote faster, safer…` are the same text. Kept in `fields`: a result
+    is folded in its list, keyed in the fusion and folded again."""
+    if "_wording" not in fields:
+        words = re.findall(r"\w+", fields.get("content", "").casefold())
+        label = re.findall(r"\w+", (fields.get("label") or "").casefold())
+        if label and words[:len(label)] == label and len(words) > len(label):
+            words = words[len(label):]
+        fields["_wording"] = " ".join(words)
+    return fields["_wording"]
 
 
 def _shingles(wording: str) -> frozenset:
@@ -885,11 +890,14 @@ def _unique(ranked: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
                     holders.setdefault(sh, []).append(len(out))
                 sizes.append(size)
         if place is not None:
-            keeper = out[place][0].setdefault("_copies", [])
+            kept = out[place][0]
+            listed = kept.setdefault("_copies", [])
+            # Copies folded in an earlier pass come along (one of them may be `kept` itself).
+            known = {kept["passage_id"], *(c["passage_id"] for c in listed)}
             for folded in [fields, *fields.pop("_copies", [])]:
-                if len(keeper) < COPIES_LISTED and all(
-                        c["passage_id"] != folded["passage_id"] for c in keeper):
-                    keeper.append(folded)
+                if len(listed) < COPIES_LISTED and folded["passage_id"] not in known:
+                    known.add(folded["passage_id"])
+                    listed.append(folded)
             continue
         first[key] = len(out)
         out.append((fields, score))

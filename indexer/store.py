@@ -255,8 +255,8 @@ class Store:
                                (doc_id, action)).fetchone() is not None
 
     def copy_history_from(self, other: Store) -> None:
-        """Carry an older generation's audit log and refusals into this one, so a rebuild
-        keeps the record of who changed what."""
+        """Carry an older generation's audit log into this one, so a rebuild keeps the
+        record of who changed what."""
         self.db.executemany(
             "INSERT INTO audit(at, actor, action, doc_id, before, after) VALUES (?,?,?,?,?,?)",
             [(r["at"], r["actor"], r["action"], r["doc_id"], r["before"], r["after"])

@@ -36,8 +36,11 @@ def _settings():
     return current_app.config["SETTINGS"]
 
 
-def _worker() -> jobs.Worker | None:
-    return current_app.extensions.get("dialogue_search_jobs")
+def _wake_worker() -> None:
+    """New work for this server's upload worker (none in apps built without one)."""
+    worker = current_app.extensions.get("dialogue_search_jobs")
+    if worker is not None:
+        worker.wake()
 
 
 def _actor() -> str:
@@ -161,7 +164,8 @@ def _matching(docs: list, text: str) -> list:
 @bp.route("/")
 def dashboard():
     text = request.args.get("q", "")[:200]
-    sections = {name: _matching(_documents(name), text)
+    everything = _documents(None)
+    sections = {name: _matching([d for d in everything if d.status == name], text)
                 for name in ("active", "trash", "superseded")}
     return render_template("staff/dashboard.html", uploads=jobs.recent(_settings(), limit=20),
                            sections=sections, q=text, limit=LIST_LIMIT)
@@ -184,8 +188,7 @@ def upload():
                 job = jobs.stage(settings, _actor(), f.filename or "", f.stream, batch)
                 if meta != DocMeta() or version_of:
                     jobs.set_given(settings, job.job_id, meta, version_of)
-            if _worker():
-                _worker().wake()
+            _wake_worker()
             return redirect(url_for("staff.batch", batch=batch))
     return render_template("staff/upload.html", documents=_documents("active"),
                            series=SERIES, max_mb=settings.max_file_bytes // 10**6,
@@ -211,8 +214,7 @@ def batch(batch: str):
 def confirm(job_id: str):
     job = jobs.confirm(_settings(), job_id, meta_from_form(request.form),
                        request.form.get("version_of", ""))
-    if _worker():
-        _worker().wake()
+    _wake_worker()
     return redirect(url_for("staff.batch", batch=job.batch))
 
 
@@ -263,8 +265,7 @@ def replace(doc_id: str):
     _document(doc_id)  # an unknown document is a 404 before anything is staged
     job = jobs.stage(_settings(), _actor(), f.filename, f.stream, jobs.new_id(),
                      replaces=doc_id)
-    if _worker():
-        _worker().wake()
+    _wake_worker()
     return redirect(url_for("staff.batch", batch=job.batch))
 
 

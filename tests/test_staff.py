@@ -14,6 +14,8 @@ import pytest
 
 from indexer import accounts, config, jobs, pipeline
 
+pytest_plugins = ["web_fixtures"]
+
 PASSWORD = "correct horse battery"
 HOSTILE = "<script>alert(1)</script>"
 WRITE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -328,48 +330,35 @@ def staff_server(tmp_path):
         thread.join(timeout=10)
 
 
-def test_browser_staff_upload_review_and_search(staff_server):
-    from test_web import ARTIFACTS, CHROMIUM
-
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_browser_staff_upload_review_and_search(staff_server, browser, artifacts):
     base, tmp = staff_server
     upload = tmp / "villes.fr.txt"
     upload.write_text("Villes et migrations\n1. Les autorités locales coordonnent l'accueil "
                       "des migrants nouvellement arrivés avec les ministères nationaux.\n\n"
                       "2. Les plans de développement municipaux intègrent la migration.\n",
                       encoding="utf-8")
-    ARTIFACTS.mkdir(exist_ok=True)
-    args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(base + "/staff/upload")
-            assert "/staff/login" in page.url  # anonymous: sent to sign in first
-            page.get_by_label("User name").fill("amina")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url("**/staff/upload")
-            page.get_by_label("Files").set_input_files(str(upload))
-            page.get_by_role("button", name="Upload").click()
-            # the page refreshes itself while the worker analyses the file
-            page.get_by_role("button", name="Confirm and index").wait_for(timeout=60_000)
-            assert page.get_by_label("Language", exact=True).input_value() == "fr"
-            page.get_by_label("Title").fill("Villes et migrations (test)")
-            page.screenshot(path=str(ARTIFACTS / "staff-review.png"), full_page=True)
-            page.get_by_role("button", name="Confirm and index").click()
-            page.get_by_text("Indexed", exact=True).wait_for(timeout=60_000)
-            page.screenshot(path=str(ARTIFACTS / "staff-done.png"), full_page=True)
-            page.goto(base + "/search?q=plans+de+d%C3%A9veloppement+municipaux")
-            assert page.get_by_text("Villes et migrations (test)").first.is_visible()
-            assert not [e for e in errors if "favicon" not in e], errors
-        finally:
-            browser.close()
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(base + "/staff/upload")
+    assert "/staff/login" in page.url  # anonymous: sent to sign in first
+    page.get_by_label("User name").fill("amina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/upload")
+    page.get_by_label("Files").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload").click()
+    # the page refreshes itself while the worker analyses the file
+    page.get_by_role("button", name="Confirm and index").wait_for(timeout=60_000)
+    assert page.get_by_label("Language", exact=True).input_value() == "fr"
+    page.get_by_label("Title").fill("Villes et migrations (test)")
+    page.screenshot(path=str(artifacts / "staff-review.png"), full_page=True)
+    page.get_by_role("button", name="Confirm and index").click()
+    page.get_by_text("Indexed", exact=True).wait_for(timeout=60_000)
+    page.screenshot(path=str(artifacts / "staff-done.png"), full_page=True)
+    page.goto(base + "/search?q=plans+de+d%C3%A9veloppement+municipaux")
+    assert page.get_by_text("Villes et migrations (test)").first.is_visible()
+    assert not [e for e in errors if "favicon" not in e], errors
 
 
 def test_refusal_reasons_and_warnings_are_shown_in_the_ui_language(staff_app, tmp_path):

@@ -9,8 +9,6 @@ import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
 pytest_plugins = ["web_fixtures"]
 
 # the same strings as in web_fixtures.FILES (the hostile document)
@@ -19,8 +17,6 @@ HOSTILE_IMG = "<img src=x onerror=alert(1)>"
 
 PROJECT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = PROJECT / "search_app" / "translations"
-ARTIFACTS = PROJECT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _html(resp, status: int = 200) -> str:
@@ -306,43 +302,32 @@ def test_waitress_serves_over_a_real_socket(live_server):
 # ---------------------------------------------------------------- browser
 
 
-def test_browser_search_passage_and_french(live_server):
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("dialog", lambda d: errors.append("dialog: " + d.message))
-            page.goto(live_server + "/")
-            page.get_by_label("Search the texts").fill("remittances migrants")
-            page.keyboard.press("Enter")
-            page.wait_for_selector("ol.hits mark")
-            assert page.locator("ol.hits mark").count() > 0
-            page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
+def test_browser_search_passage_and_french(live_server, browser, artifacts):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: errors.append("dialog: " + d.message))
+    page.goto(live_server + "/")
+    page.get_by_label("Search the texts").fill("remittances migrants")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("ol.hits mark")
+    assert page.locator("ol.hits mark").count() > 0
+    page.screenshot(path=str(artifacts / "search.png"), full_page=True)
 
-            page.locator("ol.hits .hit-title a").first.click()
-            page.wait_for_selector("blockquote.passage")
-            page.get_by_role("button", name="Copy citation").click()
-            page.screenshot(path=str(ARTIFACTS / "passage.png"), full_page=True)
+    page.locator("ol.hits .hit-title a").first.click()
+    page.wait_for_selector("blockquote.passage")
+    page.get_by_role("button", name="Copy citation").click()
+    page.screenshot(path=str(artifacts / "passage.png"), full_page=True)
 
-            page.get_by_role("navigation", name="Interface language").get_by_role(
-                "link", name="Français").click()
-            page.wait_for_selector("html[lang=fr]")
-            assert page.get_by_role("heading", name="Citer ce passage").is_visible()
-            page.goto(live_server + "/search?q=hostile")
-            assert page.get_by_text("alert(1)").first.is_visible()
-            assert "Rechercher dans les textes" in page.content()  # cookie kept French
-            page.screenshot(path=str(ARTIFACTS / "french.png"), full_page=True)
-            assert not [e for e in errors if "favicon" not in e], errors
-        finally:
-            browser.close()
+    page.get_by_role("navigation", name="Interface language").get_by_role(
+        "link", name="Français").click()
+    page.wait_for_selector("html[lang=fr]")
+    assert page.get_by_role("heading", name="Citer ce passage").is_visible()
+    page.goto(live_server + "/search?q=hostile")
+    assert page.get_by_text("alert(1)").first.is_visible()
+    assert "Rechercher dans les textes" in page.content()  # cookie kept French
+    page.screenshot(path=str(artifacts / "french.png"), full_page=True)
+    assert not [e for e in errors if "favicon" not in e], errors
 
 
 def test_topic_select_same_language_and_versions(client):

@@ -11,6 +11,13 @@ import pytest
 
 from indexer import config, pipeline
 
+PROJECT = Path(__file__).resolve().parents[1]
+ARTIFACTS = PROJECT / "test-artifacts"  # screenshots of the browser tests
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright never downloads a browser
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_IMG = "<img src=x onerror=alert(1)>"
 
@@ -162,3 +169,24 @@ def originals_app(tmp_path_factory):
     report = pipeline.build(corpus, config.load(index_dir=str(data)), workers=1)
     assert len(report.of("indexed")) == 2, [(o.file, o.reason) for o in report.of("refused")]
     return create_app({"INDEX_DIR": str(data), "TESTING": True})
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where browser tests leave their screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium driven by Playwright (skipped where either is missing)."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
