@@ -22,7 +22,12 @@ def _setting(default, help: str):
 class Settings:
     index_dir: str = _setting(
         str(PROJECT_ROOT / "var" / "data"),
-        "Data directory: the store (SQLite + originals) and the Whoosh index derived from it.",
+        "Data directory: the store (SQLite + originals) and the search index derived from it.",
+    )
+    engine: str = _setting(
+        "tantivy",
+        "Search engine of new indexes: tantivy (default, fast) or whoosh (pure Python). An "
+        "index keeps the engine it was built with; switching is a rebuild (`index.py build`).",
     )
     corpus_dir: str = _setting(
         str(PROJECT_ROOT / "corpus"), "Folder `build` reads when --corpus is not given."
@@ -42,7 +47,7 @@ class Settings:
         8, "Fragments shorter than this are merged with a neighbour (labels and headings kept)."
     )
     max_query_chars: int = _setting(
-        1000, "Longer queries are refused (Whoosh parsing is quadratic)."
+        1000, "Longer queries are refused (long queries are slow to plan and to run)."
     )
     max_file_bytes: int = _setting(100 * 1024 * 1024, "Largest file accepted for ingestion.")
     max_upload_bytes: int = _setting(

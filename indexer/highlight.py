@@ -3,21 +3,30 @@ reaches HTML unescaped: every piece goes through html.escape)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
+from . import analysis
 
-def mark_spans(text: str, analyzers: list, terms: list[set[str]]) -> list[tuple[int, int]]:
-    """Character spans of tokens whose analysed form is one of the query's terms.
 
-    `analyzers[i]` analyses `text` for a field whose query terms are `terms[i]`.
-    """
+def mark_spans(text: str, kinds: list[str], terms: list[set[str]],
+               analyze: Callable[[str, str], list[str]]) -> list[tuple[int, int]]:
+    """Character spans of words whose analysed form is one of the query's terms.
+
+    `kinds[i]` is the analysis (analysis.py: a language, "zh" or "neutral") of a field whose
+    query terms are `terms[i]`; `analyze(kind, word)` is the engine's, so a word is marked
+    exactly when the index holds it under a term the query asked for."""
     spans: set[tuple[int, int]] = set()
-    for analyzer, wanted in zip(analyzers, terms, strict=True):
+    for kind, wanted in zip(kinds, terms, strict=True):
         if not wanted:
             continue
-        for tok in analyzer(text, chars=True, removestops=False):
-            if tok.text in wanted:
-                spans.add((tok.startchar, tok.endchar))
+        if kind == "zh":
+            spans.update((t.start, t.end) for t in analysis.tokens("zh", text)
+                         if t.text in wanted)
+            continue
+        for m in analysis.WORD_RE.finditer(text):
+            if any(t in wanted for t in analyze(kind, m.group(0))):
+                spans.add((m.start(), m.end()))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engine, parsers, store
+from . import engines, parsers, store
 from .config import Settings
 from .errors import IndexOutOfDate, IngestRefused, NotFound
 from .language import detect, passage_language
@@ -177,6 +177,8 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     # Whoosh's writer is the bottleneck (pure Python): on big builds it gets processes too.
     if index_procs is None:
         index_procs = min(2, os.cpu_count() or 1) if len(files) >= 200 else 1
+    if settings.engine != "whoosh":
+        index_procs = 1  # tantivy indexes in its own threads
     report = Report()
     with write_lock(data_dir, settings.write_lock_timeout):
         old_gen = store.current_generation(data_dir)
@@ -184,7 +186,7 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
         gen = store.new_generation(data_dir)
         try:
             st = store.Store(gen)
-            ix = engine.create(gen)
+            ix = engines.create(gen, settings.engine)
             seen: set[str] = set()
 
             def stored() -> Iterator[tuple[Document, list[Passage]]]:
@@ -201,7 +203,7 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
                 if old is not None:
                     yield from _carry_over(old, st, seen)
 
-            engine.add_documents(ix, stored(), clear=True, procs=index_procs)
+            ix.add_documents(stored(), clear=True, procs=index_procs)
             with st.transaction():
                 st.set_status([d.doc_id for d in st.documents("pending")], "active")
                 if old is not None:
@@ -257,7 +259,7 @@ def open_current(settings: Settings, create: bool = True) -> tuple[Path, store.S
             raise NotFound(f"no index in {data_dir}; run `python index.py build` first")
         gen = store.new_generation(data_dir)
         store.Store(gen).close()
-        engine.create(gen)
+        engines.create(gen, settings.engine)
         store.publish_generation(data_dir, gen)
     return gen, store.Store(gen)
 
@@ -280,12 +282,12 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
         gen, st = open_current(settings)
         try:
             _recover_pending(gen, st)
-            ix = engine.open_index(gen)
+            ix = engines.open_index(gen)
             seen: set[str] = set()
             for item in prepared:
                 kept = _record(st, data_dir, report, item, seen, actor=actor or actor_default())
                 if kept:
-                    engine.add_documents(ix, [(kept.document, kept.passages)])
+                    ix.add_documents([(kept.document, kept.passages)])
                     with st.transaction():
                         st.set_status([kept.document.doc_id], "active")
         finally:
@@ -317,9 +319,9 @@ def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None
         if kept is None:
             return outcome
         new = kept.document
-        ix = engine.open_index(gen)
-        engine.add_documents(ix, [(new, kept.passages)])
-        engine.delete_document(ix, doc_id)
+        ix = engines.open_index(gen)
+        ix.add_documents([(new, kept.passages)])
+        ix.delete_document(doc_id)
         with st.transaction():
             st.set_status([new.doc_id], "active")
             st.set_status([doc_id], "superseded")
@@ -360,7 +362,7 @@ def _reindex(gen: Path, st: store.Store, doc: Document) -> None:
     interrupted write is finished by the next writer (see _recover_pending)."""
     with st.transaction():
         st.set_status([doc.doc_id], "pending")
-    engine.add_documents(engine.open_index(gen), [(doc, st.passages(doc.doc_id))])
+    engines.open_index(gen).add_documents([(doc, st.passages(doc.doc_id))])
 
 
 def remove(doc_id: str, settings: Settings, actor: str | None = None) -> Document:
@@ -371,7 +373,7 @@ def remove(doc_id: str, settings: Settings, actor: str | None = None) -> Documen
             raise NotFound(f"document {doc_id} is already in the trash")
         # Index first: if we die before the store commit, `check` sees an active document
         # missing from the index and re-indexes it; nothing is half-removed.
-        engine.delete_document(engine.open_index(gen), doc_id)
+        engines.open_index(gen).delete_document(doc_id)
         with st.transaction():
             st.set_status([doc_id], "trash")
             st.record_audit(actor or actor_default(), "remove", doc_id, doc.meta, None)
@@ -455,8 +457,8 @@ def _recover_pending(gen: Path, st: store.Store) -> list[str]:
     pending = st.documents("pending")
     if not pending:
         return []
-    ix = engine.open_index(gen)
-    engine.add_documents(ix, [(d, st.passages(d.doc_id)) for d in pending])
+    ix = engines.open_index(gen)
+    ix.add_documents([(d, st.passages(d.doc_id)) for d in pending])
     _finish_replacements(ix, st, pending)
     with st.transaction():
         st.set_status([d.doc_id for d in pending], "active")
@@ -472,7 +474,7 @@ def _finish_replacements(ix, st: store.Store, pending: list[Document]) -> None:
     """A revision caught pending by a crash is finished: its predecessor leaves search."""
     old = _caught_mid_replace(st, pending)
     for doc_id in old:
-        engine.delete_document(ix, doc_id)
+        ix.delete_document(doc_id)
     with st.transaction():
         st.set_status(old, "superseded")
 
@@ -496,8 +498,8 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
             with st.transaction():
                 st.set_status(replaced, "superseded")
         try:
-            ix = engine.open_index(gen)
-            in_index = engine.indexed_doc_ids(ix)
+            ix = engines.open_index(gen)
+            in_index = ix.indexed_doc_ids()
         except IndexOutOfDate:  # unreadable or outdated index: rebuild it from the store
             if not repair:
                 raise
@@ -507,9 +509,9 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
         orphans = [d for d in in_index if d not in expected]
         repaired = False
         if repair and (missing or orphans or ix is None):
-            ix = engine.create(gen) if ix is None else ix
+            ix = engines.create(gen, settings.engine) if ix is None else ix
             docs = [(doc, st.passages(d)) for d, doc in expected.items()]
-            engine.add_documents(ix, docs, clear=True)
+            ix.add_documents(docs, clear=True)
             with st.transaction():
                 st.set_status(list(expected), "active")
             repaired = True

@@ -38,10 +38,16 @@ def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
     raise QueryError(f"{name} must be 1 or 0, not {raw[:20]!r}")
 
 
+MAX_PER_PAGE = 100  # a web or API page; the CLI exports up to 1,000 (search.MAX_PER_PAGE)
+
+
 def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest:
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+    size = _int(args, "per_page", per_page)
+    if not 1 <= size <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
     return SearchRequest(
         q=args.get("q") or "",
         lang=(args.get("lang") or "").strip(),
@@ -52,7 +58,7 @@ def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest
         same_language=_flag(args, "same_language", False),
         expand=_flag(args, "expand", True),
         page=_int(args, "page", 1),
-        per_page=_int(args, "per_page", per_page),
+        per_page=size,
         sort=sort,
     )
 

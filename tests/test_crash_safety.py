@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from indexer import config, engine, pipeline, store
+from indexer import config, engines, pipeline, store
 from indexer.search import SearchRequest, SearchService
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ def index_state(settings) -> tuple[dict[str, int], dict[str, int]]:
         in_store.update({d.doc_id: d.passages for d in st.documents("pending")})
     finally:
         st.close()
-    return in_store, engine.indexed_doc_ids(engine.open_index(gen))
+    return in_store, engines.open_index(gen).indexed_doc_ids()
 
 
 def kill_after(args: list[str], delay: float) -> int:
@@ -90,7 +90,7 @@ def test_twenty_kills_during_build_and_add(tmp_path):
             pending = {d.doc_id: d.passages for d in st.documents("pending")}
         finally:
             st.close()
-        in_index = engine.indexed_doc_ids(engine.open_index(gen))
+        in_index = engines.open_index(gen).indexed_doc_ids()
         assert all(in_index.get(d) == n for d, n in active.items()), round_no
         assert all(in_index.get(d, 0) in (0, n) for d, n in pending.items()), round_no
         assert set(in_index) <= set(active) | set(pending), round_no

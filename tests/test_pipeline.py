@@ -3,7 +3,9 @@ on-disk store and Whoosh index."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import shutil
 import signal
 import subprocess
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 from pdfmaker import make_image_only_pdf, make_pdf
 
-from indexer import engine, pipeline, store
+from indexer import engines, pipeline, store
 from indexer.errors import IndexOutOfDate, NotFound, WriteBusy
 from indexer.locking import write_lock
 from indexer.models import DocMeta
@@ -152,6 +154,16 @@ def test_second_writer_waits_then_gets_a_clear_message(tmp_path, settings):
     assert search(settings, "local authorities").total >= 1  # readers were never blocked
 
 
+def _wait_for(observe, proc: subprocess.Popen, timeout: float = 120.0):
+    """Poll `observe()` until it returns something true (returned), while `proc` runs."""
+    deadline = time.monotonic() + timeout
+    while not (seen := observe()):
+        assert proc.poll() is None, f"the process ended first (status {proc.returncode})"
+        assert time.monotonic() < deadline, f"not seen within {timeout:.0f} s"
+        time.sleep(0.01)
+    return seen
+
+
 def test_killed_build_leaves_the_previous_index_live(tmp_path, settings):
     """kill -9 in the middle of a build: the last published index stays live and whole."""
     pipeline.build(corpus(tmp_path), settings, workers=1)
@@ -162,15 +174,32 @@ def test_killed_build_leaves_the_previous_index_live(tmp_path, settings):
         (big / f"doc{i}.txt").write_text(
             "".join(f"{n}. Paragraph {n} of document {i} on migration governance and local "
                     f"development planning in municipalities.\n\n" for n in range(1, 40)))
+    # its own process group: the kill takes the build's indexing processes with it
     proc = subprocess.Popen(
         [sys.executable, str(PROJECT / "index.py"), "build", "--corpus", str(big),
          "--index", settings.index_dir, "--quiet", "--workers", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.5)
-    assert proc.poll() is None, "the build finished before it could be interrupted"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert store.current_generation(Path(settings.index_dir)) == before
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    data = Path(settings.index_dir)
+    originals = len([p for p in (data / "originals").rglob("*") if p.is_file()])
+
+    def mid_build() -> list[Path]:
+        """The new generation, once the build has stored files of the big corpus (it is
+        published only after all 400 are indexed)."""
+        new = [g for g in data.glob("gen-*") if g != before]
+        stored = [p for p in (data / "originals").rglob("*") if p.is_file()]
+        return new if new and len(stored) > originals else []
+
+    try:
+        new_gen = _wait_for(mid_build, proc)
+        os.killpg(proc.pid, signal.SIGSTOP)  # frozen mid-build, then killed
+        assert proc.poll() is None, "the build finished before it could be interrupted"
+        assert store.current_generation(data) == before
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert new_gen[0].is_dir()  # abandoned, not published
+    assert store.current_generation(data) == before
     assert search(settings, "local authorities").total >= 1
     assert pipeline.check(settings, repair=False).missing == []
     # and the next build succeeds and cleans up the abandoned generation
@@ -181,7 +210,8 @@ def test_killed_build_leaves_the_previous_index_live(tmp_path, settings):
 def test_schema_version_mismatch_asks_for_a_rebuild(tmp_path, settings):
     pipeline.build(corpus(tmp_path), settings, workers=1)
     gen = store.current_generation(Path(settings.index_dir))
-    (engine.whoosh_dir(gen) / engine.VERSION_FILE).write_text("0")
+    eng = engines.get(settings.engine)
+    (eng.index_dir(gen) / eng.VERSION_FILE).write_text("0")
     with pytest.raises(IndexOutOfDate) as err:
         search(settings, "migration")
     assert "rebuild" in str(err.value)
@@ -191,7 +221,7 @@ def test_check_repairs_an_index_that_lost_a_document(tmp_path, settings):
     pipeline.build(corpus(tmp_path), settings, workers=1)
     gen = store.current_generation(Path(settings.index_dir))
     doc = SearchService(settings).documents()[0]
-    engine.delete_document(engine.open_index(gen), doc.doc_id)  # simulate a lost write
+    engines.open_index(gen).delete_document(doc.doc_id)  # simulate a lost write
     res = pipeline.check(settings, repair=True)
     assert doc.doc_id in res.missing and res.repaired
     assert pipeline.check(settings, repair=False).missing == []
@@ -200,8 +230,9 @@ def test_check_repairs_an_index_that_lost_a_document(tmp_path, settings):
 def test_check_rebuilds_a_destroyed_index_from_the_store(tmp_path, settings):
     pipeline.build(corpus(tmp_path), settings, workers=1)
     gen = store.current_generation(Path(settings.index_dir))
-    shutil.rmtree(engine.whoosh_dir(gen))
-    engine.whoosh_dir(gen).mkdir()
+    index_dir = engines.get(settings.engine).index_dir(gen)
+    shutil.rmtree(index_dir)
+    index_dir.mkdir()
     assert pipeline.check(settings, repair=True).repaired
     assert search(settings, "local authorities").total >= 1
 

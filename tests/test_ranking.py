@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer import pipeline
-from indexer.search import SearchRequest, SearchService, _docs_with_field
+from indexer import config, pipeline
+from indexer.search import SearchRequest, SearchService
 
 EN = ("{n}. The committee reviewed item {n} of its agenda on budget, staffing and the "
       "calendar of meetings for the coming session of the Assembly.\n\n")
@@ -22,22 +22,6 @@ def build(folder: Path, settings, files: dict[str, str]) -> SearchService:
 
 def files_of(hits) -> list[str]:
     return [h.document.file for h in hits]
-
-
-def test_field_statistics_count_the_passages_that_have_the_field(tmp_path, settings):
-    english = "".join(EN.format(n=n) for n in range(1, 41))
-    french = ("1. Les collectivités accueillent les nouveaux arrivants et coordonnent "
-              "les services publics avec les ministères.\n\n"
-              "2. Les communes publient chaque année un rapport sur les services publics "
-              "offerts aux habitants.\n")
-    svc = build(tmp_path / "c", settings, {"en.txt": english, "fr.txt": french})
-    ix = svc._index()
-    with svc._searcher(ix) as s:
-        assert _docs_with_field(s, "text_fr") == 2
-        assert _docs_with_field(s, "text_en") == 40
-        scorer = s.weighting.scorer(s, "text_fr", "servic")
-        # the French passages' own average length, not the index-wide one (~1 word)
-        assert 8 < scorer.avgfl < 20
 
 
 def test_split_word_is_searched_as_its_parts_together(tmp_path, settings):
@@ -164,3 +148,57 @@ def test_folded_copies_are_linked_and_escaped_on_the_results_page(tmp_path, sett
     html = client.get("/search?q=local+authorities",
                       headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Même texte aussi dans :" in html
+
+
+def test_general_un_documents_rank_below_the_programme_texts_they_match_about_as_well(
+        tmp_path, settings):
+    """The series prior: a GA resolution (UNGA) or another UN text (other) whose passage
+    matches the words slightly better than a Compact's (GCM) ranks below it; by the words
+    alone (the same three files, all GCM) the Compact's longer paragraph comes last."""
+    files = {
+        "g.txt": "1. Diaspora bonds finance schools, clinics, roads and markets in towns of "
+                 "origin, and their bridges, ports and depots.\n",
+        "o.txt": "1. Diaspora bonds fund housing, water, power and transport for returning "
+                 "families.\n",
+        "u.txt": "1. Diaspora bonds support firms, farms, shops and cooperatives owned by "
+                 "women.\n",
+    }
+
+    def catalog(g: str, u: str, o: str) -> str:
+        return (f"file\ttitle\tseries\ng.txt\tNote one\t{g}\nu.txt\tNote two\t{u}\n"
+                f"o.txt\tNote three\t{o}\n")
+
+    same = build(tmp_path / "same", config.load(index_dir=str(tmp_path / "same-data")),
+                 {**files, "MANIFEST.tsv": catalog("GCM", "GCM", "GCM")})
+    res = same.search(SearchRequest(q="diaspora bonds", expand=False))
+    by_words = files_of(res.hits)
+    assert len(by_words) == 3 and by_words[2] == "g.txt", by_words  # u, o: shorter, on a par
+
+    svc = build(tmp_path / "c", settings,
+                {**files, "MANIFEST.tsv": catalog("GCM", "UNGA", "other")})
+    assert {d.file: d.meta.series for d in svc.documents()} == {
+        "g.txt": "GCM", "u.txt": "UNGA", "o.txt": "other"}
+    res = svc.search(SearchRequest(q="diaspora bonds", expand=False))
+    ranked = files_of(res.hits)
+    assert ranked[0] == "g.txt" and sorted(ranked[1:]) == ["o.txt", "u.txt"], ranked
+    # the same through the thesaurus expansion's fused ranking (the default)
+    assert files_of(svc.search(SearchRequest(q="diaspora bonds")).hits)[0] == "g.txt"
+
+
+def test_a_concepts_variants_do_not_outrank_its_official_wording(tmp_path, settings):
+    """`autorités locales` reaches English passages through the thesaurus: one with the
+    official wording (`local authorities`) ranks above one that has only the concept's
+    variants, even three of them (`local governments`, `municipalities`, `cities`); the
+    variants still find their passage."""
+    svc = build(tmp_path / "c", settings, {
+        "variants.txt": "1. Local governments, municipalities and cities coordinate services "
+                        "for newcomers.\n",
+        "official.txt": "1. Local authorities coordinate services for newcomers in the region "
+                        "and beyond.\n",
+    })
+    for q, lang in (("autorités locales", "fr"), ("autoridades locales", "es")):
+        res = svc.search(SearchRequest(q=q))
+        assert res.query_lang == lang
+        assert res.expansions["en"][:4] == [
+            "local authorities", "local governments", "municipalities", "cities"]
+        assert files_of(res.hits) == ["official.txt", "variants.txt"], q

@@ -1,6 +1,8 @@
-"""The Whoosh schema and its analyzers: one analysed field per language, one neutral field.
+"""The Whoosh engine's schema and analyzers: one analysed field per language, one neutral
+field. The analyzers give the terms indexer/analysis.py gives (the same stop lists, accent
+map and Snowball stemmers), as Whoosh filters.
 
-Only schema.py, engine.py and search.py import whoosh.
+Only the modules of indexer/engines/whoosh_*.py import whoosh.
 """
 
 from __future__ import annotations
@@ -18,24 +20,15 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.acore import Token
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.lang import NoStopWords, stopwords_for_language
 from whoosh.support.charset import accent_map
+
+from ..analysis import STEMMED, TEXT_LANGS, neutral_stopwords, stopwords
+from ..planner import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
 SCHEMA_VERSION = 4
-
-# Languages with their own analysed field (Snowball stemmer + stop words).
-STEMMED = {
-    "en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic",
-    "pt": "portuguese", "de": "german", "it": "italian", "nl": "dutch",
-}
-TEXT_LANGS = tuple(STEMMED) + ("zh",)
-
-
-def text_field(lang: str) -> str:
-    """The analysed field for a passage in `lang` (unknown languages share `text_other`)."""
-    return f"text_{lang}" if lang in TEXT_LANGS else "text_other"
+__all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_field"]
 
 
 class SnowballFilter(Filter):
@@ -100,39 +93,21 @@ class CJKBigramTokenizer(Tokenizer):
                 yield t
 
 
-# Words, keeping dotted numbers and abbreviations (`10.7`, `A.73`) whole. Apostrophes split,
-# so French elisions (`l’État`) index as `l` + `etat`.
-_WORDS = r"\w+(?:\.\w+)*"
-# Elided articles and pronouns that the language stop lists do not carry.
-_ELISIONS = {"fr": {"l", "d", "qu", "j", "n", "s", "c", "m", "t", "les", "aux"},
-             "es": set(), "pt": set(), "it": {"l", "d", "un", "all", "dell", "nell"}}
+_WORDS = r"\w+(?:\.\w+)*"  # as analysis.WORD_RE
 
 
 def language_analyzer(lang: str):
     chain = RegexTokenizer(_WORDS) | LowercaseFilter()
-    try:
-        stops = frozenset(stopwords_for_language(lang)) | _ELISIONS.get(lang, set())
-    except NoStopWords:
-        stops = frozenset(_ELISIONS.get(lang, set()))
+    stops = stopwords(lang)
     if stops:
         chain = chain | StopFilter(stoplist=stops, minsize=1)
     return chain | SnowballFilter(lang)
 
 
-def _neutral_stops() -> frozenset[str]:
-    """Function words of the Latin-script languages, accents folded: in a field that every
-    passage shares, `of`, `de`, `la` would match nearly everything (and make broad queries
-    score the whole index)."""
-    words: set[str] = set()
-    for lang in ("en", "fr", "es", "pt", "de", "it"):
-        words |= set(stopwords_for_language(lang)) | _ELISIONS.get(lang, set())
-    return frozenset(w.lower().translate(accent_map) for w in words)
-
-
 def neutral_analyzer():
     """Language-neutral: lower-cased, accents folded, no stemming; function words dropped."""
     return (RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
-            | StopFilter(stoplist=_neutral_stops(), minsize=1, renumber=False))
+            | StopFilter(stoplist=neutral_stopwords(), minsize=1, renumber=False))
 
 
 def cjk_analyzer():

@@ -1,0 +1,59 @@
+"""A passage as every engine indexes it: the searchable texts and the fields a hit shows,
+with the document's metadata copied in so that a hit needs no second look-up."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ..models import Document, Passage
+from ..passages import label_key
+from ..planner import text_field
+
+
+def text_hash(text: str) -> str:
+    """Identity of a passage's wording (case, spacing and punctuation ignored)."""
+    folded = " ".join(re.findall(r"\w+", text.casefold()))
+    return hashlib.sha1(folded.encode("utf-8")).hexdigest()[:16]
+
+
+def passage_record(doc: Document, p: Passage) -> dict:
+    """The stored fields of a passage (what search hits are made from)."""
+    m = doc.meta
+    record = {
+        "passage_id": p.passage_id,
+        "doc_id": doc.doc_id,
+        "ordinal": p.ordinal,
+        "label": p.label,
+        # language-independent label: links (and folds) the language versions of a paragraph
+        "label_key": label_key(p.label),
+        "section": p.section,
+        "page": p.page,
+        "page_label": p.page_label,
+        "lang": p.lang,
+        "content": p.text,  # the passage text as shown
+        "text_hash": text_hash(p.text),  # collapses identical passages
+        "title": m.title,
+        "series": m.series,
+        "symbol": m.symbol,
+        "date": m.date,
+        "doc_lang": m.lang,
+        "work": m.work or m.symbol or doc.doc_id,
+        "file": doc.file,
+        "url": m.url,
+        "version": m.version,
+    }
+    if m.year is not None:
+        record["year"] = m.year
+    return record
+
+
+def fold_key(record: dict) -> str:
+    """What the result list shows once: a labelled paragraph in any of its language versions,
+    else one wording."""
+    key = record.get("label_key") or ""
+    return f"{record.get('work', '')}\x1f{key}" if key else record["text_hash"]
+
+
+def own_field(record: dict) -> str:
+    return text_field(record.get("lang", ""))

@@ -1,0 +1,477 @@
+"""The default engine: tantivy (Rust, through the `tantivy` package). See engines/__init__.py
+for the interface.
+
+One tantivy index per language ("sub-index"), by design: tantivy's BM25 divides a field's
+total length by every document of the index, so a French field filled only by the French
+passages of a mostly English index would look hundreds of times shorter on average than it
+is, and every French passage far too long (the trap Whoosh's FieldBM25F had to patch). In its
+own index each language's statistics are its own. A query runs on every sub-index and the
+hits are merged by score; a passage's sub-index is its language (`other` for languages
+without a stemmer).
+
+Analysis runs inside tantivy (Snowball stemmers and the stop lists of indexer/analysis.py;
+the neutral field folds accents with tantivy's ASCII folding); CJK text is split into
+bigrams by indexer/analysis.py first. Queries are analysed with the same analyzers
+(`analyze`), so a query's terms are the index's.
+
+Each write commits every sub-index it touched. A tantivy commit is atomic; a crash between
+two sub-indexes' commits leaves a document half-written until the next writer, which
+re-indexes the store's pending documents first (pipeline._recover_pending), or `check`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import tantivy
+
+from .. import analysis
+from ..errors import IndexOutOfDate
+from ..models import Document, Passage
+from ..queryplan import (
+    And,
+    AndMaybe,
+    AndNot,
+    DisMax,
+    Filter,
+    Fuzzy,
+    MatchAll,
+    MatchNone,
+    Or,
+    Phrase,
+    Prefix,
+    Range,
+    Term,
+)
+from .records import fold_key, passage_record
+
+NAME = "tantivy"
+# Bump when the schema or an analyzer changes: an index built with another version must be
+# rebuilt (open_index refuses it with a message saying so).
+SCHEMA_VERSION = 1
+VERSION_FILE = "SCHEMA_VERSION"
+SUBS = (*analysis.TEXT_LANGS, "other")
+_TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
+_KEYWORDS = ("passage_id", "doc_id", "lang", "series", "symbol", "work", "label_key",
+             "text_hash", "fold_key")
+_FAST = ("doc_id", "lang", "series", "text_hash", "fold_key")
+FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
+# Up to this many matches in a sub-index, the results' identities are listed exactly (and
+# language versions across sub-indexes counted once); above, tantivy's cardinality estimate
+# (HyperLogLog, within about 1 %) is added.
+EXACT_TOTAL_LIMIT = 5000
+WRITER_HEAP = 128_000_000  # bytes per writer (tantivy splits it between its threads)
+_WORD_PATTERN = r"\w+(?:\.\w+)*"
+
+
+def index_dir(gen_dir: Path) -> Path:
+    """Where this engine keeps a generation's index."""
+    return Path(gen_dir) / "tantivy"
+
+
+# -- analysis
+def _analyzer_spec(sub: str) -> str:
+    return "neutral" if sub == "other" else sub
+
+
+@cache
+def _analyzer(kind: str) -> tantivy.TextAnalyzer:
+    if kind == "zh":  # pre-split into bigrams by analysis.py; here only the spaces
+        return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).filter(
+            tantivy.Filter.lowercase()).build()
+    b = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(_WORD_PATTERN)).filter(
+        tantivy.Filter.lowercase())
+    if kind == analysis.NEUTRAL:
+        b = b.filter(tantivy.Filter.ascii_fold()).filter(
+            tantivy.Filter.custom_stopword(sorted(analysis.neutral_stopwords())))
+        return b.build()
+    stops = analysis.stopwords(kind)
+    if stops:
+        b = b.filter(tantivy.Filter.custom_stopword(sorted(stops)))
+    return b.filter(tantivy.Filter.stemmer(analysis.STEMMED[kind])).build()
+
+
+def analyze(kind: str, text: str) -> list[str]:
+    """The terms a field with this analysis holds for `text` (kind: language, zh, neutral)."""
+    if kind == "zh":
+        return [t.text for t in analysis.tokens("zh", text)]
+    return _analyzer(kind).analyze(text)
+
+
+def _register(ix: tantivy.Index) -> None:
+    for kind in (*analysis.STEMMED, "zh", analysis.NEUTRAL):
+        ix.register_tokenizer(f"ds_{kind}", _analyzer(kind))
+
+
+def _schema(sub: str) -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    for name in _KEYWORDS:
+        b.add_text_field(name, fast=name in _FAST, tokenizer_name="raw", index_option="basic")
+    b.add_integer_field("year", indexed=True, fast=True)
+    b.add_text_field("text", tokenizer_name=f"ds_{_analyzer_spec(sub)}",
+                     index_option="position")
+    b.add_text_field("text_neutral", tokenizer_name="ds_neutral", index_option="freq")
+    b.add_text_field("title", tokenizer_name="ds_neutral", index_option="freq")
+    b.add_bytes_field("payload", stored=True, indexed=False)
+    return b.build()
+
+
+# -- the index
+@dataclass
+class Handle:
+    path: Path
+    subs: dict[str, tantivy.Index]
+    schemas: dict[str, tantivy.Schema] = field(default_factory=dict)
+
+    def stamp(self) -> tuple:
+        """Changes whenever a sub-index commits (tantivy rewrites its meta.json)."""
+        out = []
+        for sub in SUBS:
+            try:
+                st = os.stat(self.path / sub / "meta.json")
+                out.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except FileNotFoundError:
+                out.append(None)
+        return tuple(out)
+
+
+def create(gen_dir: Path) -> Handle:
+    path = index_dir(gen_dir)
+    subs, schemas = {}, {}
+    for sub in SUBS:
+        (path / sub).mkdir(parents=True, exist_ok=True)
+        schemas[sub] = _schema(sub)
+        subs[sub] = tantivy.Index(schemas[sub], path=str(path / sub), reuse=False)
+        _register(subs[sub])
+    (path / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="utf-8")
+    return Handle(path, subs, schemas)
+
+
+def open_index(gen_dir: Path) -> Handle:
+    """Open the index, refusing one built with another schema version."""
+    path = index_dir(gen_dir)
+    version_file = path / VERSION_FILE
+    if not version_file.exists():
+        raise IndexOutOfDate(f"no index in {path}; run `python index.py build` first")
+    found = version_file.read_text(encoding="utf-8").strip()
+    if found != str(SCHEMA_VERSION):
+        raise IndexOutOfDate(
+            f"the index was built with schema version {found}, this program needs version "
+            f"{SCHEMA_VERSION}: rebuild it with `python index.py build` (or `index.py check`)")
+    subs, schemas = {}, {}
+    for sub in SUBS:
+        try:
+            subs[sub] = tantivy.Index.open(str(path / sub))
+        except (ValueError, OSError) as exc:
+            raise IndexOutOfDate(
+                f"the index in {path} cannot be opened ({exc}); repair it with "
+                f"`python index.py check`") from exc
+        _register(subs[sub])
+        schemas[sub] = subs[sub].schema
+    return Handle(path, subs, schemas)
+
+
+def _sub_of(lang: str) -> str:
+    return lang if lang in analysis.TEXT_LANGS else "other"
+
+
+def _document(record: dict) -> tantivy.Document:
+    d = tantivy.Document()
+    for name in _KEYWORDS:
+        value = fold_key(record) if name == "fold_key" else record.get(name, "")
+        if value:
+            d.add_text(name, value)
+    if record.get("year") is not None:
+        d.add_integer("year", record["year"])
+    text = record["content"]
+    if record.get("lang") == "zh":
+        text = " ".join(t.text for t in analysis.tokens("zh", text))
+    d.add_text("text", text)
+    d.add_text("text_neutral", record["content"])
+    if record.get("title"):
+        d.add_text("title", record["title"])
+    d.add_bytes("payload", json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    return d
+
+
+def add_documents(handle: Handle, docs: Iterable[tuple[Document, list[Passage]]], *,
+                  clear: bool = False, procs: int = 1) -> int:
+    """Add documents' passages (replacing any earlier copy of each document); with
+    clear=True the batch replaces the whole index. Each touched sub-index commits once."""
+    writers: dict[str, tantivy.IndexWriter] = {}
+
+    def writer(sub: str) -> tantivy.IndexWriter:
+        if sub not in writers:
+            big = sub == "en"
+            writers[sub] = handle.subs[sub].writer(
+                heap_size=WRITER_HEAP if big else 32_000_000, num_threads=2 if big else 1)
+            if clear:
+                writers[sub].delete_all_documents()
+        return writers[sub]
+
+    if clear:
+        for sub in SUBS:
+            writer(sub)
+    count = 0
+    try:
+        for doc, passages in docs:
+            if not clear:
+                for sub in SUBS:
+                    writer(sub).delete_documents_by_term("doc_id", doc.doc_id)
+            for p in passages:
+                record = passage_record(doc, p)
+                writer(_sub_of(p.lang)).add_document(_document(record))
+                count += 1
+    except BaseException:
+        for w in writers.values():
+            w.rollback()
+        raise
+    for sub in SUBS:  # a fixed order: English, the biggest, first
+        if sub in writers:
+            writers[sub].commit()
+            writers[sub].wait_merging_threads()
+    for ix in handle.subs.values():
+        ix.reload()
+    return count
+
+
+def delete_document(handle: Handle, doc_id: str) -> int:
+    before = indexed_doc_ids(handle).get(doc_id, 0)
+    for sub in SUBS:
+        w = handle.subs[sub].writer(heap_size=15_000_000, num_threads=1)
+        w.delete_documents_by_term("doc_id", doc_id)
+        w.commit()
+        w.wait_merging_threads()
+        handle.subs[sub].reload()
+    return before
+
+
+def indexed_doc_ids(handle: Handle) -> dict[str, int]:
+    """doc_id -> number of passages in the index (for store/index agreement checks)."""
+    counts: Counter = Counter()
+    for ix in handle.subs.values():
+        ix.reload()
+        s = ix.searcher()
+        if s.num_docs == 0:
+            continue
+        agg = s.aggregate(tantivy.Query.all_query(),
+                          {"d": {"terms": {"field": "doc_id", "size": 1_000_000}}})
+        for b in agg["d"]["buckets"]:
+            counts[b["key"]] += b["doc_count"]
+    return dict(counts)
+
+
+# -- reading
+def reader(handle: Handle) -> Reader:
+    return Reader(handle)
+
+
+class Reader:
+    """Searchers of every sub-index at one moment."""
+
+    def __init__(self, handle: Handle):
+        self.handle = handle
+        self._stamp = handle.stamp()
+        for ix in handle.subs.values():
+            ix.reload()
+        self.searchers = {sub: ix.searcher() for sub, ix in handle.subs.items()}
+        self.live = [sub for sub, s in self.searchers.items() if s.num_docs]
+
+    def up_to_date(self) -> bool:
+        return self.handle.stamp() == self._stamp
+
+    def close(self) -> None:
+        self.searchers = {}
+
+    # -- queries
+    def _queries(self, node) -> dict[str, tantivy.Query]:
+        out = {}
+        for sub in self.live:
+            q = _translate(node, sub, self.handle.schemas[sub])
+            if q is not None:
+                out[sub] = q
+        return out
+
+    def search(self, node, limit: int, by_date: bool = False) -> list[tuple[dict, float]]:
+        hits = []
+        for sub, q in self._queries(node).items():
+            s = self.searchers[sub]
+            if by_date:
+                res = s.search(q, limit, count=False, order_by_field="year")
+                hits.extend((float(key or 0), sub, addr) for key, addr in res.hits)
+            else:
+                res = s.search(q, limit, count=False)
+                hits.extend((score, sub, addr) for score, addr in res.hits)
+        hits.sort(key=lambda h: -h[0])
+        out = []
+        for key, sub, addr in hits[:limit]:
+            fields = json.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
+            out.append((fields, 0.0 if by_date else key))
+        return out
+
+    def facets(self, node) -> tuple[dict[str, dict[str, int]], int]:
+        counts = {key: Counter() for key in FACETS.values()}
+        keys: set[str] = set()
+        estimated = 0
+        for sub, q in self._queries(node).items():
+            s = self.searchers[sub]
+            n = s.search(q, 1, count=True).count
+            if not n:
+                continue
+            spec = {name: {"terms": {"field": name, "size": 100_000},
+                           "aggs": {"u": {"cardinality": {"field": "text_hash"}}}}
+                    for name in FACETS}
+            if n <= EXACT_TOTAL_LIMIT:
+                # one result per wording (identical passages once), then per paragraph
+                spec["_keys"] = {"terms": {"field": "text_hash", "size": n},
+                                 "aggs": {"k": {"terms": {"field": "fold_key", "size": 1}}}}
+            agg = s.aggregate(q, spec)
+            for name, key in FACETS.items():
+                for b in agg[name]["buckets"]:
+                    # identical passages count once
+                    counts[key][str(b["key"])] += round(b["u"]["value"]) or b["doc_count"]
+            if "_keys" in agg:
+                keys.update(b["k"]["buckets"][0]["key"] for b in agg["_keys"]["buckets"])
+            else:
+                estimated += round(min(s.cardinality(q, "fold_key"),
+                                       s.cardinality(q, "text_hash")))
+        out = {key: dict(c.most_common()) for key, c in counts.items()}
+        return out, len(keys) + estimated
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        total = 0
+        for sub in self.live:
+            name = _field_in(fieldname, sub)
+            if name:
+                total += self.searchers[sub].doc_freq(name, term)
+        return total
+
+    def suggest(self, word: str) -> str:
+        """The likeliest indexed neutral-field word within 2 edits of `word`, sharing its
+        first two letters: fewest edits, then most passages."""
+        if len(word) < 3:
+            return ""
+        found: Counter = Counter()
+        for sub in self.live:
+            for term, n in self.searchers[sub].terms_with_prefix("text_neutral", word[:2]):
+                if abs(len(term) - len(word)) <= 2:
+                    found[term] += n
+        best = None
+        for term, n in found.items():
+            d = _edits(word, term, 2)
+            if d <= 2 and term != word and (best is None or (d, -n) < best[:2]):
+                best = (d, -n, term)
+        return best[2] if best else ""
+
+
+def _edits(a: str, b: str, cap: int) -> int:
+    """Levenshtein distance, cut off above `cap`."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > cap:
+            return cap + 1
+        prev = cur
+    return prev[-1]
+
+
+def _field_in(fieldname: str, sub: str) -> str:
+    """The sub-index's field for a plan field ("" when the sub-index has none)."""
+    if fieldname in _TEXT_FIELDS:
+        return "text" if _TEXT_FIELDS[fieldname] == sub else ""
+    if fieldname == "text_other":
+        return "text" if sub == "other" else ""
+    return fieldname
+
+
+def _boost(q: tantivy.Query, boost: float) -> tantivy.Query:
+    return q if boost == 1.0 else tantivy.Query.boost_query(q, boost)
+
+
+def _translate(node, sub: str, schema) -> tantivy.Query | None:
+    """The plan as a tantivy query on one sub-index (None: matches nothing there)."""
+    Q, Occur = tantivy.Query, tantivy.Occur
+    if isinstance(node, Term):
+        name = _field_in(node.field, sub)
+        if not name:
+            return None
+        opt = "basic" if node.field in _KEYWORDS else "freq"
+        return _boost(Q.term_query(schema, name, node.text, index_option=opt), node.boost)
+    if isinstance(node, Phrase):
+        name = _field_in(node.field, sub)
+        if not name:
+            return None
+        if len(node.terms) == 1:
+            return _boost(Q.term_query(schema, name, node.terms[0], index_option="freq"),
+                          node.boost)
+        # tantivy keeps the positions of removed stop words (Whoosh renumbers them): one
+        # more position between two words is still "the phrase as typed".
+        return _boost(Q.phrase_query(schema, name, list(node.terms), slop=node.slop + 1),
+                      node.boost)
+    if isinstance(node, Prefix):
+        name = _field_in(node.field, sub)
+        if not name:
+            return None
+        return _boost(Q.regex_query(schema, name, re.escape(node.text) + ".*"), node.boost)
+    if isinstance(node, Fuzzy):
+        name = _field_in(node.field, sub)
+        if not name:
+            return None
+        return _boost(Q.fuzzy_term_query(schema, name, node.text, distance=node.maxdist),
+                      node.boost)
+    if isinstance(node, Range):
+        return Q.range_query(schema, node.field, tantivy.FieldType.Integer, node.lo, node.hi)
+    if isinstance(node, And):
+        kids = [_translate(c, sub, schema) for c in node.children]
+        if any(k is None for k in kids):
+            return None
+        return _boost(Q.boolean_query([(Occur.Must, k) for k in kids]), node.boost)
+    if isinstance(node, Or):
+        kids = [k for k in (_translate(c, sub, schema) for c in node.children) if k is not None]
+        if not kids:
+            return None
+        q = kids[0] if len(kids) == 1 else Q.boolean_query([(Occur.Should, k) for k in kids])
+        return _boost(q, node.boost)
+    if isinstance(node, DisMax):
+        kids = [k for k in (_translate(c, sub, schema) for c in node.children) if k is not None]
+        if not kids:
+            return None
+        q = kids[0] if len(kids) == 1 else Q.disjunction_max_query(kids, node.tiebreak)
+        return _boost(q, node.boost)
+    if isinstance(node, AndNot):
+        pos = _translate(node.positive, sub, schema)
+        if pos is None:
+            return None
+        neg = _translate(node.negative, sub, schema)
+        if neg is None:
+            return pos
+        return Q.boolean_query([(Occur.Must, pos), (Occur.MustNot, neg)])
+    if isinstance(node, AndMaybe):
+        req = _translate(node.required, sub, schema)
+        if req is None:
+            return None
+        opt = _translate(node.optional, sub, schema)
+        if opt is None:
+            return req
+        return Q.boolean_query([(Occur.Must, req), (Occur.Should, opt)])
+    if isinstance(node, Filter):
+        q = _translate(node.query, sub, schema)
+        cond = _translate(node.condition, sub, schema)
+        if q is None or cond is None:
+            return None
+        return Q.boolean_query([(Occur.Must, q),
+                                (Occur.Must, Q.const_score_query(cond, 0.0))])
+    if isinstance(node, MatchAll):
+        return Q.all_query()
+    if isinstance(node, MatchNone):
+        return None
+    raise TypeError(f"not a query plan node: {node!r}")

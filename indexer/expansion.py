@@ -1,0 +1,66 @@
+"""Cross-language expansion: the thesaurus concepts a query names, as one query plan per
+other language, with what each concept stands for of the typed words (for the fusion's
+shares, ranking.py)."""
+
+from __future__ import annotations
+
+from .planner import Planner, text_field
+from .queryplan import And, Or, Term
+from .ranking import Part
+from .thesaurus import load_thesaurus, tokenize
+
+EXPANSION_TERMS_PER_LANG = 4  # per concept: official wording first; the rest are variants
+# A concept's equivalents of the matched term (its official wording, and the term in the
+# matched term's place) count in full; its other variants at EXPANSION_VARIANT_BOOST: they
+# find passages without the equivalents, but do not add up to outrank them (0.5 let a page
+# saying "local public authorities", "cities" and "municipalities" lead for `autorités
+# locales`; 0.25 and 0.1 measured on the dev queries, 0.1 kept).
+EXPANSION_VARIANT_BOOST = 0.1
+
+
+def expand(plan: Planner, text: str, qlang: str, typed: str = ""
+           ) -> tuple[dict[str, object], dict[str, list[str]], dict[str, list[Part]]]:
+    """Other-language terms of the thesaurus concepts the query names: one query per
+    language (each is ranked on its own and fused with the typed words' ranking), the terms
+    used per language (shown to the user), and per language the concepts as parts (their
+    terms' words, and which of the `typed` words each concept stands for).
+
+    The terms add up: a passage that says the thing several ways (UDHR Article 13: freedom
+    of movement, the right to leave any country, to return to one's country) is about it
+    (the best term only measured worse). Each concept brings its own terms."""
+    typed_tokens = [set(tokenize(w)) for w in typed.split()]
+    used: dict[str, list[str]] = {}
+    per_lang: dict[str, list] = {}
+    parts: dict[str, list[Part]] = {}
+    for matched, concept_terms, n_equiv in load_thesaurus().concept_expansions(
+            text, qlang or None):
+        span = set(matched)
+        covers = frozenset(i for i, toks in enumerate(typed_tokens) if toks and toks <= span)
+        for lang, terms in concept_terms.items():
+            fieldname = text_field(lang)
+            if fieldname == "text_other":
+                continue
+            alternatives = []
+            words_of: list[frozenset] = []
+            boosts: list[float] = []
+            for term in terms[:EXPANSION_TERMS_PER_LANG]:
+                words = plan.words(fieldname, term)
+                if not words:
+                    continue
+                boost = 1.0 if len(alternatives) < n_equiv else EXPANSION_VARIANT_BOOST
+                boosts.append(boost)
+                # All the words, not the phrase: reading positions for every passage
+                # holding the words made expanded queries take seconds (Whoosh).
+                alternatives.append(
+                    Term(fieldname, words[0], boost) if len(words) == 1
+                    else And(tuple(Term(fieldname, w) for w in words), boost))
+                words_of.append(frozenset((fieldname, w) for w in words))
+                bucket = used.setdefault(lang, [])
+                if term not in bucket:
+                    bucket.append(term)
+            if alternatives:
+                per_lang.setdefault(lang, []).append(
+                    alternatives[0] if len(alternatives) == 1 else Or(tuple(alternatives)))
+                parts.setdefault(lang, []).append(Part(words_of, covers, tuple(boosts)))
+    queries = {lang: qs[0] if len(qs) == 1 else Or(tuple(qs)) for lang, qs in per_lang.items()}
+    return queries, used, parts

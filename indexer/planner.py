@@ -1,0 +1,256 @@
+"""From what a person typed to an engine-neutral query plan (indexer/queryplan.py).
+
+The syntax tree (indexer/query_syntax.py) becomes field-level queries: each typed word is
+looked for in the query language's stemmed field, the other-languages field and the
+accent-folded neutral field, scoring by its best field; the document title adds context;
+filters select. Analysis comes from the engine (`analyze(kind, text)`), so the terms asked
+for are the terms the index holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import query_syntax as syn
+from .analysis import NEUTRAL, TEXT_LANGS
+from .errors import QueryError
+from .metadata import normalize_series
+from .queryplan import (
+    AndMaybe,
+    AndNot,
+    DisMax,
+    Fuzzy,
+    MatchAll,
+    MatchNone,
+    Node,
+    Phrase,
+    Prefix,
+    Range,
+    Term,
+    and_,
+    or_,
+)
+
+Analyze = Callable[[str, str], list[str]]
+
+TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
+# Fields a query searches, with their weights: the passage's own-language text counts most,
+# the accent-folded copy a little (it catches `autorites` for `autorités`), the document title
+# adds context (CONTEXT_FIELDS).
+FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "title": 0.25}
+# The document title adds to the score of a passage whose own text matches; it matches
+# nothing alone. The section field is not scored: a heading is a passage of its own, and the
+# section text the parsers record can be whole paragraphs (the IOM handbook's), which put
+# every passage under them on a par with the paragraphs that use the words.
+CONTEXT_FIELDS = ("title",)
+FIELD_TIEBREAK = 0.2  # share of a word's other fields' scores added to its best field's
+PROXIMITY_BOOST = 0.5  # extra weight when the typed words stand together (slop 3)
+# ...and more when they stand exactly as typed (stop words aside): "faster, safer and
+# cheaper remittances" is the phrase `faster safer cheaper remittances`, while "faster,
+# safer and cheaper transfer of remittances" is only near it. 0.5 did not reorder those two
+# GCM passages, 1.0 and 2.0 did.
+PHRASE_BOOST = 1.0
+# Query syntax beyond plain words: quotes, groups, wildcards, fuzzy, boosts, operators, -/+.
+SYNTAX_RE = re.compile(r'["():*~^]|\b(AND|OR|NOT)\b|(^|\s)[-+]')
+
+
+def text_field(lang: str) -> str:
+    """The analysed field for a passage in `lang` (unknown languages share `text_other`)."""
+    return f"text_{lang}" if lang in TEXT_LANGS else "text_other"
+
+
+def field_kind(fieldname: str) -> str:
+    """The analysis a field's terms come from."""
+    if fieldname.startswith("text_") and fieldname[5:] in TEXT_LANGS:
+        return fieldname[5:]
+    return NEUTRAL
+
+
+def positional(fieldname: str) -> bool:
+    """Phrases run on the language fields only: the neutral and title fields keep no
+    positions (they would cost a third of the build time in Whoosh)."""
+    return fieldname in TEXT_FIELDS
+
+
+def is_plain(text: str) -> bool:
+    return not SYNTAX_RE.search(text)
+
+
+def typed_fields(field_lang: str) -> list[str]:
+    """Fields the typed words are looked for in: the query language's own field (stemmed)
+    plus the language-neutral field. Other languages are reached through the neutral field
+    (same word forms) and the thesaurus expansion, not by running the words through every
+    language's stemmer: that matched noise and cost 3x the time. Without a sure language,
+    every language's field."""
+    if field_lang and text_field(field_lang) != "text_other":
+        return [text_field(field_lang), "text_other", "text_neutral"]
+    return [*TEXT_FIELDS, "text_neutral"]
+
+
+@dataclass
+class Planner:
+    analyze: Analyze
+
+    def words(self, fieldname: str, text: str) -> list[str]:
+        return self.analyze(field_kind(fieldname), text)
+
+    # -- the typed query
+    def typed(self, text: str, field_lang: str) -> Node:
+        """The plan of the typed text (MatchNone when it holds nothing searchable)."""
+        fields = typed_fields(field_lang)
+        return self._node(syn.parse(text), fields)
+
+    def _node(self, node, fields: list[str]) -> Node:
+        if isinstance(node, syn.Word):
+            return self._word(node, fields)
+        if isinstance(node, syn.Quoted):
+            return self._phrase(node.text, fields)
+        if isinstance(node, syn.Group):
+            items = [self._node(n, fields) for n in node.items]
+            required = [self._node(n, fields) for n in node.required]
+            excluded = [self._node(n, fields) for n in node.excluded]
+            if node.kind == "all":
+                positive = and_([*items, *required])
+            else:
+                positive = or_(items)
+                if required:
+                    positive = (and_(required) if isinstance(positive, MatchNone)
+                                else AndMaybe(and_(required), positive))
+            if isinstance(positive, MatchNone) and (items or required):
+                # the words were all stop words or absent from every field
+                positive = MatchNone()
+            elif isinstance(positive, MatchNone) and excluded:
+                positive = MatchAll()  # `NOT refugees`: everything without them
+            negative = or_(excluded)
+            if isinstance(negative, MatchNone):
+                return positive
+            return AndNot(positive, negative)
+        return MatchNone()
+
+    def _word(self, word: syn.Word, fields: list[str]) -> Node:
+        alternatives = []
+        if word.prefix or word.fuzzy:
+            for f in fields:
+                if f == "text_other":
+                    continue
+                # Prefixes and fuzzy words are matched against the indexed forms: the
+                # lower-cased (and in the neutral field accent-folded) word, not stemmed.
+                base = self.analyze(NEUTRAL, word.text) if f == "text_neutral" else [
+                    w.lower() for w in re.findall(r"\w+", word.text)]
+                if len(base) != 1:
+                    continue
+                node = (Prefix(f, base[0], FIELD_BOOSTS[f]) if word.prefix
+                        else Fuzzy(f, base[0], word.fuzzy, 1, FIELD_BOOSTS[f]))
+                alternatives.append(node)
+        else:
+            for f in fields:
+                terms = self.words(f, word.text)
+                if not terms:
+                    continue
+                if len(terms) == 1:
+                    alternatives.append(Term(f, terms[0], FIELD_BOOSTS[f]))
+                elif positional(f):
+                    # A word the analyzer splits (`COVID-19`, `l’État`) is its parts
+                    # together, not any of them (`19` alone matched everything).
+                    alternatives.append(Phrase(f, tuple(terms), 0, FIELD_BOOSTS[f]))
+                else:
+                    alternatives.append(and_(Term(f, t) for t in terms))
+                    alternatives[-1] = _boosted(alternatives[-1], FIELD_BOOSTS[f])
+        if not alternatives:
+            return MatchNone()
+        if len(alternatives) == 1:
+            return alternatives[0]
+        # Each word scores by its best field (plus a little of the others) rather than the
+        # sum: summing the stemmed and the neutral copy of a word double-counts it.
+        return DisMax(tuple(alternatives), FIELD_TIEBREAK)
+
+    def _phrase(self, text: str, fields: list[str]) -> Node:
+        alternatives = []
+        for f in fields:
+            if not positional(f):
+                continue
+            terms = self.words(f, text)
+            if not terms:
+                continue
+            alternatives.append(Term(f, terms[0], FIELD_BOOSTS[f]) if len(terms) == 1
+                                else Phrase(f, tuple(terms), 0, FIELD_BOOSTS[f]))
+        if not alternatives:
+            return MatchNone()
+        return alternatives[0] if len(alternatives) == 1 else DisMax(tuple(alternatives),
+                                                                     FIELD_TIEBREAK)
+
+    # -- what is added to the typed query
+    def context(self, text: str) -> Node | None:
+        """The typed words in the document title (CONTEXT_FIELDS): they add to the score of
+        passages whose text matches, but match nothing alone. As words of their own (with
+        the section heading) they ranked footnotes under a heading about "local
+        authorities" above the paragraphs that speak of them."""
+        text = re.sub(r'(?:\bNOT\s+|(?<!\S)-)("[^"]*"|\S+)', " ", text)  # negated words
+        plain = " ".join(w for w in re.findall(r"\w+", text) if w not in syn.OPERATORS)
+        words = sorted(set(self.analyze(NEUTRAL, plain)))
+        parts = [Term(f, w, FIELD_BOOSTS[f]) for w in words for f in CONTEXT_FIELDS]
+        return or_(parts) if parts else None
+
+    def proximity(self, typed: str, field_lang: str) -> Node | None:
+        """For plain multi-word queries, reward passages where the words stand together."""
+        if not field_lang or not is_plain(typed):
+            return None
+        fieldname = text_field(field_lang)
+        if fieldname == "text_other":
+            return None
+        words = self.words(fieldname, typed)
+        if len(words) < 2 or len(words) > 8:
+            return None
+        return or_([Phrase(fieldname, tuple(words), 3, PROXIMITY_BOOST),
+                    Phrase(fieldname, tuple(words), 0, PHRASE_BOOST)])
+
+    def word_alternatives(self, typed: str, field_lang: str) -> list[set[tuple[str, str]]] | None:
+        """Per typed word, the (field, term) pairs that stand for it (for plain-word queries;
+        None with quotes, operators or prefixes: their parts are not words a passage has or
+        lacks)."""
+        if not is_plain(typed):
+            return None
+        fields = [f for f in typed_fields(field_lang)]
+        out = []
+        for word in typed.split():
+            pairs = set()
+            for f in fields:
+                terms = self.words(f, word)
+                if len(terms) == 1:
+                    pairs.add((f, terms[0]))
+            out.append(pairs)
+        return out
+
+
+def _boosted(node: Node, boost: float) -> Node:
+    from dataclasses import replace
+    return replace(node, boost=boost) if hasattr(node, "boost") else node
+
+
+def filters(values: dict[str, str]) -> Node | None:
+    """The selection the request's filters make (lang, series, year, doc, symbol)."""
+    parts: list[Node] = []
+    if values.get("lang"):
+        parts.append(or_([Term("lang", x.strip().lower())
+                          for x in values["lang"].split(",") if x.strip()]))
+    if values.get("series"):
+        parts.append(or_([Term("series", normalize_series(x))
+                          for x in values["series"].split(",") if x.strip()]))
+    if values.get("year"):
+        parts.append(year_range(values["year"]))
+    if values.get("doc"):
+        parts.append(Term("doc_id", values["doc"]))
+    if values.get("symbol"):
+        parts.append(Term("symbol", values["symbol"]))
+    return and_(parts) if parts else None
+
+
+def year_range(value: str) -> Range:
+    m = re.fullmatch(r"(\d{4})(?:\s*(?:-|–|\.\.)\s*(\d{4}))?", value.strip())
+    if not m:
+        raise QueryError(f"year must be a year like 2018 or a range like 2015-2018, not {value!r}")
+    lo = int(m.group(1))
+    hi = int(m.group(2) or lo)
+    return Range("year", min(lo, hi), max(lo, hi))
