@@ -287,7 +287,9 @@ class SearchService:
         series prior over the top PRIOR_DEPTH."""
         if by_date:
             return unique(rd.search(q, 2 * n, by_date=True))[:n]
-        return unique(with_prior(rd.search(q, max(2 * n, PRIOR_DEPTH))))[:n]
+        # folded until n are kept: comparing all PRIOR_DEPTH candidates' wordings cost more
+        # than the engine's whole search
+        return unique(with_prior(rd.search(q, max(2 * n, PRIOR_DEPTH))), limit=n)
 
     def _versions(self, rd, hit: Hit) -> dict[str, str]:
         """The same paragraph in the other language versions of the document's work."""

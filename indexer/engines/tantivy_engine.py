@@ -21,6 +21,7 @@ re-indexes the store's pending documents first (pipeline._recover_pending), or `
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -55,7 +56,7 @@ from .records import fold_key, passage_record
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (open_index refuses it with a message saying so).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
@@ -115,6 +116,10 @@ def _schema(sub: str) -> tantivy.Schema:
     for name in _KEYWORDS:
         b.add_text_field(name, fast=name in _FAST, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("year", indexed=True, fast=True)
+    # numeric twins of the wording and the shown-once key: cardinality and terms
+    # aggregations over numbers cost a fraction of those over strings
+    b.add_unsigned_field("hash_id", fast=True)
+    b.add_unsigned_field("fold_id", fast=True)
     b.add_text_field("text", tokenizer_name=f"ds_{_analyzer_spec(sub)}",
                      index_option="position")
     b.add_text_field("text_neutral", tokenizer_name="ds_neutral", index_option="freq")
@@ -190,6 +195,8 @@ def _document(record: dict) -> tantivy.Document:
             d.add_text(name, value)
     if record.get("year") is not None:
         d.add_integer("year", record["year"])
+    d.add_unsigned("hash_id", _number(record["text_hash"]))
+    d.add_unsigned("fold_id", _number(fold_key(record)))
     text = record["content"]
     if record.get("lang") == "zh":
         text = " ".join(t.text for t in analysis.tokens("zh", text))
@@ -199,6 +206,11 @@ def _document(record: dict) -> tantivy.Document:
         d.add_text("title", record["title"])
     d.add_bytes("payload", json.dumps(record, ensure_ascii=False).encode("utf-8"))
     return d
+
+
+def _number(key: str) -> int:
+    """A stable 63-bit number for a string key."""
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:15], 16)
 
 
 def add_documents(handle: Handle, docs: Iterable[tuple[Document, list[Passage]]], *,
@@ -317,31 +329,32 @@ class Reader:
         return out
 
     def facets(self, node) -> tuple[dict[str, dict[str, int]], int]:
+        """Matching passages by series, language, year and document (terms aggregations),
+        and how many results the list shows: identical wordings once, then a paragraph's
+        language versions once (exact up to EXACT_TOTAL_LIMIT matches in a sub-index,
+        tantivy's cardinality estimate above)."""
         counts = {key: Counter() for key in FACETS.values()}
-        keys: set[str] = set()
+        keys: set[int] = set()
         estimated = 0
         for sub, q in self._queries(node).items():
             s = self.searchers[sub]
             n = s.search(q, 1, count=True).count
             if not n:
                 continue
-            spec = {name: {"terms": {"field": name, "size": 100_000},
-                           "aggs": {"u": {"cardinality": {"field": "text_hash"}}}}
-                    for name in FACETS}
+            spec = {name: {"terms": {"field": name, "size": 100_000 if name == "doc_id"
+                                     else 1000}} for name in FACETS}
             if n <= EXACT_TOTAL_LIMIT:
-                # one result per wording (identical passages once), then per paragraph
-                spec["_keys"] = {"terms": {"field": "text_hash", "size": n},
-                                 "aggs": {"k": {"terms": {"field": "fold_key", "size": 1}}}}
+                spec["_keys"] = {"terms": {"field": "hash_id", "size": n},
+                                 "aggs": {"k": {"terms": {"field": "fold_id", "size": 1}}}}
             agg = s.aggregate(q, spec)
             for name, key in FACETS.items():
                 for b in agg[name]["buckets"]:
-                    # identical passages count once
-                    counts[key][str(b["key"])] += round(b["u"]["value"]) or b["doc_count"]
+                    counts[key][str(b["key"])] += b["doc_count"]
             if "_keys" in agg:
                 keys.update(b["k"]["buckets"][0]["key"] for b in agg["_keys"]["buckets"])
             else:
-                estimated += round(min(s.cardinality(q, "fold_key"),
-                                       s.cardinality(q, "text_hash")))
+                estimated += round(min(s.cardinality(q, "fold_id"),
+                                       s.cardinality(q, "hash_id")))
         out = {key: dict(c.most_common()) for key, c in counts.items()}
         return out, len(keys) + estimated
 

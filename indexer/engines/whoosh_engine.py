@@ -228,8 +228,9 @@ class Reader:
                 for r in self.searcher.search(q, limit=limit)]
 
     def facets(self, node) -> tuple[dict[str, dict[str, int]], int]:
-        """Counts of series, language, year and document over every matching passage (in
-        each value, identical passages once), from column values read once per searcher
+        """Counts of series, language, year and document over every matching passage, and
+        how many results the list shows (identical wordings once, then a paragraph's
+        language versions once), from column values read once per searcher
         over the unscored matches (Whoosh's `groupedby` scores every match first, which made
         broad queries take seconds)."""
         columns = self._column_values()
@@ -244,8 +245,7 @@ class Reader:
         out: dict[str, dict[str, int]] = {}
         for name, key in FACETS.items():
             col = columns[name]
-            pairs = {(col[d], hashes[d]) for d in docnums}
-            counted = Counter(value for value, _h in pairs)
+            counted = Counter(col[d] for d in docnums)
             out[key] = {str(k): v for k, v in counted.most_common() if k not in (None, "")}
         return out, len(shown)
 
