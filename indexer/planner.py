@@ -131,19 +131,23 @@ class Planner:
 
     def _word(self, word: syn.Word, fields: list[str]) -> Node:
         alternatives = []
-        if word.prefix or word.fuzzy:
+        if word.prefix:
             for f in fields:
                 if f == "text_other":
                     continue
-                # Prefixes and fuzzy words are matched against the indexed forms: the
-                # lower-cased (and in the neutral field accent-folded) word, not stemmed.
+                # A prefix is matched against the indexed forms as typed: lower-cased (and
+                # accent-folded in the neutral field), not stemmed (`migra*`).
                 base = self.analyze(NEUTRAL, word.text) if f == "text_neutral" else [
                     w.lower() for w in re.findall(r"\w+", word.text)]
-                if len(base) != 1:
-                    continue
-                node = (Prefix(f, base[0], FIELD_BOOSTS[f]) if word.prefix
-                        else Fuzzy(f, base[0], word.fuzzy, 1, FIELD_BOOSTS[f]))
-                alternatives.append(node)
+                if len(base) == 1:
+                    alternatives.append(Prefix(f, base[0], FIELD_BOOSTS[f]))
+        elif word.fuzzy:
+            for f in fields:
+                # A fuzzy word is analysed like any word (`remitances~` -> `remit`, one edit
+                # from the stem of remittance and remittances).
+                terms = self.words(f, word.text)
+                if len(terms) == 1:
+                    alternatives.append(Fuzzy(f, terms[0], word.fuzzy, 1, FIELD_BOOSTS[f]))
         else:
             for f in fields:
                 terms = self.words(f, word.text)

@@ -236,9 +236,7 @@ class SearchService:
             flt = None
         else:
             typed = drop_stopwords(text, qlang)
-            q = plan.typed(typed, field_lang)
-            if isinstance(q, MatchNone) and not re.search(r"\w", typed):
-                raise QueryError("type some words to search for")
+            q = plan.typed(typed, field_lang)  # MatchNone for `(((`: no results, no error
             near = plan.proximity(typed, field_lang)
             if near is not None:
                 q = Or((q, near))
