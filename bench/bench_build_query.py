@@ -385,7 +385,8 @@ def bench_tantivy(gen: Path, work: Path, whoosh: dict, build: dict) -> None:
         print(f"   parsed as plain words after ValueError: {sorted(fallbacks)}")
     overlaps = [len(set(run(q)) & set(whoosh["tops"][q])) for q in whoosh["queries"]]
     if overlaps:
-        print(f"   top-{TOP_K} overlap with the full pipeline: mean {sum(overlaps) / len(overlaps):.1f} "
+        mean = sum(overlaps) / len(overlaps)
+        print(f"   top-{TOP_K} overlap with the full pipeline: mean {mean:.1f} "
               f"of {TOP_K} (per query: {' '.join(map(str, overlaps))})")
     print(f"   ratios full pipeline/raw tantivy: build {build['wall'] / build_s:.1f}x "
           "(the pipeline's figure includes parsing; raw tantivy indexes ready text), "
