@@ -179,12 +179,31 @@ def cmd_list(args) -> int:
     return 0
 
 
+SEARCH_LIMIT_MAX = 1000  # deep exports: the web API's own page limit is 100 (params.py)
+
+
+def _int_between(low: int, high: int | None = None):
+    """An argparse type: an integer in low..high (no upper bound when high is None)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(
+                f"must be between {low} and {high}, not {value}" if high is not None
+                else f"must be {low} or more, not {value}")
+        return value
+    return parse
+
+
 def cmd_search(args) -> int:
     query = " ".join(args.query)
     service = SearchService(_settings(args))
     result = service.search(SearchRequest(
         q=query, lang=args.lang or "", series=args.series or "", per_page=args.limit,
-        topic=args.topic or "", same_language=args.same_language, expand=not args.no_expand))
+        page=args.page, topic=args.topic or "", same_language=args.same_language,
+        expand=not args.no_expand))
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return 0
@@ -192,7 +211,7 @@ def cmd_search(args) -> int:
           f"({result.elapsed_ms:.0f} ms)")
     if result.suggestion:
         print(f"did you mean: {result.suggestion}")
-    for i, h in enumerate(result.hits, 1):
+    for i, h in enumerate(result.hits, (args.page - 1) * args.limit + 1):
         print(f"\n{i}. [{h.passage.lang}] {h.citation}  (score {h.score:.2f})")
         print("   " + h.passage.text[:400].replace("\n", " ")
               + ("…" if len(h.passage.text) > 400 else ""))
@@ -298,7 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = with_index(sub.add_parser("search", help="search passages"))
     s.add_argument("--lang", help="only passages in this language")
     s.add_argument("--series", help="only this series")
-    s.add_argument("--limit", type=int, default=10)
+    s.add_argument("--limit", type=_int_between(1, SEARCH_LIMIT_MAX), default=10, metavar="N",
+                   help=f"results per page, 1 to {SEARCH_LIMIT_MAX:,} (default 10)")
+    s.add_argument("--page", type=_int_between(1), default=1, metavar="N",
+                   help="which page of --limit results, from 1 (default 1)")
     s.add_argument("--topic", help="a topic preset (see indexer/data/topics.json)")
     s.add_argument("--same-language", action="store_true",
                    help="only passages in the query's own language")

@@ -165,15 +165,37 @@ _ERR = {"$ref": "#/components/responses/Error"}
 _HIT_PROPS = {k: {"type": "string"} for k in (
     "passage_id", "doc_id", "title", "series", "symbol", "lang", "page", "paragraph", "section",
     "text", "snippet", "file", "citation", "date", "url")}
+_COPY_PROPS = {k: {"type": "string"} for k in (
+    "passage_id", "doc_id", "title", "symbol", "paragraph")}
 _HIT_PROPS.update({"score": {"type": "number"}, "year": {"type": ["integer", "null"]},
-                   "versions": {"type": "object", "additionalProperties": {"type": "string"}},
+                   "versions": {"type": "object", "description": "language -> passage_id of "
+                                "the same paragraph in the work's other language versions",
+                                "additionalProperties": {"type": "string"}},
                    "copies": {"type": "array", "description": "Passages with the same or nearly "
                               "the same wording folded into this hit (another copy of the "
                               "document, a later text repeating the paragraph).",
-                              "items": {"type": "object", "properties": {
-                                  k: {"type": "string"} for k in (
-                                      "passage_id", "doc_id", "title", "symbol",
-                                      "paragraph")}}}})
+                              "items": {"type": "object", "properties": _COPY_PROPS,
+                                        "required": list(_COPY_PROPS)}}})
+_RESULT_PROPS = {
+    "query": {"type": "string"}, "total": {"type": "integer"},
+    "query_lang": {"type": "string"},
+    "suggestion": {"type": "string", "description": "did you mean, or empty"},
+    "expansions": {"type": "object", "description": "language -> terms added through the "
+                   "thesaurus", "additionalProperties": {"type": "array",
+                                                         "items": {"type": "string"}}},
+    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+    "elapsed_ms": {"type": "number"},
+    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+    "facets": {"type": "object", "description": "lang, series, year, doc: value -> number of "
+               "hits", "additionalProperties": {"type": "object",
+                                                "additionalProperties": {"type": "integer"}}}}
+_DOC_PROPS = {**{k: {"type": "string"} for k in (
+    "doc_id", "title", "series", "symbol", "lang", "date", "version", "work", "url", "file",
+    "format", "added")}, "year": {"type": ["integer", "null"]}, "passages": {"type": "integer"}}
+_PASSAGE_PROPS = {**{k: {"type": "string"} for k in (
+    "passage_id", "doc_id", "paragraph", "section", "page", "lang", "text")},
+    "ordinal": {"type": "integer"}, "physical_page": {"type": "integer"},
+    "section_path": {"type": "array", "items": {"type": "string"}}}
 
 
 def _ok(desc: str, schema: dict, mime: str = "application/json") -> dict:
@@ -243,32 +265,17 @@ OPENAPI: dict = {
             "error": {"type": "object", "properties": {
                 "status": {"type": "integer"}, "message": {"type": "string"}}}}})},
         "schemas": {
-            "Hit": {"type": "object", "properties": _HIT_PROPS},
-            "SearchResult": {"type": "object", "properties": {
-                "query": {"type": "string"}, "total": {"type": "integer"},
-                "query_lang": {"type": "string"},
-                "suggestion": {"type": "string", "description": "did you mean, or empty"},
-                "expansions": {"type": "object", "description": "language -> terms added "
-                               "through the thesaurus", "additionalProperties": {
-                                   "type": "array", "items": {"type": "string"}}},
-                "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                "elapsed_ms": {"type": "number"},
-                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-                "facets": {"type": "object", "description": "lang, series, year, doc: "
-                           "value -> number of hits", "additionalProperties": {
-                               "type": "object",
-                               "additionalProperties": {"type": "integer"}}}}},
-            "Document": {"type": "object", "properties": {
-                **{k: {"type": "string"} for k in (
-                    "doc_id", "title", "series", "symbol", "lang", "date", "version", "work",
-                    "url", "file", "format", "added")},
-                "year": {"type": ["integer", "null"]}, "passages": {"type": "integer"}}},
-            "Passage": {"type": "object", "properties": {
-                **{k: {"type": "string"} for k in (
-                    "passage_id", "doc_id", "paragraph", "section", "page", "lang", "text")},
-                "ordinal": {"type": "integer"}, "physical_page": {"type": "integer"},
-                "section_path": {"type": "array", "items": {"type": "string"}}}},
-            "PassageView": {"type": "object", "properties": {
+            # every field is always present (empty string, list or object when it has none)
+            "Hit": {"type": "object", "properties": _HIT_PROPS, "required": list(_HIT_PROPS)},
+            "SearchResult": {"type": "object", "properties": _RESULT_PROPS,
+                             "required": list(_RESULT_PROPS)},
+            "Document": {"type": "object", "properties": _DOC_PROPS,
+                         "required": list(_DOC_PROPS)},
+            "Passage": {"type": "object", "properties": _PASSAGE_PROPS,
+                        "required": list(_PASSAGE_PROPS)},
+            "PassageView": {"type": "object", "required": [
+                "passage", "document", "context", "citation", "versions", "more_like_this",
+                "replaced_by"], "properties": {
                 "passage": {"$ref": "#/components/schemas/Passage"},
                 "document": {"$ref": "#/components/schemas/Document"},
                 "context": {"type": "object", "properties": {
@@ -279,11 +286,14 @@ OPENAPI: dict = {
                 "citation": {"type": "object", "properties": {
                     k: {"type": "string"} for k in ("text", "bibtex", "ris", "csl_json")}},
                 "versions": {"type": "array", "description": "Other language versions of the "
-                             "same work; passage_id is the paragraph with the same label, "
-                             "or null", "items": {"type": "object", "properties": {
+                             "same work; passage_id, paragraph and text are those of the "
+                             "paragraph with the same label, or null",
+                             "items": {"type": "object", "properties": {
                                  "doc_id": {"type": "string"}, "lang": {"type": "string"},
                                  "title": {"type": "string"}, "version": {"type": "string"},
-                                 "passage_id": {"type": ["string", "null"]}}}},
+                                 "passage_id": {"type": ["string", "null"]},
+                                 "paragraph": {"type": ["string", "null"]},
+                                 "text": {"type": ["string", "null"]}}}},
                 "more_like_this": {"type": "array", "description": "Up to 5 passages of other "
                                    "texts worded most like this one",
                                    "items": {"$ref": "#/components/schemas/Hit"}},

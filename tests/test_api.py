@@ -107,12 +107,37 @@ def test_query_over_limit_is_400(client):
     assert "1000" in message
 
 
-def test_odd_syntax_does_not_fail(client):
-    for q in ['"unclosed phrase', "AND OR NOT", "migra*", "remitances~", "(((", "autorites"]:
-        resp = client.get("/api/search", query_string={"q": q})
-        assert resp.status_code in (200, 400), (q, resp.status_code)
-        if resp.status_code == 400:
-            _error(resp, 400)
+# (file, paragraph) of every hit (one page holds them all in this small index)
+MIGRA = {("remittances.en.txt", "1"), ("remittances.en.txt", "2(b)"),
+         ("remittances.en.txt", "3"), ("remittances.en.txt", "4"),
+         ("autorites.fr.html", "1"), ("autorites.fr.html", "2"), ("autorites.fr.html", "3"),
+         ("hostile.en.txt", "1"), ("hostile.en.txt", "2")}  # migrants, migration, migratoires
+REMITTANCE = {("remittances.en.txt", ""), ("remittances.en.txt", "1"),
+              ("remittances.en.txt", "2"), ("remittances.en.txt", "2(a)"),
+              ("remittances.en.txt", "5"), ("hostile.en.txt", "2")}
+
+
+@pytest.mark.parametrize("q,found", [
+    # an unclosed quote is not an error: the words are searched (a phrase of absent words
+    # finds nothing; of present ones, the paragraph that has them)
+    ('"unclosed phrase', set()),
+    ('"transaction costs', {("remittances.en.txt", "2")}),
+    # operators or brackets alone name no words: no results, not an error
+    ("AND OR NOT", set()),
+    ("(((", set()),
+    # a prefix finds every word it starts (French versions of English paragraphs shown once)
+    ("migra*", MIGRA),
+    # a fuzzy word finds remittance(s), never spelled `remitances` in the corpus
+    ("remitances~", REMITTANCE),
+    # accents folded: `autorites` is `autorités`
+    ("autorites", {("autorites.fr.html", "1")}),
+])
+def test_odd_syntax_gives_its_results_not_an_error(client, q, found):
+    resp = client.get("/api/search", query_string={"q": q})
+    assert resp.status_code == 200, (q, resp.data[:300])
+    body = resp.get_json()
+    hits = {(h["file"], h["paragraph"]) for h in body["hits"]}
+    assert hits == found and body["total"] == len(found) == len(body["hits"]), body
 
 
 def test_accent_folding_finds_french(client):
@@ -260,6 +285,111 @@ def test_openapi_lists_exactly_the_api_routes(app, client):
             assert methods == set(spec["paths"][_openapi_path(rule.rule)])
 
 
+def _strict(schema):
+    """A copy of the OpenAPI document whose objects allow only the properties they declare:
+    a field the JSON has but the description lacks is an error, not ignored."""
+    if isinstance(schema, dict):
+        out = {k: _strict(v) for k, v in schema.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_strict(v) for v in schema]
+    return schema
+
+
+def _response_errors(spec: dict, route: str, body) -> list[str]:
+    """Where `body` breaks the 200 response schema the OpenAPI document declares for `route`
+    (OpenAPI 3.1 schemas are JSON Schema 2020-12; $refs resolve within the document)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(_strict(spec)))
+    pointer = ("/paths/" + route.replace("~", "~0").replace("/", "~1")
+               + "/get/responses/200/content/application~1json/schema")
+    validator = Draft202012Validator({"$ref": "urn:openapi#" + pointer}, registry=registry)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(body)]
+
+
+SCHEMA_QUERIES = [
+    {"q": "remittances"},  # expansions, facets
+    {"q": "transaction costs", "lang": "en"},  # a hit with a French version
+    {"q": "autorités locales"},  # French query, English and Spanish expansions
+    {"q": "migrants", "sort": "date", "per_page": "50"},
+    {"q": "migrants", "page": "2", "per_page": "2"},
+    {"series": "NUA"},  # filter only
+    {"topic": "local-authorities"},
+    {"q": "remittanses"},  # a suggestion
+    {"q": "zzzqqq"},  # no hits
+]
+
+
+@pytest.mark.parametrize("params", SCHEMA_QUERIES, ids=lambda p: "&".join(
+    f"{k}={v}" for k, v in p.items()))
+def test_search_json_matches_the_openapi_schema(client, params):
+    spec = client.get("/api/openapi.json").get_json()
+    resp = client.get("/api/search", query_string=params)
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert _response_errors(spec, "/api/search", body) == []
+    if params.get("lang") == "en":
+        assert body["hits"][0]["versions"], "the fixture has language versions"
+
+
+def test_search_json_with_copies_and_no_year_matches_the_openapi_schema(tmp_path):
+    from indexer import config, pipeline
+    from search_app import create_app
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    para = ("1. Involve local authorities and relevant stakeholders in the identification, "
+            "referral and assistance of migrants who are victims of trafficking in persons, "
+            "and in the sharing of information on local {s}.\n")
+    (corpus / "a.txt").write_text(para.format(s="services"), encoding="utf-8")
+    (corpus / "b.txt").write_text(para.format(s="service"), encoding="utf-8")
+    settings = config.load(index_dir=str(tmp_path / "data"))
+    pipeline.build(corpus, settings, workers=1)
+    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    spec = client.get("/api/openapi.json").get_json()
+    body = client.get("/api/search?q=local+authorities").get_json()
+    [hit] = body["hits"]
+    assert len(hit["copies"]) == 1 and hit["year"] is None
+    assert _response_errors(spec, "/api/search", body) == []
+
+
+def test_other_api_json_matches_the_openapi_schema(client):
+    spec = client.get("/api/openapi.json").get_json()
+    h = _first_hit(client, "transaction costs", lang="en")
+    view = client.get(f"/api/passages/{h['passage_id']}").get_json()
+    assert view["versions"] and view["more_like_this"]
+    for route, url in (("/api/passages/{passage_id}", f"/api/passages/{h['passage_id']}"),
+                       ("/api/documents", "/api/documents"),
+                       ("/api/documents/{doc_id}", f"/api/documents/{h['doc_id']}"),
+                       ("/api/topics", "/api/topics")):
+        assert _response_errors(spec, route, client.get(url).get_json()) == [], url
+
+
+def test_the_schema_check_finds_undeclared_mistyped_and_missing_fields(client):
+    spec = client.get("/api/openapi.json").get_json()
+    body = client.get("/api/search?q=transaction+costs&lang=en").get_json()
+    assert _response_errors(spec, "/api/search", body) == []
+    hit = body["hits"][0]
+    copy = {"passage_id": "p-1", "doc_id": "d", "title": "t", "symbol": "s", "paragraph": "1"}
+    broken = [
+        {**body, "hits": [{**hit, "relevance": 1.0}]},  # undeclared
+        {**body, "hits": [{**hit, "score": "0.5"}]},  # mistyped
+        {**body, "hits": [{k: v for k, v in hit.items() if k != "copies"}]},  # missing
+        {**body, "hits": [{**hit, "copies": [{**copy, "page": "2"}]}]},
+        {**body, "hits": [{**hit, "copies": [{k: v for k, v in copy.items() if k != "doc_id"}]}]},
+        {**body, "facets": {"lang": {"en": "3"}}},
+        {k: v for k, v in body.items() if k != "total"},
+    ]
+    for b in broken:
+        assert _response_errors(spec, "/api/search", b), b
+
+
 def test_security_headers_on_api_responses(client):
     for url in ("/api/search?q=migrants", "/api/search?q=", "/api/openapi.json",
                 "/api/search.csv?q=migrants", "/api/passages/nope"):
@@ -312,8 +442,11 @@ def test_topic_language_and_expansion_parameters(client):
     assert plain["expansions"] == {}
     topics = client.get("/api/topics").get_json()["topics"]
     assert topics and {"name", "label"} <= set(topics[0])
-    by_topic = client.get(f"/api/search?topic={topics[0]['name']}").get_json()
-    assert by_topic["total"] >= 0
+    assert "local-authorities" in {t["name"] for t in topics}
+    by_topic = client.get("/api/search?topic=local-authorities").get_json()
+    assert {(h["file"], h["paragraph"]) for h in by_topic["hits"]} == {
+        ("remittances.en.txt", "3"), ("remittances.en.txt", "4"), ("autorites.fr.html", "1")}
+    assert by_topic["total"] == 3
     _error(client.get("/api/search?q=x&topic=no-such-topic"), 400)
     _error(client.get("/api/search?q=x&same_language=maybe"), 400)
     _error(client.get("/api/search?q=x&expand=perhaps"), 400)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -111,3 +114,84 @@ def test_restore_edit_and_log(tmp_path):
     log = json.loads(run("log", "--index", index, "--json").stdout)["audit"]
     assert [e["action"] for e in log[:3]] == ["edit", "restore", "remove"]
     assert run("edit", doc["doc_id"], "--index", index, ok=(2,)).stderr.startswith("error:")
+
+
+# Words for the deep-export corpus: paragraph n says `corridor` (the query) 1-3 times among
+# 8-57 other words, so every paragraph has its own score (no ties to order arbitrarily) and
+# no two share enough wording to be folded as copies.
+_WORDS = ("policy workers families labour markets skills training housing health schools "
+          "language courses employers wages contracts visas permits borders consulates "
+          "returns diaspora savings banks fees transfers mobile payments villages towns "
+          "regions ministries parliament courts lawyers unions farms factories ports "
+          "ships roads trains seasons harvests droughts floods climate water energy debt "
+          "budgets taxes pensions insurance clinics nurses doctors teachers students").split()
+_PARAGRAPHS = 150
+
+
+@pytest.fixture(scope="module")
+def deep_index(tmp_path_factory) -> str:
+    """An index (built by the CLI) with _PARAGRAPHS passages matching `corridor`."""
+    root = tmp_path_factory.mktemp("deep")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    rng = random.Random(7)
+    paras = []
+    for n in range(1, _PARAGRAPHS + 1):
+        words = rng.sample(_WORDS, 8 + n % 50)
+        for _ in range(1 + n // 50):  # 1, 2 or 3 times
+            words.insert(rng.randrange(len(words) + 1), "corridor")
+        paras.append(f"{n}. The " + " ".join(words) + ".\n\n")
+    (corpus / "deep.en.txt").write_text("".join(paras), encoding="utf-8")
+    index = str(root / "data")
+    run("build", "--corpus", str(corpus), "--index", index, "--quiet")
+    return index
+
+
+def _search(index: str, *args: str) -> dict:
+    return json.loads(run("search", "--index", index, "--json", "--no-expand", *args,
+                          "--", "corridor").stdout)
+
+
+def _ids(res: dict) -> list[str]:
+    return [h["passage_id"] for h in res["hits"]]
+
+
+def test_search_limit_1000_exports_every_result_in_order(deep_index):
+    top10 = _search(deep_index, "--limit", "10")
+    deep = _search(deep_index, "--limit", "1000")
+    assert (deep["page"], deep["per_page"]) == (1, 1000)
+    assert deep["total"] == top10["total"] == _PARAGRAPHS
+    assert len(deep["hits"]) == _PARAGRAPHS  # more than the web API's 100 a page
+    assert len(set(_ids(deep))) == _PARAGRAPHS
+    assert _ids(deep)[:10] == _ids(top10)
+    scores = [h["score"] for h in deep["hits"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_page_selects_the_following_results(deep_index):
+    top10 = _search(deep_index, "--limit", "10")
+    page1 = _search(deep_index, "--limit", "5")
+    page2 = _search(deep_index, "--limit", "5", "--page", "2")
+    assert (page2["page"], page2["per_page"], page2["total"]) == (2, 5, _PARAGRAPHS)
+    assert len(_ids(top10)) == 10
+    assert _ids(page1) == _ids(top10)[:5]
+    assert _ids(page2) == _ids(top10)[5:]
+    assert not set(_ids(page1)) & set(_ids(page2))
+    last = _search(deep_index, "--limit", "100", "--page", "2")
+    assert len(last["hits"]) == _PARAGRAPHS - 100
+    assert _search(deep_index, "--limit", "100", "--page", "3")["hits"] == []
+    text = run("search", "--index", deep_index, "--no-expand", "--limit", "5", "--page", "2",
+               "--", "corridor").stdout
+    assert "\n6. [en]" in text and "\n10. [en]" in text and "\n1. [en]" not in text
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--limit", "0"), "argument --limit: must be between 1 and 1000, not 0"),
+    (("--limit", "1001"), "argument --limit: must be between 1 and 1000, not 1001"),
+    (("--limit", "ten"), "argument --limit: 'ten' is not a whole number"),
+    (("--page", "0"), "argument --page: must be 1 or more, not 0"),
+    (("--page", "-3"), "argument --page: must be 1 or more, not -3"),
+])
+def test_search_limit_and_page_out_of_range_are_refused(tmp_path, args, message):
+    out = run("search", "--index", str(tmp_path / "none"), *args, "--", "migration", ok=(2,))
+    assert message in out.stderr and "usage:" in out.stderr

@@ -143,7 +143,17 @@ def test_any_query_text_gives_results_or_a_clear_error(svc, q):
     except QueryError as exc:
         assert str(exc)
     else:
-        assert res.total >= 0
+        # a result, whatever the text: the first page of the results it counts, best first,
+        # each passage once; none exactly when it counts none
+        assert (res.query, res.page, res.per_page) == (q, 1, 10)
+        assert (res.total == 0) == (res.hits == [])
+        assert len(res.hits) <= min(res.total, res.per_page)
+        ids = [h.passage.passage_id for h in res.hits]
+        assert len(set(ids)) == len(ids)
+        scores = [h.score for h in res.hits]
+        assert scores == sorted(scores, reverse=True)
+        # facets count passages, the total one result per paragraph across languages
+        assert sum(res.facets["lang"].values()) >= res.total
 
 
 def test_page_past_the_end_is_empty(svc):
