@@ -43,16 +43,9 @@ _ELISIONS = {"fr": {"l", "d", "qu", "j", "n", "s", "c", "m", "t", "les", "aux"},
 
 class Tok(NamedTuple):
     text: str  # the term as indexed
-    pos: int  # position (stop words do not count)
+    pos: int
     start: int  # character offsets in the analysed text
     end: int
-    stopped: bool = False
-
-
-def lang_kind(lang: str) -> str:
-    """The analysis a passage in `lang` gets for its own-language field ("" = none: passages
-    in other languages have only the neutral analysis)."""
-    return lang if lang in TEXT_LANGS else ""
 
 
 @cache
@@ -66,6 +59,11 @@ def stopwords(lang: str) -> frozenset[str]:
 def _accent_table() -> dict[int, str]:
     table = json.loads((_DATA / "accent_map.json").read_text(encoding="utf-8"))
     return {ord(k): v for k, v in table.items()}
+
+
+def accent_table() -> dict[int, str]:
+    """Whoosh's accent map (data/accent_map.json) as a str.translate table."""
+    return _accent_table()
 
 
 def fold_accents(text: str) -> str:
@@ -86,7 +84,8 @@ def neutral_stopwords() -> frozenset[str]:
 _stemmers: dict[str, object] = {}
 
 
-def _stemmer(lang: str):
+def stemmer(lang: str):
+    """PyStemmer's Snowball stemmer for `lang`, one per process."""
     st = _stemmers.get(lang)
     if st is None:
         st = Stemmer.Stemmer(STEMMED[lang])
@@ -95,45 +94,23 @@ def _stemmer(lang: str):
     return st
 
 
-def tokens(kind: str, text: str, keep_stops: bool = False) -> list[Tok]:
-    """The analysed tokens of `text`, with positions and character offsets. Stop words are
-    left out, or kept marked `stopped` (for highlighting) with `keep_stops`."""
-    if kind == "zh":
-        return _cjk_tokens(text)
-    if kind == NEUTRAL:
-        stops, table, stem = neutral_stopwords(), _accent_table(), None
-    else:
-        stops, table, stem = stopwords(kind), None, _stemmer(kind).stemWord
-    out: list[Tok] = []
-    pos = 0
-    for m in WORD_RE.finditer(text):
-        word = m.group(0).lower()
-        if table is not None:
-            word = word.translate(table)
-        if word in stops:
-            if keep_stops:
-                out.append(Tok(word, pos, m.start(), m.end(), True))
-            continue
-        out.append(Tok(stem(word) if stem else word, pos, m.start(), m.end()))
-        pos += 1
-    return out
-
-
 def terms(kind: str, text: str) -> list[str]:
     """The analysed terms of `text` in order (the fast path: no offsets)."""
     if kind == "zh":
-        return [t.text for t in _cjk_tokens(text)]
+        return [t.text for t in cjk_tokens(text)]
     words = WORD_RE.findall(text.lower())
     if kind == NEUTRAL:
         table, stops = _accent_table(), neutral_stopwords()
         words = [w.translate(table) for w in words]
         return [w for w in words if w not in stops]
     stops = stopwords(kind)
-    return _stemmer(kind).stemWords([w for w in words if w not in stops])
+    return stemmer(kind).stemWords([w for w in words if w not in stops])
 
 
-def _cjk_tokens(text: str) -> list[Tok]:
-    """Chinese/Japanese/Korean runs as overlapping character bigrams; other words whole."""
+def cjk_tokens(text: str) -> list[Tok]:
+    """Chinese/Japanese/Korean runs as overlapping character bigrams; other words whole
+    (with positions and character offsets: the Whoosh tokenizer and the highlighter use
+    them)."""
     out: list[Tok] = []
     pos = 0
     for m in _CJK_RUN.finditer(text):
@@ -143,7 +120,7 @@ def _cjk_tokens(text: str) -> list[Tok]:
         else:
             grams = [run]
         for off, gram in enumerate(grams):
-            start = m.start() + (off if len(grams) > 1 or len(run) == 1 else 0)
+            start = m.start() + off
             out.append(Tok(gram.lower(), pos, start, start + len(gram)))
             pos += 1
     return out

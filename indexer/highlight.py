@@ -21,7 +21,7 @@ def mark_spans(text: str, kinds: list[str], terms: list[set[str]],
         if not wanted:
             continue
         if kind == "zh":
-            spans.update((t.start, t.end) for t in analysis.tokens("zh", text)
+            spans.update((t.start, t.end) for t in analysis.cjk_tokens(text)
                          if t.text in wanted)
             continue
         for m in analysis.WORD_RE.finditer(text):

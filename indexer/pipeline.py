@@ -177,8 +177,6 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     # Whoosh's writer is the bottleneck (pure Python): on big builds it gets processes too.
     if index_procs is None:
         index_procs = min(2, os.cpu_count() or 1) if len(files) >= 200 else 1
-    if settings.engine != "whoosh":
-        index_procs = 1  # tantivy indexes in its own threads
     report = Report()
     with write_lock(data_dir, settings.write_lock_timeout):
         old_gen = store.current_generation(data_dir)

@@ -18,6 +18,7 @@ from .analysis import NEUTRAL, TEXT_LANGS
 from .errors import QueryError
 from .metadata import normalize_series
 from .queryplan import (
+    And,
     AndMaybe,
     AndNot,
     DisMax,
@@ -118,10 +119,7 @@ class Planner:
                 if required:
                     positive = (and_(required) if isinstance(positive, MatchNone)
                                 else AndMaybe(and_(required), positive))
-            if isinstance(positive, MatchNone) and (items or required):
-                # the words were all stop words or absent from every field
-                positive = MatchNone()
-            elif isinstance(positive, MatchNone) and excluded:
+            if isinstance(positive, MatchNone) and excluded and not (items or required):
                 positive = MatchAll()  # `NOT refugees`: everything without them
             negative = or_(excluded)
             if isinstance(negative, MatchNone):
@@ -160,8 +158,7 @@ class Planner:
                     # together, not any of them (`19` alone matched everything).
                     alternatives.append(Phrase(f, tuple(terms), 0, FIELD_BOOSTS[f]))
                 else:
-                    alternatives.append(and_(Term(f, t) for t in terms))
-                    alternatives[-1] = _boosted(alternatives[-1], FIELD_BOOSTS[f])
+                    alternatives.append(And(tuple(Term(f, t) for t in terms), FIELD_BOOSTS[f]))
         if not alternatives:
             return MatchNone()
         if len(alternatives) == 1:
@@ -216,7 +213,7 @@ class Planner:
         lacks)."""
         if not is_plain(typed):
             return None
-        fields = [f for f in typed_fields(field_lang)]
+        fields = typed_fields(field_lang)
         out = []
         for word in typed.split():
             pairs = set()
@@ -226,11 +223,6 @@ class Planner:
                     pairs.add((f, terms[0]))
             out.append(pairs)
         return out
-
-
-def _boosted(node: Node, boost: float) -> Node:
-    from dataclasses import replace
-    return replace(node, boost=boost) if hasattr(node, "boost") else node
 
 
 def filters(values: dict[str, str]) -> Node | None:

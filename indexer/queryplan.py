@@ -6,15 +6,13 @@ own `analyze`), so an engine looks them up as they are.
 
 Fields are logical names: `text_<lang>` (a passage's own-language text, stemmed), `text_other`
 (passages in languages without a stemmer), `text_neutral` (every passage, accents folded),
-`title`, and the keyword fields in KEYWORD_FIELDS; `year` is a number.
+`title`, and the keyword fields (passage_id, doc_id, lang, series, symbol, work, label_key,
+text_hash); `year` is a number.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-KEYWORD_FIELDS = ("passage_id", "doc_id", "lang", "series", "symbol", "work", "label_key",
-                  "text_hash")
 
 
 @dataclass(frozen=True)
@@ -153,18 +151,3 @@ def iter_terms(node) -> list[tuple[str, str]]:
             walk(n.query)
     walk(node)
     return out
-
-
-def has_expanding(node) -> bool:
-    """Whether the query has prefix or fuzzy parts (their terms are not known in advance)."""
-    if isinstance(node, (Prefix, Fuzzy)):
-        return True
-    if isinstance(node, (And, Or, DisMax)):
-        return any(has_expanding(c) for c in node.children)
-    if isinstance(node, AndNot):
-        return has_expanding(node.positive)
-    if isinstance(node, AndMaybe):
-        return has_expanding(node.required)
-    if isinstance(node, Filter):
-        return has_expanding(node.query)
-    return False

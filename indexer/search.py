@@ -31,6 +31,7 @@ from .queryplan import AndMaybe, MatchNone, Or, Term, and_, filtered, iter_terms
 from .ranking import (
     FUSION_EXPANSION_WEIGHT,
     PRIOR_DEPTH,
+    Part,
     Ranking,
     fold_language_versions,
     fuse,
@@ -158,16 +159,9 @@ class SearchService:
         self._local.reader = (handle, rd)
         return module, rd
 
-    @property
-    def engine_name(self) -> str:
-        return self._open()[0].NAME
-
     def store(self) -> store.Store:
         self._open()
         return store.Store(self._gen)
-
-    def planner(self) -> Planner:
-        return Planner(_cached_analyze(self._open()[0]))
 
     def query_language_confidence(self, text: str) -> tuple[str, bool]:
         """(language, sure). Thesaurus terms first (short queries), then the script and
@@ -382,14 +376,15 @@ class SearchService:
 
 @lru_cache(maxsize=4)
 def _cached_analyze(module):
-    """The engine's analysis, remembered per (kind, text) for the words queries repeat."""
+    """The engine's analysis of single words and short queries, remembered per (kind, text)
+    (passage texts go to `module.analyze` directly: they seldom repeat)."""
     return lru_cache(maxsize=50_000)(module.analyze)
 
 
 def _matcher(module):
     """(field, term) pairs a candidate holds, from its own text: what it matched of a
     query, computed the same way whatever the engine."""
-    analyze = _cached_analyze(module)
+    analyze = module.analyze
 
     def have(fields: dict) -> set:
         if "_have" not in fields:
@@ -402,8 +397,7 @@ def _matcher(module):
     return have
 
 
-def _word_parts(words: list[set]) -> list:
-    from .ranking import Part
+def _word_parts(words: list[set]) -> list[Part]:
     return [Part([frozenset([p]) for p in pairs], frozenset([i]))
             for i, pairs in enumerate(words)]
 

@@ -8,7 +8,6 @@ import re
 
 from ..models import Document, Passage
 from ..passages import label_key
-from ..planner import text_field
 
 
 def text_hash(text: str) -> str:
@@ -53,7 +52,3 @@ def fold_key(record: dict) -> str:
     else one wording."""
     key = record.get("label_key") or ""
     return f"{record.get('work', '')}\x1f{key}" if key else record["text_hash"]
-
-
-def own_field(record: dict) -> str:
-    return text_field(record.get("lang", ""))

@@ -27,7 +27,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -56,13 +56,13 @@ from .records import fold_key, passage_record
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (open_index refuses it with a message saying so).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
 _KEYWORDS = ("passage_id", "doc_id", "lang", "series", "symbol", "work", "label_key",
-             "text_hash", "fold_key")
-_FAST = ("doc_id", "lang", "series", "text_hash", "fold_key")
+             "text_hash")
+_FAST = ("doc_id", "lang", "series")  # facets; totals count hash_id/fold_id
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 # Up to this many matches in a sub-index, the results' identities are listed exactly (and
 # language versions across sub-indexes counted once); above, tantivy's cardinality estimate
@@ -78,10 +78,6 @@ def index_dir(gen_dir: Path) -> Path:
 
 
 # -- analysis
-def _analyzer_spec(sub: str) -> str:
-    return "neutral" if sub == "other" else sub
-
-
 @cache
 def _analyzer(kind: str) -> tantivy.TextAnalyzer:
     if kind == "zh":  # pre-split into bigrams by analysis.py; here only the spaces
@@ -102,7 +98,7 @@ def _analyzer(kind: str) -> tantivy.TextAnalyzer:
 def analyze(kind: str, text: str) -> list[str]:
     """The terms a field with this analysis holds for `text` (kind: language, zh, neutral)."""
     if kind == "zh":
-        return [t.text for t in analysis.tokens("zh", text)]
+        return [t.text for t in analysis.cjk_tokens(text)]
     return _analyzer(kind).analyze(text)
 
 
@@ -120,7 +116,7 @@ def _schema(sub: str) -> tantivy.Schema:
     # aggregations over numbers cost a fraction of those over strings
     b.add_unsigned_field("hash_id", fast=True)
     b.add_unsigned_field("fold_id", fast=True)
-    b.add_text_field("text", tokenizer_name=f"ds_{_analyzer_spec(sub)}",
+    b.add_text_field("text", tokenizer_name=f"ds_{analysis.NEUTRAL if sub == 'other' else sub}",
                      index_option="position")
     b.add_text_field("text_neutral", tokenizer_name="ds_neutral", index_option="freq")
     b.add_text_field("title", tokenizer_name="ds_neutral", index_option="freq")
@@ -133,7 +129,7 @@ def _schema(sub: str) -> tantivy.Schema:
 class Handle:
     path: Path
     subs: dict[str, tantivy.Index]
-    schemas: dict[str, tantivy.Schema] = field(default_factory=dict)
+    schemas: dict[str, tantivy.Schema]
 
     def stamp(self) -> tuple:
         """Changes whenever a sub-index commits (tantivy rewrites its meta.json)."""
@@ -190,7 +186,7 @@ def _sub_of(lang: str) -> str:
 def _document(record: dict) -> tantivy.Document:
     d = tantivy.Document()
     for name in _KEYWORDS:
-        value = fold_key(record) if name == "fold_key" else record.get(name, "")
+        value = record.get(name, "")
         if value:
             d.add_text(name, value)
     if record.get("year") is not None:
@@ -199,7 +195,7 @@ def _document(record: dict) -> tantivy.Document:
     d.add_unsigned("fold_id", _number(fold_key(record)))
     text = record["content"]
     if record.get("lang") == "zh":
-        text = " ".join(t.text for t in analysis.tokens("zh", text))
+        text = " ".join(t.text for t in analysis.cjk_tokens(text))
     d.add_text("text", text)
     d.add_text("text_neutral", record["content"])
     if record.get("title"):
@@ -216,7 +212,8 @@ def _number(key: str) -> int:
 def add_documents(handle: Handle, docs: Iterable[tuple[Document, list[Passage]]], *,
                   clear: bool = False, procs: int = 1) -> int:
     """Add documents' passages (replacing any earlier copy of each document); with
-    clear=True the batch replaces the whole index. Each touched sub-index commits once."""
+    clear=True the batch replaces the whole index. Each touched sub-index commits once.
+    (`procs` is Whoosh's: tantivy's writer has threads of its own.)"""
     writers: dict[str, tantivy.IndexWriter] = {}
 
     def writer(sub: str) -> tantivy.IndexWriter:
@@ -235,7 +232,7 @@ def add_documents(handle: Handle, docs: Iterable[tuple[Document, list[Passage]]]
     try:
         for doc, passages in docs:
             if not clear:
-                for sub in SUBS:
+                for sub in _holding(handle, doc.doc_id):
                     writer(sub).delete_documents_by_term("doc_id", doc.doc_id)
             for p in passages:
                 record = passage_record(doc, p)
@@ -254,15 +251,29 @@ def add_documents(handle: Handle, docs: Iterable[tuple[Document, list[Passage]]]
     return count
 
 
+def _holding(handle: Handle, doc_id: str) -> dict[str, int]:
+    """The sub-indexes holding passages of `doc_id`, with how many (a write opens and
+    commits only those)."""
+    out = {}
+    for sub, ix in handle.subs.items():
+        ix.reload()
+        q = tantivy.Query.term_query(handle.schemas[sub], "doc_id", doc_id,
+                                     index_option="basic")
+        n = ix.searcher().search(q, 1, count=True).count
+        if n:
+            out[sub] = n
+    return out
+
+
 def delete_document(handle: Handle, doc_id: str) -> int:
-    before = indexed_doc_ids(handle).get(doc_id, 0)
-    for sub in SUBS:
+    held = _holding(handle, doc_id)
+    for sub in held:
         w = handle.subs[sub].writer(heap_size=15_000_000, num_threads=1)
         w.delete_documents_by_term("doc_id", doc_id)
         w.commit()
         w.wait_merging_threads()
         handle.subs[sub].reload()
-    return before
+    return sum(held.values())
 
 
 def indexed_doc_ids(handle: Handle) -> dict[str, int]:
@@ -410,37 +421,29 @@ def _boost(q: tantivy.Query, boost: float) -> tantivy.Query:
     return q if boost == 1.0 else tantivy.Query.boost_query(q, boost)
 
 
+def _leaf(node, name: str, schema) -> tantivy.Query:
+    """A term, phrase, prefix or fuzzy query on the sub-index's field `name`."""
+    Q = tantivy.Query
+    if isinstance(node, Term):
+        opt = "basic" if node.field in _KEYWORDS else "freq"
+        return Q.term_query(schema, name, node.text, index_option=opt)
+    if isinstance(node, Prefix):
+        return Q.regex_query(schema, name, re.escape(node.text) + ".*")
+    if isinstance(node, Fuzzy):
+        return Q.fuzzy_term_query(schema, name, node.text, distance=node.maxdist)
+    if len(node.terms) == 1:
+        return Q.term_query(schema, name, node.terms[0], index_option="freq")
+    # tantivy keeps the positions of removed stop words (Whoosh renumbers them): one more
+    # position between two words is still "the phrase as typed".
+    return Q.phrase_query(schema, name, list(node.terms), slop=node.slop + 1)
+
+
 def _translate(node, sub: str, schema) -> tantivy.Query | None:
     """The plan as a tantivy query on one sub-index (None: matches nothing there)."""
     Q, Occur = tantivy.Query, tantivy.Occur
-    if isinstance(node, Term):
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
         name = _field_in(node.field, sub)
-        if not name:
-            return None
-        opt = "basic" if node.field in _KEYWORDS else "freq"
-        return _boost(Q.term_query(schema, name, node.text, index_option=opt), node.boost)
-    if isinstance(node, Phrase):
-        name = _field_in(node.field, sub)
-        if not name:
-            return None
-        if len(node.terms) == 1:
-            return _boost(Q.term_query(schema, name, node.terms[0], index_option="freq"),
-                          node.boost)
-        # tantivy keeps the positions of removed stop words (Whoosh renumbers them): one
-        # more position between two words is still "the phrase as typed".
-        return _boost(Q.phrase_query(schema, name, list(node.terms), slop=node.slop + 1),
-                      node.boost)
-    if isinstance(node, Prefix):
-        name = _field_in(node.field, sub)
-        if not name:
-            return None
-        return _boost(Q.regex_query(schema, name, re.escape(node.text) + ".*"), node.boost)
-    if isinstance(node, Fuzzy):
-        name = _field_in(node.field, sub)
-        if not name:
-            return None
-        return _boost(Q.fuzzy_term_query(schema, name, node.text, distance=node.maxdist),
-                      node.boost)
+        return _boost(_leaf(node, name, schema), node.boost) if name else None
     if isinstance(node, Range):
         return Q.range_query(schema, node.field, tantivy.FieldType.Integer, node.lo, node.hi)
     if isinstance(node, And):

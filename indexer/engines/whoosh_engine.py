@@ -204,7 +204,6 @@ class Reader:
     """A Whoosh searcher (one thread's) with the facet columns of its moment."""
 
     def __init__(self, ix):
-        self.ix = ix
         self.schema = ix.schema  # read once: `Index.schema` re-reads the TOC file each time
         self.searcher = ix.searcher(weighting=FieldBM25F(B=BM25_B, K1=BM25_K1))
         self._columns = None

@@ -7,9 +7,6 @@ Only the modules of indexer/engines/whoosh_*.py import whoosh.
 
 from __future__ import annotations
 
-import re
-
-import Stemmer
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
@@ -20,9 +17,17 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.acore import Token
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.support.charset import accent_map
 
-from ..analysis import STEMMED, TEXT_LANGS, neutral_stopwords, stopwords
+from ..analysis import (
+    STEMMED,
+    TEXT_LANGS,
+    WORD_RE,
+    accent_table,
+    cjk_tokens,
+    neutral_stopwords,
+    stemmer,
+    stopwords,
+)
 from ..planner import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
@@ -32,37 +37,27 @@ __all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_fiel
 
 
 class SnowballFilter(Filter):
-    """Stems with PyStemmer's C Snowball stemmers (Whoosh's are pure Python and ~20x slower).
-
-    Picklable (the stemmer is rebuilt on demand) so multiprocess writers can use it.
-    """
+    """Stems with PyStemmer's C Snowball stemmers (analysis.stemmer; Whoosh's are pure
+    Python and ~20x slower). Picklable (it holds only the language) so multiprocess writers
+    can use it."""
 
     def __init__(self, lang: str):
         self.lang = lang
-        self._stemmer = None
-
-    def __getstate__(self):
-        return {"lang": self.lang, "_stemmer": None}
 
     def __eq__(self, other):
         return isinstance(other, SnowballFilter) and other.lang == self.lang
 
     def __call__(self, tokens):
-        if self._stemmer is None:
-            self._stemmer = Stemmer.Stemmer(STEMMED[self.lang])
-            self._stemmer.maxCacheSize = 50000
-        stem = self._stemmer.stemWord
+        stem = stemmer(self.lang).stemWord
         for t in tokens:
             if not t.stopped:
                 t.text = stem(t.text)
             yield t
 
 
-_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+|\w+")
-
-
 class CJKBigramTokenizer(Tokenizer):
-    """Chinese/Japanese/Korean runs as overlapping character bigrams; other words whole."""
+    """analysis.cjk_tokens as a Whoosh tokenizer: CJK runs as overlapping character
+    bigrams, other words whole."""
 
     def __eq__(self, other):
         return isinstance(other, CJKBigramTokenizer)
@@ -70,34 +65,22 @@ class CJKBigramTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for m in _CJK_RUN.finditer(value):
-            run = m.group(0)
-            if "\u3040" <= run[0] <= "\ud7af" or "\uf900" <= run[0] <= "\ufaff":
-                grams = [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
-                offsets = range(len(grams))
-            else:
-                grams, offsets = [run], [0]
-            for gram, off in zip(grams, offsets, strict=True):
-                t.text = gram
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = gram
-                if positions:
-                    t.pos = pos
-                    pos += 1
-                if chars:
-                    t.startchar = start_char + m.start() + off
-                    t.endchar = t.startchar + len(gram)
-                yield t
-
-
-_WORDS = r"\w+(?:\.\w+)*"  # as analysis.WORD_RE
+        for tok in cjk_tokens(value):
+            t.text = tok.text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = tok.text
+            if positions:
+                t.pos = start_pos + tok.pos
+            if chars:
+                t.startchar = start_char + tok.start
+                t.endchar = start_char + tok.end
+            yield t
 
 
 def language_analyzer(lang: str):
-    chain = RegexTokenizer(_WORDS) | LowercaseFilter()
+    chain = RegexTokenizer(WORD_RE.pattern) | LowercaseFilter()
     stops = stopwords(lang)
     if stops:
         chain = chain | StopFilter(stoplist=stops, minsize=1)
@@ -106,7 +89,7 @@ def language_analyzer(lang: str):
 
 def neutral_analyzer():
     """Language-neutral: lower-cased, accents folded, no stemming; function words dropped."""
-    return (RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
+    return (RegexTokenizer(WORD_RE.pattern) | LowercaseFilter() | CharsetFilter(accent_table())
             | StopFilter(stoplist=neutral_stopwords(), minsize=1, renumber=False))
 
 
