@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import config, parsers, pipeline, store  # noqa: E402
+from indexer import config, engines, parsers, pipeline, store  # noqa: E402
 from indexer.errors import QueryError  # noqa: E402
 from indexer.search import SearchRequest, SearchService  # noqa: E402
 from search_app import create_app  # noqa: E402
@@ -204,12 +204,12 @@ def bench_build(corpus_root: Path, settings, unga_total: int, files_limit: int |
     if stamps:
         first, last = stamps[0] - t0, stamps[-1] - t0
         print(f"   phases: first file recorded at {first:.1f} s, last at {last:.1f} s; "
-              f"after the last file (Whoosh commit/merge, publish): {wall - last:.1f} s")
+              f"after the last file (index commit/merge, publish): {wall - last:.1f} s")
     print(f"   CPU: main process {cpu_self:.1f} s (parse results -> SQLite + Whoosh analysis/"
           f"writing), worker processes {cpu_child:.1f} s (parse, split, language)")
-    whoosh_bytes = dir_size(gen / "whoosh") if gen else 0
-    print(f"   index size: whoosh {_mb(whoosh_bytes)}, store.sqlite3 "
-          f"{_mb(dir_size(gen) - whoosh_bytes) if gen else '-'}, whole data dir "
+    index_bytes = dir_size(engines.get(settings.engine).index_dir(gen)) if gen else 0
+    print(f"   index size: {settings.engine} {_mb(index_bytes)}, store.sqlite3 "
+          f"{_mb(dir_size(gen) - index_bytes) if gen else '-'}, whole data dir "
           f"{_mb(dir_size(data_dir))} (incl. originals)")
     print(f"   peak RSS: main process {maxrss_mb(resource.RUSAGE_SELF):,.0f} MB, largest worker "
           f"{maxrss_mb(resource.RUSAGE_CHILDREN):,.0f} MB (ru_maxrss; children = the largest "
