@@ -7,7 +7,6 @@ an index.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -130,25 +129,27 @@ def unique(ranked: Ranked, limit: int | None = None) -> Ranked:
     kept in the survivor's fields as `_copies` (see Hit.copies). Stops once `limit`
     passages are kept."""
     first: dict[str, int] = {}  # wording -> its place in `out`
-    sizes: list[int] = []  # shingle count of each passage compared (the first ones in out)
-    holders: dict[tuple, list[int]] = {}  # shingle -> compared passages that have it
+    compared: list[tuple[int, frozenset, int]] = []  # (shingle count, shingles, place)
     out: Ranked = []
     for fields, score in ranked:
         key = wording(fields)
         place = first.get(key)
-        if place is None and len(sizes) < NEAR_DUPLICATE_DEPTH:
-            shingles = _shingles(key)
-            # Shared shingles counted through the inverted map, not pairwise.
-            shared: Counter = Counter()
-            for sh in shingles:
-                shared.update(holders.get(sh, ()))
+        if place is None and len(compared) < NEAR_DUPLICATE_DEPTH:
+            shingles = fields.get("_shingles")
+            if shingles is None:  # kept: fusion folds the same passages again
+                shingles = fields["_shingles"] = _shingles(key)
             size = len(shingles)
-            place = next((i for i, n in shared.items()
-                          if n >= NEAR_DUPLICATE * (size + sizes[i] - n)), None)
+            # Jaccard >= NEAR_DUPLICATE needs the smaller set to be at least that share of
+            # the larger, so most pairs are ruled out by size before a (C) set intersection.
+            for other_size, other, i in compared:
+                if NEAR_DUPLICATE * max(size, other_size) > min(size, other_size):
+                    continue
+                n = len(shingles & other)
+                if n >= NEAR_DUPLICATE * (size + other_size - n):
+                    place = i
+                    break
             if place is None:
-                for sh in shingles:
-                    holders.setdefault(sh, []).append(len(out))
-                sizes.append(size)
+                compared.append((size, shingles, len(out)))
         if place is not None:
             kept = out[place][0]
             listed = kept.setdefault("_copies", [])

@@ -41,6 +41,7 @@ from .ranking import (
 from .thesaurus import load_thesaurus
 
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
+_SYNTAX_WORD = re.compile(r"[*?~:]")
 MAX_PER_PAGE = 1000  # the web and API layers allow 100 a page; the CLI exports up to 1,000
 MLT_TERMS = 12  # words of a passage's most distinctive that "more like this" searches for
 
@@ -261,8 +262,7 @@ class SearchService:
         terms = _terms_by_field(everything)
         hits = [self._hit(module, fields, score, terms)
                 for fields, score in ranked[start:start + req.per_page]]
-        for h in hits:
-            h.versions = self._versions(rd, h)
+        self._add_versions(rd, hits)
         suggestion = ""
         if text.strip():
             suggestion = self._suggest(rd, module, text)
@@ -283,23 +283,32 @@ class SearchService:
         # than the engine's whole search
         return unique(with_prior(rd.search(q, max(2 * n, PRIOR_DEPTH))), limit=n)
 
-    def _versions(self, rd, hit: Hit) -> dict[str, str]:
-        """The same paragraph in the other language versions of the document's work."""
-        key = label_key(hit.passage.label)
-        if not key or not hit.document.meta.work:
-            return {}
-        q = and_([Term("work", hit.document.meta.work), Term("label_key", key)])
-        out: dict[str, str] = {}
-        for f, _score in rd.search(q, 20):
+    @staticmethod
+    def _add_versions(rd, hits: list[Hit]) -> None:
+        """Each hit's paragraph in the other language versions of its document's work (one
+        engine search for the whole page)."""
+        wanted: dict[tuple[str, str], list[Hit]] = {}
+        for h in hits:
+            key = label_key(h.passage.label)
+            if key and h.document.meta.work:
+                wanted.setdefault((h.document.meta.work, key), []).append(h)
+        if not wanted:
+            return
+        q = Or(tuple(and_([Term("work", work), Term("label_key", key)])
+                     for work, key in wanted))
+        for f, _score in rd.search(q, 20 * len(wanted)):
             lang = f.get("lang", "")
-            if f["doc_id"] != hit.document.doc_id and lang != hit.passage.lang:
-                out.setdefault(lang, f["passage_id"])
-        return out
+            for h in wanted.get((f.get("work", ""), f.get("label_key", "")), ()):
+                if f["doc_id"] != h.document.doc_id and lang != h.passage.lang:
+                    h.versions.setdefault(lang, f["passage_id"])
 
     def _suggest(self, rd, module, text: str) -> str:
         """A corrected query from the index's own words, offered only when a word (accents
         and case folded, as indexed) is absent from the index."""
-        words = module.analyze(analysis.NEUTRAL, text)
+        # Only plain words: `migra*`, `refugee~` and `lang:fr` are syntax, not misspellings.
+        plain = " ".join(w for w in text.split() if not _SYNTAX_WORD.search(w)
+                         and w not in ("AND", "OR", "NOT"))
+        words = module.analyze(analysis.NEUTRAL, plain)
         fixed = []
         changed = False
         for w in words:
