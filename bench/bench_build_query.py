@@ -248,7 +248,7 @@ def time_runs(queries: list[str], run, budget_s: float = float("inf")) -> list[f
 
 def bench_queries(settings, queries: list[str], budget_s: float, verbose: bool = True) -> dict:
     print(f"\n== 2. Query latency, {settings.engine} (SearchService.search, per_page=10, "
-          "expansion, fusion, facets, snippets)")
+          "expansion, fusion, facets, snippets; result cache off)")
     service = SearchService(settings)
     usable = []
     for q in queries:
@@ -443,7 +443,10 @@ def main(argv: list[str] | None = None) -> int:
 
         results = {}
         for name in args.engines.split(","):
-            settings = config.load(index_dir=str(data_dir / name), engine=name)
+            # result_cache=0: every timed run searches (the bench repeats each query, and
+            # answers from the server's result cache would time a dictionary look-up)
+            settings = config.load(index_dir=str(data_dir / name), engine=name,
+                                   result_cache=0)
             print(f"\n######## engine: {name}")
             build = bench_build(corpus_root, settings, unga_total, args.files, full_bytes)
             if build["gen"] is None or not build["passages"]:

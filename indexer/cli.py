@@ -239,7 +239,8 @@ def cmd_fetch(args) -> int:
 def cmd_serve(args) -> int:
     from .serve import serve
 
-    return serve(_settings(args), host=args.host, port=args.port)
+    return serve(_settings(args), host=args.host, port=args.port, workers=args.workers,
+                 threads=args.threads)
 
 
 def _meta_options(sp) -> None:
@@ -341,6 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv = with_index(sub.add_parser("serve", help="serve the web UI and API"))
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--workers", type=int, default=None,
+                    help="server processes (default: the web_workers setting, one per core)")
+    sv.add_argument("--threads", type=int, default=None,
+                    help="threads per process (default: the web_threads setting)")
     sv.set_defaults(func=cmd_serve)
     return p
 

@@ -70,6 +70,20 @@ class Settings:
         0, "Reverse proxies in front of the app whose X-Forwarded-Proto/-For to trust "
         "(so session cookies are Secure behind an HTTPS proxy).",
     )
+    result_cache: int = _setting(
+        512, "Search results each server process keeps for a repeated request (the same "
+        "words, filters and page), dropped whenever the index changes. 0: none.",
+    )
+    web_workers: int = _setting(
+        0, "Server processes of `index.py serve` (0: one per CPU core). Searching is CPU work "
+        "under Python's GIL, so processes, not threads, use the cores: measured on 2 cores, "
+        "one process answered 35 req/s, two 2x that (bench/README.md). 1: a single waitress "
+        "process.",
+    )
+    web_threads: int = _setting(
+        4, "Threads per server process: requests waiting on the network or the disk while "
+        "another searches.",
+    )
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."
     )

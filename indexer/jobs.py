@@ -2,8 +2,9 @@
 
 Each uploaded file is a job, kept in `<data dir>/jobs.sqlite3` with its file staged under
 `<data dir>/uploads/<job id>` (the name is ours: an upload's own name is only shown, never
-used as a path). One worker thread per server process runs the jobs; the parsing and the
-index writes happen in a child process, so a file that hangs or crashes its reader costs
+used as a path). One worker thread runs the jobs: every server process starts one, and the
+one holding `<data dir>/upload-worker.lock` works. The parsing and the index writes happen
+in a child process, so a file that hangs or crashes its reader costs
 that job only, and the server keeps answering. Jobs are in the database, not in memory: a
 closed browser tab changes nothing, and a restarted server resumes where it stopped.
 
@@ -25,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from . import pipeline, store
+from . import locking, pipeline, store
 from .config import PROJECT_ROOT, Settings
 from .errors import DialogueSearchError, IngestRefused, NotFound, WriteBusy
 from .models import DocMeta
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 WAITING = ("analysing", "review", "queued", "indexing")
 FINAL = ("done", "duplicate", "refused", "failed", "discarded")
 CHUNK = 1024 * 1024
+WORKER_LOCK = "upload-worker.lock"  # held by the one process whose worker runs the jobs
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -305,6 +307,21 @@ class Worker:
             self._thread.join(timeout=30)
 
     def _loop(self) -> None:
+        # One upload worker per data directory: every process of a multi-process server
+        # starts one, and the one holding the lock works (another takes over if it dies).
+        data_dir = Path(self.settings.index_dir)
+        held = None
+        while held is None and not self._stop.is_set():
+            held = locking.try_hold(data_dir, WORKER_LOCK)
+            if held is None:
+                self._stop.wait(self.poll)
+        try:
+            self._work()
+        finally:
+            if held is not None:
+                locking.release(held)
+
+    def _work(self) -> None:
         while not self._stop.is_set():
             try:
                 ran = self.run_once()

@@ -57,3 +57,26 @@ def write_lock(data_dir: Path, timeout: float):
         # Closing the descriptor releases the lock (also when the process dies).
         _HELD.discard(fd)
         os.close(fd)
+
+
+def try_hold(data_dir: Path, name: str) -> int | None:
+    """Take the lock file `name` for as long as this process lives (or until `release`),
+    without waiting: its descriptor, or None when another process holds it. Used to have
+    exactly one upload worker among a server's processes; when the holder dies, the lock is
+    free for another."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / name, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    _HELD.add(fd)
+    return fd
+
+
+def release(fd: int) -> None:
+    _HELD.discard(fd)
+    os.close(fd)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, OrderedDict
+from dataclasses import astuple, dataclass, field, replace
 from functools import lru_cache
 from math import log
 from pathlib import Path
@@ -131,6 +131,10 @@ class SearchService:
         self._engine = None
         self._handle = None
         self._local = threading.local()
+        # Results of recent requests: valid while no reader has been renewed since (each
+        # search first renews its thread's reader if the index changed, bumping the epoch).
+        self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._epoch = 0
 
     # -- opening
     def _open(self):
@@ -141,6 +145,7 @@ class SearchService:
                 f"there is no index in {self.data_dir} yet; run `python index.py build`")
         with self._lock:
             if gen != self._gen:
+                self._renewed()
                 module = engines.for_generation(gen)
                 self._handle = module.open_index(gen)
                 self._engine = module
@@ -156,9 +161,16 @@ class SearchService:
             return module, held[1]
         if held is not None:
             held[1].close()
+            with self._lock:
+                self._renewed()
         rd = module.reader(handle)
         self._local.reader = (handle, rd)
         return module, rd
+
+    def _renewed(self) -> None:
+        """The index changed (called under self._lock): cached results are stale."""
+        self._epoch += 1
+        self._results.clear()
 
     def store(self) -> store.Store:
         self._open()
@@ -196,8 +208,25 @@ class SearchService:
             raise QueryError(
                 f"the query is {len(req.q)} characters long; the limit is "
                 f"{self.settings.max_query_chars}")
-        text, extra = split_filters(req.q or "")
         module, rd = self._reader()
+        key = astuple(req)
+        with self._lock:
+            epoch = self._epoch
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+        if cached is not None:  # the same object for every repeat: nothing mutates results
+            return replace(cached, elapsed_ms=(time.perf_counter() - started) * 1000)
+        result = self._search(req, module, rd, started)
+        with self._lock:
+            if epoch == self._epoch and self.settings.result_cache > 0:
+                self._results[key] = result
+                while len(self._results) > self.settings.result_cache:
+                    self._results.popitem(last=False)
+        return result
+
+    def _search(self, req: SearchRequest, module, rd, started: float) -> SearchResult:
+        text, extra = split_filters(req.q or "")
         plan = Planner(_cached_analyze(module))
         qlang, sure = self.query_language_confidence(text) if text.strip() else ("", False)
         # The typed words are stemmed for the query's language; when that is only a guess,

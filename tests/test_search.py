@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from indexer import pipeline
+from indexer import config, pipeline
 from indexer.errors import QueryError
 from indexer.search import SearchRequest, SearchService
 
@@ -177,3 +177,34 @@ def test_facets_when_no_document_has_a_year_and_several_segments(tmp_path, setti
     extra.write_text("1. A later note on circular migration, added without a rebuild.\n")
     pipeline.add([extra], settings, sidecar=None)
     assert svc.search(SearchRequest(q="circular migration")).total == 7
+
+
+def test_repeated_requests_are_answered_from_the_cache_until_the_index_changes(tmp_path,
+                                                                             settings):
+    c = tmp_path / "c"
+    c.mkdir()
+    (c / "a.txt").write_text("1. Mayors coordinate the reception of newcomers in cities.\n")
+    pipeline.build(c, settings, workers=1)
+    service = SearchService(settings)
+    first = service.search(SearchRequest(q="newcomers"))
+    again = service.search(SearchRequest(q="newcomers"))
+    assert first.total == again.total == 1
+    assert again.hits[0] is first.hits[0]  # the same result object: not searched again
+    other_page = service.search(SearchRequest(q="newcomers", per_page=5))
+    assert other_page.hits[0] is not first.hits[0]  # another request, its own entry
+    b = tmp_path / "b.txt"
+    b.write_text("1. Newcomers are welcomed by local authorities and civil society.\n")
+    pipeline.add([b], settings)
+    after = service.search(SearchRequest(q="newcomers"))
+    assert after.total == 2  # the change is seen at once: the cache was dropped
+
+
+def test_no_result_cache_when_its_size_is_zero(tmp_path):
+    c = tmp_path / "c"
+    c.mkdir()
+    (c / "a.txt").write_text("1. Mayors coordinate the reception of newcomers in cities.\n")
+    settings = config.load(index_dir=str(tmp_path / "data"), result_cache=0)
+    pipeline.build(c, settings, workers=1)
+    service = SearchService(settings)
+    first = service.search(SearchRequest(q="newcomers"))
+    assert service.search(SearchRequest(q="newcomers")).hits[0] is not first.hits[0]
