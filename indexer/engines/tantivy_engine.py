@@ -312,7 +312,7 @@ class Reader:
             ix.reload()
         self.searchers = {sub: ix.searcher() for sub, ix in handle.subs.items()}
         self.live = [sub for sub, s in self.searchers.items() if s.num_docs]
-        self._translated: dict[int, tuple] = {}
+        self._memo: dict[tuple[int, str], tuple] = {}  # see _translate
         self._doc_ids: dict[int, str] = {}
 
     def _doc_id(self, number: int) -> str:
@@ -334,20 +334,14 @@ class Reader:
 
     # -- queries
     def _queries(self, node) -> dict[str, tantivy.Query]:
-        """The plan translated for each live sub-index; a search translates the same plan
-        for its facets and its ranking, so the last few are kept (by identity: the node
-        is kept with them, so its id cannot be reused)."""
-        held = self._translated.get(id(node))
-        if held is not None and held[0] is node:
-            return held[1]
+        """The plan translated for each live sub-index."""
+        if len(self._memo) > 50_000:  # a long-lived reader: forget old plans
+            self._memo.clear()
         out = {}
         for sub in self.live:
-            q = _translate(node, sub, self.handle.schemas[sub])
+            q = _translate(node, sub, self.handle.schemas[sub], self._memo)
             if q is not None:
                 out[sub] = q
-        if len(self._translated) >= 16:
-            self._translated.pop(next(iter(self._translated)))
-        self._translated[id(node)] = (node, out)
         return out
 
     def search(self, node, limit: int, by_date: bool = False) -> list[tuple[dict, float]]:
@@ -459,8 +453,23 @@ def _leaf(node, name: str, schema) -> tantivy.Query:
     return Q.phrase_query(schema, name, list(node.terms), slop=node.slop + 1)
 
 
-def _translate(node, sub: str, schema) -> tantivy.Query | None:
-    """The plan as a tantivy query on one sub-index (None: matches nothing there)."""
+def _translate(node, sub: str, schema, memo: dict | None = None) -> tantivy.Query | None:
+    """The plan as a tantivy query on one sub-index (None: matches nothing there). With a
+    `memo`, sub-plans already translated (by identity) are reused: a search translates its
+    whole plan for the facets, then the same parts again for each ranked list."""
+    if memo is None:
+        return _node(node, sub, schema, lambda child: _translate(child, sub, schema))
+    key = (id(node), sub)
+    held = memo.get(key)
+    if held is not None and held[0] is node:  # the node is kept: its id is not reused
+        return held[1]
+    q = _node(node, sub, schema, lambda child: _translate(child, sub, schema, memo))
+    memo[key] = (node, q)
+    return q
+
+
+def _node(node, sub: str, schema, tr) -> tantivy.Query | None:
+    """One plan node; `tr` translates its children."""
     Q, Occur = tantivy.Query, tantivy.Occur
     if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
         name = _field_in(node.field, sub)
@@ -468,41 +477,41 @@ def _translate(node, sub: str, schema) -> tantivy.Query | None:
     if isinstance(node, Range):
         return Q.range_query(schema, node.field, tantivy.FieldType.Integer, node.lo, node.hi)
     if isinstance(node, And):
-        kids = [_translate(c, sub, schema) for c in node.children]
+        kids = [tr(c) for c in node.children]
         if any(k is None for k in kids):
             return None
         return _boost(Q.boolean_query([(Occur.Must, k) for k in kids]), node.boost)
     if isinstance(node, Or):
-        kids = [k for k in (_translate(c, sub, schema) for c in node.children) if k is not None]
+        kids = [k for k in (tr(c) for c in node.children) if k is not None]
         if not kids:
             return None
         q = kids[0] if len(kids) == 1 else Q.boolean_query([(Occur.Should, k) for k in kids])
         return _boost(q, node.boost)
     if isinstance(node, DisMax):
-        kids = [k for k in (_translate(c, sub, schema) for c in node.children) if k is not None]
+        kids = [k for k in (tr(c) for c in node.children) if k is not None]
         if not kids:
             return None
         q = kids[0] if len(kids) == 1 else Q.disjunction_max_query(kids, node.tiebreak)
         return _boost(q, node.boost)
     if isinstance(node, AndNot):
-        pos = _translate(node.positive, sub, schema)
+        pos = tr(node.positive)
         if pos is None:
             return None
-        neg = _translate(node.negative, sub, schema)
+        neg = tr(node.negative)
         if neg is None:
             return pos
         return Q.boolean_query([(Occur.Must, pos), (Occur.MustNot, neg)])
     if isinstance(node, AndMaybe):
-        req = _translate(node.required, sub, schema)
+        req = tr(node.required)
         if req is None:
             return None
-        opt = _translate(node.optional, sub, schema)
+        opt = tr(node.optional)
         if opt is None:
             return req
         return Q.boolean_query([(Occur.Must, req), (Occur.Should, opt)])
     if isinstance(node, Filter):
-        q = _translate(node.query, sub, schema)
-        cond = _translate(node.condition, sub, schema)
+        q = tr(node.query)
+        cond = tr(node.condition)
         if q is None or cond is None:
             return None
         return Q.boolean_query([(Occur.Must, q),
