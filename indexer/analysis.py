@@ -30,6 +30,11 @@ STEMMED = {
     "pt": "portuguese", "de": "german", "it": "italian", "nl": "dutch",
 }
 TEXT_LANGS = tuple(STEMMED) + ("zh",)
+# Latin-script languages: their stemmed fields fold accents before stemming, so that a word
+# typed without its accents (`autorites`, `developpement`, `migracion`) has the stem of the
+# accented word (Snowball stems `autorités` to `autor` but `autorites` to `autorit`). The
+# stop lists are matched before folding (they are spelt with accents).
+FOLDED = frozenset({"en", "fr", "es", "pt", "de", "it", "nl"})
 NEUTRAL = "neutral"
 
 # Words, keeping dotted numbers and abbreviations (`10.7`, `A.73`) whole. Apostrophes split,
@@ -104,7 +109,11 @@ def terms(kind: str, text: str) -> list[str]:
         words = [w.translate(table) for w in words]
         return [w for w in words if w not in stops]
     stops = stopwords(kind)
-    return stemmer(kind).stemWords([w for w in words if w not in stops])
+    words = [w for w in words if w not in stops]
+    if kind in FOLDED:
+        table = _accent_table()
+        words = [w.translate(table) for w in words]
+    return stemmer(kind).stemWords(words)
 
 
 def cjk_tokens(text: str) -> list[Tok]:

@@ -4,8 +4,9 @@ shares, ranking.py)."""
 
 from __future__ import annotations
 
+from . import query_syntax as syn
 from .planner import Planner, text_field
-from .queryplan import And, Or, Term
+from .queryplan import And, AndNot, Filter, MatchNone, Node, Or, Term, and_, or_
 from .ranking import Part
 from .thesaurus import load_thesaurus, tokenize
 
@@ -64,3 +65,43 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
                 parts.setdefault(lang, []).append(Part(words_of, covers, tuple(boosts)))
     queries = {lang: qs[0] if len(qs) == 1 else Or(tuple(qs)) for lang, qs in per_lang.items()}
     return queries, used, parts
+
+
+def constrain(plan: Planner, typed: str, qlang: str, q: Node, expansions: dict[str, Node]
+              ) -> tuple[Node, dict[str, Node]]:
+    """The typed query's NOT and AND in every field and every expansion: `migration NOT
+    refugees` leaves out a French passage on `réfugiés` that the expansion of `migration`
+    finds, and `migrants AND remittances` keeps from each language only the passages with
+    both (in any field, or through the thesaurus). The typed query already requires its
+    words in its own fields; what it excludes is excluded everywhere."""
+    tree = syn.parse(typed)
+    if not isinstance(tree, syn.Group):
+        return q, expansions
+    required = [*tree.required, *(tree.items if tree.kind == "all" else ())]
+    must = [_anywhere(plan, node, qlang) for node in required]
+    negative = or_([_anywhere(plan, node, qlang) for node in tree.excluded])
+
+    def apply(node: Node, require: bool) -> Node:
+        if require and must:
+            node = Filter(node, and_(must))
+        if not isinstance(negative, MatchNone):
+            node = AndNot(node, negative)
+        return node
+
+    return apply(q, False), {lang: apply(eq, True) for lang, eq in expansions.items()}
+
+
+def _anywhere(plan: Planner, node, qlang: str) -> Node:
+    """A syntax node's words in every language's field and the neutral one, or any of their
+    thesaurus equivalents in any language."""
+    text = _words_of(node)
+    found, _used, _parts = expand(plan, text, qlang, text)
+    return or_([plan.everywhere(node), *found.values()])
+
+
+def _words_of(node) -> str:
+    if isinstance(node, (syn.Word, syn.Quoted)):
+        return node.text
+    if isinstance(node, syn.Group):
+        return " ".join(_words_of(n) for n in (*node.items, *node.required))
+    return ""

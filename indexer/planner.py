@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from . import query_syntax as syn
 from .analysis import NEUTRAL, TEXT_LANGS
 from .errors import QueryError
-from .metadata import normalize_series
+from .metadata import SERIES, normalize_series
 from .queryplan import (
     And,
     AndMaybe,
@@ -26,6 +27,7 @@ from .queryplan import (
     MatchAll,
     MatchNone,
     Node,
+    Or,
     Phrase,
     Prefix,
     Range,
@@ -55,6 +57,14 @@ PROXIMITY_BOOST = 0.5  # extra weight when the typed words stand together (slop 
 PHRASE_BOOST = 1.0
 # Query syntax beyond plain words: quotes, groups, wildcards, fuzzy, boosts, operators, -/+.
 SYNTAX_RE = re.compile(r'["():*~^]|\b(AND|OR|NOT)\b|(^|\s)[-+]')
+
+
+def _any_term(fieldname: str, terms: list[str]) -> Node:
+    """Any of `terms` in the field, with the field's weight."""
+    boost = FIELD_BOOSTS[fieldname]
+    if len(terms) == 1:
+        return Term(fieldname, terms[0], boost)
+    return Or(tuple(Term(fieldname, t) for t in terms), boost)
 
 
 def text_field(lang: str) -> str:
@@ -90,9 +100,26 @@ def typed_fields(field_lang: str) -> list[str]:
     return [*TEXT_FIELDS, "text_neutral"]
 
 
+# A wildcard or fuzzy word becomes the indexed terms it stands for (at most this many, those
+# in most passages first; Lucene rewrites to its top 50 alike): scored by BM25 like typed
+# words and marked in snippets, where a bare pattern query scored every match alike.
+MAX_EXPANSIONS = 50
+
+
+class Vocabulary(Protocol):
+    """An engine reader's look-ups of indexed terms (indexer/engines/__init__.py)."""
+
+    def prefix_terms(self, fieldname: str, prefix: str, limit: int) -> list[str]: ...
+
+    def fuzzy_terms(self, fieldname: str, term: str, maxdist: int, prefix: int,
+                    limit: int) -> list[str]: ...
+
+
 @dataclass
 class Planner:
     analyze: Analyze
+    # the index's terms for wildcard and fuzzy words; without it they stay patterns
+    vocabulary: Vocabulary | None = None
 
     def words(self, fieldname: str, text: str) -> list[str]:
         return self.analyze(field_kind(fieldname), text)
@@ -102,6 +129,10 @@ class Planner:
         """The plan of the typed text (MatchNone when it holds nothing searchable)."""
         fields = typed_fields(field_lang)
         return self._node(syn.parse(text), fields)
+
+    def everywhere(self, node) -> Node:
+        """A syntax node in every language's field and the neutral one."""
+        return self._node(node, [*TEXT_FIELDS, "text_neutral"])
 
     def _node(self, node, fields: list[str]) -> Node:
         if isinstance(node, syn.Word):
@@ -137,15 +168,28 @@ class Planner:
                 # accent-folded in the neutral field), not stemmed (`migra*`).
                 base = self.analyze(NEUTRAL, word.text) if f == "text_neutral" else [
                     w.lower() for w in re.findall(r"\w+", word.text)]
-                if len(base) == 1:
+                if len(base) != 1:
+                    continue
+                if self.vocabulary is None:
                     alternatives.append(Prefix(f, base[0], FIELD_BOOSTS[f]))
+                else:
+                    found = self.vocabulary.prefix_terms(f, base[0], MAX_EXPANSIONS)
+                    if found:
+                        alternatives.append(_any_term(f, found))
         elif word.fuzzy:
             for f in fields:
                 # A fuzzy word is analysed like any word (`remitances~` -> `remit`, one edit
                 # from the stem of remittance and remittances).
                 terms = self.words(f, word.text)
-                if len(terms) == 1:
+                if len(terms) != 1:
+                    continue
+                if self.vocabulary is None:
                     alternatives.append(Fuzzy(f, terms[0], word.fuzzy, 1, FIELD_BOOSTS[f]))
+                else:
+                    found = self.vocabulary.fuzzy_terms(f, terms[0], word.fuzzy, 1,
+                                                        MAX_EXPANSIONS)
+                    if found:
+                        alternatives.append(_any_term(f, found))
         else:
             for f in fields:
                 terms = self.words(f, word.text)
@@ -223,6 +267,21 @@ class Planner:
                     pairs.add((f, terms[0]))
             out.append(pairs)
         return out
+
+
+def check_filters(values: dict[str, str], languages: list[str]) -> None:
+    """Refuse a language or series filter that names none the service knows (`lang:xx`,
+    `series:ZZZ`), with the values it takes, rather than answer an empty page in silence."""
+    known_langs = sorted({*languages, *TEXT_LANGS, "other"})
+    for code in (values.get("lang") or "").split(","):
+        code = code.strip().lower()
+        if code and code not in known_langs:
+            raise QueryError(f"unknown language {code!r}: use one of "
+                             f"{', '.join(known_langs)}")
+    for name in (values.get("series") or "").split(","):
+        if name.strip() and normalize_series(name) not in SERIES:
+            raise QueryError(f"unknown series {name.strip()!r}: use one of "
+                             f"{', '.join(SERIES)}")
 
 
 def filters(values: dict[str, str]) -> Node | None:

@@ -21,12 +21,12 @@ from pathlib import Path
 from . import analysis, engines, reading, store
 from .config import Settings
 from .errors import IndexOutOfDate, NotFound, QueryError
-from .expansion import expand
+from .expansion import constrain, expand
 from .highlight import mark_spans, snippet
 from .language import detect, script_language, stopword_scores
 from .models import DocMeta, Document, Hit, Passage
 from .passages import label_key
-from .planner import Planner, field_kind, filters, text_field
+from .planner import Planner, check_filters, field_kind, filters, text_field
 from .queryplan import AndMaybe, MatchNone, Or, Term, and_, filtered, iter_terms
 from .ranking import (
     FUSION_EXPANSION_WEIGHT,
@@ -41,7 +41,9 @@ from .ranking import (
 from .thesaurus import load_thesaurus
 
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
-_SYNTAX_WORD = re.compile(r"[*?~:]")
+# A word as typed with any punctuation around it, but no query syntax (wildcards, fuzzy,
+# fields, quotes, groups, boosts, -/+).
+_PLAIN_TOKEN = re.compile(r"([^\w*?~:\"()^+\-]*)(\w+)([.,;!?]*)")
 MAX_PER_PAGE = 1000  # the web and API layers allow 100 a page; the CLI exports up to 1,000
 MLT_TERMS = 12  # words of a passage's most distinctive that "more like this" searches for
 
@@ -225,15 +227,17 @@ class SearchService:
                     self._results.popitem(last=False)
         return result
 
-    def _search(self, req: SearchRequest, module, rd, started: float) -> SearchResult:
+    def _search(self, req: SearchRequest, module, rd, started: float,
+                with_suggestion: bool = True) -> SearchResult:
         text, extra = split_filters(req.q or "")
-        plan = Planner(_cached_analyze(module))
+        plan = Planner(_cached_analyze(module), rd)
         qlang, sure = self.query_language_confidence(text) if text.strip() else ("", False)
         # The typed words are stemmed for the query's language; when that is only a guess,
         # or the user asked for one language, the fields follow that instead.
         single_lang = (req.lang or extra.get("lang", "")).strip().lower()
         field_lang = (single_lang if single_lang and "," not in single_lang
                       else qlang if sure else "")
+        typed_text = text  # what the person typed (did-you-mean corrects that only)
         if req.topic:
             try:
                 topic_text = self.topic_query(req.topic, req.lang or qlang or "en")
@@ -245,6 +249,7 @@ class SearchService:
                   "symbol": req.symbol}
         for k, v in extra.items():
             wanted[k] = wanted[k] or v
+        check_filters(wanted, self.settings.language_list)
         flt = filters(wanted)
         if req.same_language and qlang:
             same = Term("lang", qlang)
@@ -271,6 +276,7 @@ class SearchService:
                 exp_qs, expansions, exp_parts = expand(plan, text, qlang, typed)
                 if exp_qs:
                     words = plan.word_alternatives(typed, field_lang)
+            q, exp_qs = constrain(plan, typed, qlang, q, exp_qs)
         q = filtered(q, flt)
         exp_qs = {lang: filtered(eq, flt) for lang, eq in exp_qs.items()}
         everything = Or((q, *exp_qs.values())) if exp_qs else q
@@ -288,13 +294,23 @@ class SearchService:
             ranked = self._ranked(rd, everything, want, by_date=req.sort == "date")
         ranked = fold_language_versions(ranked, qlang)
         start = (req.page - 1) * req.per_page
+        if req.page > 1 and start >= len(ranked):
+            pages = max(1, -(-min(total, len(ranked)) // req.per_page))
+            raise QueryError(f"page {req.page} is past the end of the results: they fill "
+                             f"{pages} page{'s' if pages > 1 else ''} of {req.per_page}")
         terms = _terms_by_field(everything)
         hits = [self._hit(module, fields, score, terms)
                 for fields, score in ranked[start:start + req.per_page]]
         self._add_versions(rd, hits)
         suggestion = ""
-        if text.strip():
-            suggestion = self._suggest(rd, module, text)
+        if typed_text.strip() and with_suggestion:
+            def count(corrected: str) -> int:
+                """Results of the corrected query, searched as this one was."""
+                again = replace(req, q=" ".join([*(f"{k}:{v}" for k, v in extra.items()),
+                                                 corrected]), page=1)
+                return self._search(again, module, rd, started, with_suggestion=False).total
+
+            suggestion = self._suggest(rd, module, typed_text, qlang, total, count)
             if suggestion and extra:  # keep the user's filters in the suggested query
                 suggestion = " ".join([*(f"{k}:{v}" for k, v in extra.items()), suggestion])
         return SearchResult(query=req.q, total=total, hits=hits, facets=facet_counts,
@@ -331,26 +347,53 @@ class SearchService:
                 if f["doc_id"] != h.document.doc_id and lang != h.passage.lang:
                     h.versions.setdefault(lang, f["passage_id"])
 
-    def _suggest(self, rd, module, text: str) -> str:
-        """A corrected query from the index's own words, offered only when a word (accents
-        and case folded, as indexed) is absent from the index."""
-        # Only plain words: `migra*`, `refugee~` and `lang:fr` are syntax, not misspellings.
-        plain = " ".join(w for w in text.split() if not _SYNTAX_WORD.search(w)
-                         and w not in ("AND", "OR", "NOT"))
-        words = module.analyze(analysis.NEUTRAL, plain)
-        fixed = []
+    def _suggest(self, rd, module, text: str, qlang: str, found: int,
+                 count) -> str:
+        """The query with its misspelt words replaced by words of the index, or "". Only
+        plain words are corrected (`migra*`, `refugee~`, `lang:fr`, operators and quoted
+        phrases stay as typed); a word is misspelt when neither its accent-folded form nor
+        its stem in the query's language is indexed; the replacement is a word as written in
+        the texts (accents and all), preferably in the query's language; and the corrected
+        query is offered only when `count(corrected)` finds more than the `found` results."""
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            return ""  # control characters: not something a person typed
+        tokens = text.split()
         changed = False
-        for w in words:
-            if rd.doc_frequency("text_neutral", w) > 0 or len(w) < 4 or w.isdigit():
-                fixed.append(w)
+        for i, token in enumerate(tokens):
+            m = _PLAIN_TOKEN.fullmatch(token)
+            if not m or token in ("AND", "OR", "NOT") or m.group(2).isdigit():
                 continue
-            option = rd.suggest(w)
-            if option:
-                fixed.append(option)
-                changed = True
-            else:
-                fixed.append(w)
-        return " ".join(fixed) if changed else ""
+            word = m.group(2)
+            folded = module.analyze(analysis.NEUTRAL, word)
+            if len(folded) != 1 or len(folded[0]) < 4:
+                continue  # a stop word, or too short to correct
+            if rd.doc_frequency("text_neutral", folded[0]) > 0:
+                continue
+            if qlang in analysis.STEMMED:
+                stems = module.analyze(qlang, word)
+                if stems and rd.doc_frequency(text_field(qlang), stems[0]) > 0:
+                    continue
+            option = rd.suggest(folded[0], qlang)
+            if not option:
+                continue
+            written = self._as_written(rd, module, option)
+            if word[:1].isupper():
+                written = written[:1].upper() + written[1:]
+            tokens[i] = m.group(1) + written + m.group(3)
+            changed = True
+        if not changed:
+            return ""
+        corrected = " ".join(tokens)
+        return corrected if count(corrected) > found else ""
+
+    @staticmethod
+    def _as_written(rd, module, term: str) -> str:
+        """An accent-folded index term as a passage writes it (`autorite` -> `autorité`)."""
+        for fields, _score in rd.search(Term("text_neutral", term), 3):
+            for w in re.findall(r"\w+", fields.get("content", "")):
+                if module.analyze(analysis.NEUTRAL, w) == [term]:
+                    return w.lower()
+        return term
 
     def more_like_this(self, passage_id: str, limit: int = 5) -> list[Hit]:
         """Passages whose wording is most like this one's (its most distinctive words)."""

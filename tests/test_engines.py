@@ -227,7 +227,13 @@ def test_each_language_field_has_its_own_statistics(index, tmp_path):
 def test_analysis_is_the_languages(index):
     eng, _ix = index
     assert terms(eng, "en", "The migrants' remittances") == ["migrant", "remitt"]
-    assert terms(eng, "fr", "l’État et les collectivités") == ["état", "collect"]
+    # Latin-script languages fold accents before stemming: typed without them, a word has
+    # the accented word's stem
+    assert terms(eng, "fr", "l’État et les collectivités") == ["etat", "collectivit"]
+    assert terms(eng, "fr", "l'Etat et les collectivites") == ["etat", "collectivit"]
+    assert terms(eng, "fr", "autorités") == terms(eng, "fr", "autorites") == ["autorit"]
+    assert terms(eng, "es", "migración") == terms(eng, "es", "migracion")
+    assert terms(eng, "ru", "миграции") == ["миграц"]  # other scripts keep their letters
     assert terms(eng, "es", "las autoridades locales") == ["autor", "local"]
     assert terms(eng, analysis.NEUTRAL, "Autorités de la Région") == ["autorites", "region"]
     assert terms(eng, "zh", "移民契约") == ["移民", "民契", "契约"]

@@ -156,12 +156,16 @@ def test_any_query_text_gives_results_or_a_clear_error(svc, q):
         assert sum(res.facets["lang"].values()) >= res.total
 
 
-def test_page_past_the_end_is_empty(svc):
+def test_a_page_past_the_end_is_refused_with_the_number_of_pages(svc):
     res = svc.search(SearchRequest(q="migration", per_page=5))
     last = -(-res.total // 5)
     assert svc.search(SearchRequest(q="migration", per_page=5, page=last)).hits
-    past = svc.search(SearchRequest(q="migration", per_page=5, page=last + 1))
-    assert past.hits == [] and past.total == res.total
+    with pytest.raises(QueryError, match=f"page {last + 1} is past the end.*{last} pages"):
+        svc.search(SearchRequest(q="migration", per_page=5, page=last + 1))
+    with pytest.raises(QueryError, match="page 999999 is past the end"):
+        svc.search(SearchRequest(q="migration", page=999999))
+    # an empty first page is an answer (nothing found), not an error
+    assert svc.search(SearchRequest(q="zzyzx")).hits == []
 
 
 def test_facets_when_no_document_has_a_year_and_several_segments(tmp_path, settings):

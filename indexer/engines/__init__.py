@@ -26,8 +26,16 @@ An engine is a module with these functions (tantivy_engine.py, whoosh_engine.py)
                                             (identical passages once) and the number of
                                             results the list shows (language versions once)
     Reader.doc_frequency(field, term) -> int
-    Reader.suggest(word) -> str             the likeliest indexed word (neutral field)
+    Reader.prefix_terms(field, prefix, limit) -> [term]
+                                            indexed terms starting with prefix, most
+                                            passages first (wildcards become these terms)
+    Reader.fuzzy_terms(field, term, maxdist, prefix, limit) -> [term]
+                                            indexed terms within maxdist edits sharing the
+                                            first `prefix` letters, closest first
+    Reader.suggest(word, lang="") -> str    the likeliest indexed word (neutral field)
                                             within 2 edits, sharing its first 2 letters
+                                            (words of passages in `lang` first, where the
+                                            engine can tell)
     Reader.up_to_date() -> bool             False once another commit is visible
     Reader.close()
 

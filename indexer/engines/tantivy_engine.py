@@ -58,7 +58,7 @@ from .records import fold_key, passage_record
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (open_index refuses it with a message saying so).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
@@ -96,6 +96,8 @@ def _analyzer(kind: str) -> tantivy.TextAnalyzer:
     stops = analysis.stopwords(kind)
     if stops:
         b = b.filter(tantivy.Filter.custom_stopword(sorted(stops)))
+    if kind in analysis.FOLDED:  # accent-free typing finds accented words
+        b = b.filter(tantivy.Filter.ascii_fold())
     return b.filter(tantivy.Filter.stemmer(analysis.STEMMED[kind])).build()
 
 
@@ -405,22 +407,57 @@ class Reader:
                 total += self.searchers[sub].doc_freq(name, term)
         return total
 
-    def suggest(self, word: str) -> str:
+    def _vocabulary(self, fieldname: str, prefix: str) -> Counter:
+        """Indexed terms of a plan field starting with `prefix`, with their passages."""
+        found: Counter = Counter()
+        for sub in self.live:
+            name = _field_in(fieldname, sub)
+            if name:
+                for term, n in self.searchers[sub].terms_with_prefix(name, prefix):
+                    found[term] += n
+        return found
+
+    def prefix_terms(self, fieldname: str, prefix: str, limit: int) -> list[str]:
+        found = self._vocabulary(fieldname, prefix)
+        return [t for t, _n in sorted(found.items(), key=lambda tn: (-tn[1], tn[0]))[:limit]]
+
+    def fuzzy_terms(self, fieldname: str, term: str, maxdist: int, prefix: int,
+                    limit: int) -> list[str]:
+        found = self._vocabulary(fieldname, term[:prefix])
+        close = process.extract(term, list(found), scorer=Levenshtein.distance,
+                                score_cutoff=maxdist, limit=None)
+        close.sort(key=lambda c: (c[1], -found[c[0]], c[0]))
+        return [t for t, _d, _i in close[:limit]]
+
+    def suggest(self, word: str, lang: str = "") -> str:
         """The likeliest indexed neutral-field word within 2 edits of `word`, sharing its
-        first two letters: fewest edits, then most passages."""
+        first two letters: fewest edits, then most passages; words of passages in `lang`
+        first, when there are any."""
         if len(word) < 3:
             return ""
         found: Counter = Counter()
-        for sub in self.live:
-            for term, n in self.searchers[sub].terms_with_prefix("text_neutral", word[:2]):
-                if abs(len(term) - len(word)) <= 2 and term != word:
-                    found[term] += n
-        # rapidfuzz's C Levenshtein with a cut-off: the pure-Python distance over the
-        # thousands of words sharing two letters took most of a misspelt query's time.
-        close = process.extract(word, list(found), scorer=Levenshtein.distance,
-                                score_cutoff=2, limit=None)
-        best = min(((d, -found[term], term) for term, d, _i in close), default=None)
+        subs = [_sub_of(lang)] if lang and _sub_of(lang) in self.live else []
+        for subs_tried in (subs, self.live):
+            for sub in subs_tried:
+                for term, n in self.searchers[sub].terms_with_prefix("text_neutral",
+                                                                     word[:2]):
+                    if abs(len(term) - len(word)) <= 2 and term != word:
+                        found[term] += n
+            if found and _close(word, found):
+                break
+            found.clear()
+        best = min(((d, -found[term], term) for term, d in _close(word, found)),
+                   default=None)
         return best[2] if best else ""
+
+
+def _close(word: str, found: Counter) -> list[tuple[str, int]]:
+    """(term, edits) of the terms within 2 edits of `word`. rapidfuzz's C Levenshtein with a
+    cut-off: the pure-Python distance over the thousands of words sharing two letters took
+    most of a misspelt query's time."""
+    return [(t, d) for t, d, _i in process.extract(word, list(found),
+                                                   scorer=Levenshtein.distance,
+                                                   score_cutoff=2, limit=None)]
 
 
 def _field_in(fieldname: str, sub: str) -> str:

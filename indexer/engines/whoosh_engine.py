@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from math import log
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring, sorting
@@ -264,7 +265,27 @@ class Reader:
             return 0
         return self.searcher.doc_frequency(fieldname, term)
 
-    def suggest(self, word: str) -> str:
+    def prefix_terms(self, fieldname: str, prefix: str, limit: int) -> list[str]:
+        if fieldname not in self.schema:
+            return []
+        r = self.searcher.reader()
+        found = [(r.doc_frequency(fieldname, t), t)
+                 for t in r.expand_prefix(fieldname, prefix)]
+        found.sort(key=lambda nt: (-nt[0], nt[1]))
+        return [t for _n, t in found[:limit]]
+
+    def fuzzy_terms(self, fieldname: str, term: str, maxdist: int, prefix: int,
+                    limit: int) -> list[str]:
+        if fieldname not in self.schema:
+            return []
+        r = self.searcher.reader()
+        found = [(Levenshtein.distance(term, t), -r.doc_frequency(fieldname, t), t)
+                 for t in r.terms_within(fieldname, term, maxdist, prefix=prefix)]
+        found.sort()
+        return [t for _d, _n, t in found[:limit]]
+
+    def suggest(self, word: str, lang: str = "") -> str:
+        """(`lang` is a preference the neutral field cannot tell apart here.)"""
         # Sharing the first two letters keeps the lexicon scan short (seconds -> ms).
         options = self.searcher.corrector("text_neutral").suggest(word, limit=1, maxdist=2,
                                                                   prefix=2)

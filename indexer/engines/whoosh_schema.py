@@ -19,6 +19,7 @@ from whoosh.analysis.acore import Token
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import (
+    FOLDED,
     STEMMED,
     TEXT_LANGS,
     WORD_RE,
@@ -32,7 +33,7 @@ from ..planner import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 __all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_field"]
 
 
@@ -84,6 +85,8 @@ def language_analyzer(lang: str):
     stops = stopwords(lang)
     if stops:
         chain = chain | StopFilter(stoplist=stops, minsize=1)
+    if lang in FOLDED:  # accent-free typing finds accented words (analysis.FOLDED)
+        chain = chain | CharsetFilter(accent_table())
     return chain | SnowballFilter(lang)
 
 
