@@ -228,7 +228,9 @@ class SearchService:
         return result
 
     def _search(self, req: SearchRequest, module, rd, started: float,
-                with_suggestion: bool = True) -> SearchResult:
+                count_only: bool = False) -> SearchResult:
+        """The search; with count_only, only the number of results (no page, no
+        suggestion)."""
         text, extra = split_filters(req.q or "")
         plan = Planner(_cached_analyze(module), rd)
         qlang, sure = self.query_language_confidence(text) if text.strip() else ("", False)
@@ -281,6 +283,8 @@ class SearchService:
         exp_qs = {lang: filtered(eq, flt) for lang, eq in exp_qs.items()}
         everything = Or((q, *exp_qs.values())) if exp_qs else q
         facet_counts, total = rd.facets(everything)
+        if count_only:
+            return SearchResult(query=req.q, total=total, hits=[])
         # Fetch more than a page needs: language versions are folded away below.
         want = 2 * req.page * req.per_page
         if exp_qs and req.sort != "date":
@@ -303,12 +307,12 @@ class SearchService:
                 for fields, score in ranked[start:start + req.per_page]]
         self._add_versions(rd, hits)
         suggestion = ""
-        if typed_text.strip() and with_suggestion:
+        if typed_text.strip():
             def count(corrected: str) -> int:
                 """Results of the corrected query, searched as this one was."""
                 again = replace(req, q=" ".join([*(f"{k}:{v}" for k, v in extra.items()),
                                                  corrected]), page=1)
-                return self._search(again, module, rd, started, with_suggestion=False).total
+                return self._search(again, module, rd, started, count_only=True).total
 
             suggestion = self._suggest(rd, module, typed_text, qlang, total, count)
             if suggestion and extra:  # keep the user's filters in the suggested query
