@@ -316,6 +316,7 @@ class Reader:
         self.live = [sub for sub, s in self.searchers.items() if s.num_docs]
         self._memo: dict[tuple[int, str], tuple] = {}  # see _translate
         self._doc_ids: dict[int, str] = {}
+        self._vocab: dict[tuple, object] = {}  # see _vocabulary
 
     def _doc_id(self, number: int) -> str:
         """The doc_id behind a doc_num (the map is made once per reader)."""
@@ -408,7 +409,17 @@ class Reader:
         return total
 
     def _vocabulary(self, fieldname: str, prefix: str) -> Counter:
-        """Indexed terms of a plan field starting with `prefix`, with their passages."""
+        """Indexed terms of a plan field starting with `prefix`, with their passages (kept
+        for the reader's life: wildcard, fuzzy and did-you-mean words repeat)."""
+        key = (fieldname, prefix)
+        if key in self._vocab:
+            return self._vocab[key]
+        if len(self._vocab) >= 256:
+            self._vocab.pop(next(iter(self._vocab)))
+        found = self._vocab[key] = self._list_terms(fieldname, prefix)
+        return found
+
+    def _list_terms(self, fieldname: str, prefix: str) -> Counter:
         found: Counter = Counter()
         for sub in self.live:
             name = _field_in(fieldname, sub)
@@ -416,6 +427,15 @@ class Reader:
                 for term, n in self.searchers[sub].terms_with_prefix(name, prefix):
                     found[term] += n
         return found
+
+    def _sub_terms(self, sub: str, prefix: str) -> list:
+        """(term, passages) of one sub-index's neutral field starting with `prefix`."""
+        key = ("_sub", sub, prefix)
+        if key not in self._vocab:
+            if len(self._vocab) >= 256:
+                self._vocab.pop(next(iter(self._vocab)))
+            self._vocab[key] = self.searchers[sub].terms_with_prefix("text_neutral", prefix)
+        return self._vocab[key]
 
     def prefix_terms(self, fieldname: str, prefix: str, limit: int) -> list[str]:
         found = self._vocabulary(fieldname, prefix)
@@ -439,8 +459,7 @@ class Reader:
         subs = [_sub_of(lang)] if lang and _sub_of(lang) in self.live else []
         for subs_tried in (subs, self.live):
             for sub in subs_tried:
-                for term, n in self.searchers[sub].terms_with_prefix("text_neutral",
-                                                                     word[:2]):
+                for term, n in self._sub_terms(sub, word[:2]):
                     if abs(len(term) - len(word)) <= 2 and term != word:
                         found[term] += n
             if found and _close(word, found):
