@@ -163,6 +163,11 @@ class Planner:
 
     def _word(self, word: syn.Word, fields: list[str]) -> Node:
         alternatives = []
+        if (word.prefix or word.fuzzy) and self.vocabulary is not None and len(fields) > 3:
+            # Without a sure language, a pattern is matched in the neutral field only: it
+            # holds every language's word forms (accents folded), where the twelve stemmed
+            # fields multiplied the words listed by twelve for stems of the same words.
+            fields = ["text_neutral"]
         if word.prefix:
             for f in fields:
                 if f == "text_other":
