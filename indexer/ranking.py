@@ -63,6 +63,28 @@ def with_prior(scored: Ranked) -> Ranked:
     return out
 
 
+def top_with_prior(fetch: Callable[[int, int], Ranked], n: int,
+                   depth: int = PRIOR_DEPTH) -> Ranked:
+    """The top n passages by relevance times series prior, near copies folded, reading
+    candidates (`fetch(limit, offset)`, in relevance order) only as far as needed, at most
+    `depth`. Priors are at most 1, so no candidate not yet read can weigh more than the last
+    one read scored: once n distinct passages weigh at least that, they are the top n.
+    Reading a fixed 200 per list took a third of a search (stored records decoded)."""
+    batch = max(2 * n, 20)
+    raw: Ranked = []
+    while True:
+        got = fetch(batch, len(raw))
+        raw.extend(got)
+        weighted = with_prior(raw)
+        if len(got) < batch or len(raw) >= depth:
+            return unique(weighted, limit=n)
+        bound = raw[-1][1]
+        settled = [(dict(f), sc) for f, sc in weighted if sc >= bound]  # copies: unique
+        if len(unique(settled, limit=n)) >= n:  # ... adds to the records it folds into
+            return unique(weighted, limit=n)
+        batch *= 2
+
+
 def share(have: set, parts: list[Part], n_words: int) -> float:
     """The share of the typed words a passage with the (field, term) pairs `have` stands
     for (a concept's variant wording counts its weight of the concept's words)."""

@@ -30,13 +30,12 @@ from .planner import Planner, check_filters, field_kind, filters, text_field
 from .queryplan import AndMaybe, MatchNone, Or, Term, and_, filtered, iter_terms
 from .ranking import (
     FUSION_EXPANSION_WEIGHT,
-    PRIOR_DEPTH,
     Part,
     Ranking,
     fold_language_versions,
     fuse,
+    top_with_prior,
     unique,
-    with_prior,
 )
 from .thesaurus import load_thesaurus
 
@@ -325,12 +324,10 @@ class SearchService:
     @staticmethod
     def _ranked(rd, q, n: int, by_date: bool = False) -> list[tuple[dict, float]]:
         """The top n (stored fields, score), near copies folded; relevance weighted by the
-        series prior over the top PRIOR_DEPTH."""
+        series prior (ranking.top_with_prior)."""
         if by_date:
             return unique(rd.search(q, 2 * n, by_date=True))[:n]
-        # folded until n are kept: comparing all PRIOR_DEPTH candidates' wordings cost more
-        # than the engine's whole search
-        return unique(with_prior(rd.search(q, max(2 * n, PRIOR_DEPTH))), limit=n)
+        return top_with_prior(lambda limit, offset: rd.search(q, limit, offset=offset), n)
 
     @staticmethod
     def _add_versions(rd, hits: list[Hit]) -> None:

@@ -202,3 +202,29 @@ def test_a_concepts_variants_do_not_outrank_its_official_wording(tmp_path, setti
         assert res.expansions["en"][:4] == [
             "local authorities", "local governments", "municipalities", "cities"]
         assert files_of(res.hits) == ["official.txt", "variants.txt"], q
+
+
+def test_top_with_prior_reads_only_as_far_as_the_prior_can_reorder():
+    import random
+
+    from indexer.ranking import top_with_prior, unique, with_prior
+
+    rng = random.Random(7)
+    series = ["GCM", "UNGA", "other", "SDG"]
+    records = [{"passage_id": f"p{i}", "series": rng.choice(series),
+                "content": f"passage {i} " + " ".join(rng.choice("abcdefgh") for _ in range(12))}
+               for i in range(500)]
+    scores = sorted((rng.uniform(1, 20) for _ in records), reverse=True)
+    ranked = list(zip(records, scores, strict=True))
+    reads = []
+
+    def fetch(limit, offset):
+        reads.append((limit, offset))
+        return [(dict(f), s) for f, s in ranked[offset:offset + limit]]
+
+    for n in (5, 20):
+        reads.clear()
+        got = top_with_prior(fetch, n)
+        every = unique(with_prior([(dict(f), s) for f, s in ranked[:200]]), limit=n)
+        assert [f["passage_id"] for f, _ in got] == [f["passage_id"] for f, _ in every]
+        assert sum(limit for limit, _ in reads) < 200  # not the fixed 200 a list read before

@@ -18,9 +18,10 @@ An engine is a module with these functions (tantivy_engine.py, whoosh_engine.py)
                                             (kind: a language code, "zh" or "neutral")
     reader(handle) -> Reader                a view of the last commit, for one thread
 
-    Reader.search(plan, limit, by_date=False) -> [(fields, score)]
+    Reader.search(plan, limit, by_date=False, offset=0) -> [(fields, score)]
                                             ranked candidates for a query plan
-                                            (indexer/queryplan.py), stored fields as a dict
+                                            (indexer/queryplan.py), stored fields as a dict;
+                                            the `limit` after the first `offset`
     Reader.facets(plan) -> ({facet: {value: count}}, total)
                                             series/lang/year/doc counts over every match
                                             (identical passages once) and the number of

@@ -347,19 +347,20 @@ class Reader:
                 out[sub] = q
         return out
 
-    def search(self, node, limit: int, by_date: bool = False) -> list[tuple[dict, float]]:
+    def search(self, node, limit: int, by_date: bool = False,
+               offset: int = 0) -> list[tuple[dict, float]]:
         hits = []
         for sub, q in self._queries(node).items():
             s = self.searchers[sub]
             if by_date:
-                res = s.search(q, limit, count=False, order_by_field="year")
+                res = s.search(q, offset + limit, count=False, order_by_field="year")
                 hits.extend((float(key or 0), sub, addr) for key, addr in res.hits)
             else:
-                res = s.search(q, limit, count=False)
+                res = s.search(q, offset + limit, count=False)
                 hits.extend((score, sub, addr) for score, addr in res.hits)
         hits.sort(key=lambda h: -h[0])
         out = []
-        for key, sub, addr in hits[:limit]:
+        for key, sub, addr in hits[offset:offset + limit]:  # stored records of these only
             # orjson: decoding the stored records was a tenth of a search's time with json
             fields = orjson.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
             out.append((fields, 0.0 if by_date else key))

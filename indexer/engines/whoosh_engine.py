@@ -218,14 +218,15 @@ class Reader:
     def _query(self, node) -> wq.Query:
         return _translate(node, self.schema)
 
-    def search(self, node, limit: int, by_date: bool = False) -> list[tuple[dict, float]]:
+    def search(self, node, limit: int, by_date: bool = False,
+               offset: int = 0) -> list[tuple[dict, float]]:
         q = self._query(node)
         if by_date:
-            results = self.searcher.search(q, limit=limit,
+            results = self.searcher.search(q, limit=offset + limit,
                                            sortedby=sorting.FieldFacet("year", reverse=True))
-            return [(r.fields(), 0.0) for r in results]
+            return [(r.fields(), 0.0) for r in list(results)[offset:]]
         return [(r.fields(), float(r.score or 0.0))
-                for r in self.searcher.search(q, limit=limit)]
+                for r in list(self.searcher.search(q, limit=offset + limit))[offset:]]
 
     def facets(self, node) -> tuple[dict[str, dict[str, int]], int]:
         """Counts of series, language, year and document over every matching passage, and
