@@ -32,9 +32,28 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
      lambda: _("the PDF is encrypted (AES); save an unprotected copy and add that")),
     (r"the PDF is damaged and cannot be read: (?P<detail>.*)",
      lambda detail: _("the PDF is damaged and cannot be read (%(detail)s)", detail=detail)),
-    (r"unsupported file type (?P<kind>'[^']*') \(the content is not PDF, HTML or text\).*",
-     lambda kind: _("unsupported file type %(kind)s: the content is not PDF, HTML or text",
-                    kind=kind)),
+    (r"unsupported file type (?P<kind>'[^']*') \(the content is not PDF, Word, HTML or "
+     r"text\).*",
+     lambda kind: _("unsupported file type %(kind)s: the content is not PDF, Word, HTML or "
+                    "text", kind=kind)),
+    (r"the Word file is protected by a password.*",
+     lambda: _("the Word file is protected by a password: remove the password in Word (File "
+               "> Info > Protect Document > Encrypt with Password, clear it), save, and "
+               "upload it again")),
+    (r"this is a legacy Word 97-2003 \.doc file.*",
+     lambda: _("this is a legacy Word 97-2003 .doc file, which is not read: open it in Word "
+               "or LibreOffice and save it as .docx (Word Document) or PDF, then upload "
+               "that")),
+    (r"this is an old-format Office file.*",
+     lambda: _("this is an old-format Office file (not a Word document): save it as PDF and "
+               "upload that")),
+    (r"this is not a Word document \(\.docx\).*",
+     lambda: _("this is not a Word document (.docx): its content is of another kind; check "
+               "the file or export it again from Word")),
+    (r"the Word file is damaged and cannot be read \((?P<detail>.*)\); open it.*",
+     lambda detail: _("the Word file is damaged and cannot be read (%(detail)s); open it in "
+                      "Word, save it again and upload the new copy", detail=detail)),
+    (r"the Word document has no text", lambda: _("the Word document has no text")),
     (r"the file is (?P<size>\d+) MB, over the (?P<limit>\d+) MB limit",
      lambda size, limit: _("the file is %(size)s MB, over the %(limit)s MB limit", size=size,
                            limit=limit)),

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from ..errors import IngestRefused
 from ..models import ParsedDocument
-from . import html, pdf, text
+from . import docx, html, pdf, text
 
-PARSERS = (pdf, html, text)  # order matters: sniffing tries the most specific first
+PARSERS = (pdf, docx, html, text)  # order matters: sniffing tries the most specific first
 
 # Spreadsheet catalogs are metadata, never documents.
 CATALOG_SUFFIXES = (".tsv", ".csv")
@@ -59,7 +59,7 @@ def parse_file(path: Path, name: str = "") -> ParsedDocument:
     if parser is None:
         kind = named.suffix.lower() or "file without an extension"
         raise IngestRefused(
-            f"unsupported file type {kind!r} (the content is not PDF, HTML or text); "
+            f"unsupported file type {kind!r} (the content is not PDF, Word, HTML or text); "
             f"supported: {', '.join(supported_suffixes())}",
             named.name,
         )
