@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= var/data
 
-.PHONY: serve test lint bench bench-load eval index clean
+.PHONY: serve test lint bench bench-load eval index seed clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -14,9 +14,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-# Build the index from the shipped corpus if it is missing, then serve it.
+# Build the index from the shipped corpus if it is missing; on first start, fetch and add the
+# catalog's documents (once; offline it says how to fetch them later), then serve.
 index: $(STAMP)
 	@test -e $(DATA)/CURRENT || $(PY) index.py build --corpus corpus --index $(DATA) || test $$? -eq 1
+	@$(PY) index.py seed --index $(DATA)
+
+# Fetch the catalog's documents again (after an offline first start, or to retry failures).
+seed: $(STAMP)
+	@test -e $(DATA)/CURRENT || $(PY) index.py build --corpus corpus --index $(DATA) || test $$? -eq 1
+	$(PY) index.py seed --again --index $(DATA)
 
 serve: index
 	$(PY) index.py serve --index $(DATA)

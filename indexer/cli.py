@@ -236,6 +236,15 @@ def cmd_fetch(args) -> int:
     return main_fetch(args.corpus or config.load().corpus_dir)
 
 
+def cmd_seed(args) -> int:
+    from .seed import seed
+
+    kwargs = {"catalog": Path(args.catalog)} if args.catalog else {}
+    return seed(_settings(args), dest=Path(args.dest) if args.dest else None,
+                base_url=args.base_url, timeout=args.timeout, max_seconds=args.max_seconds,
+                again=args.again, **kwargs)
+
+
 def cmd_serve(args) -> int:
     from .serve import serve
 
@@ -338,6 +347,18 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fetch", help="download the catalog's documents (needs a network)")
     f.add_argument("--corpus", help="folder to download into (a fetched/ folder is made)")
     f.set_defaults(func=cmd_fetch)
+
+    sd = with_index(sub.add_parser(
+        "seed", help="fetch the catalog's documents and index them, once (make serve runs it)"))
+    sd.add_argument("--again", action="store_true", help="fetch again (retries failures)")
+    sd.add_argument("--catalog", help="catalog file (default: corpus/catalog.toml)")
+    sd.add_argument("--dest", help="folder to download into (default: fetched/ beside the "
+                    "data directory)")
+    sd.add_argument("--base-url", help="fetch from this server instead of the catalog's hosts "
+                    "(a mirror, or a test server)")
+    sd.add_argument("--timeout", type=float, default=30, help="seconds to wait on a server")
+    sd.add_argument("--max-seconds", type=float, default=300, help="seconds per download")
+    sd.set_defaults(func=cmd_seed)
 
     sv = with_index(sub.add_parser("serve", help="serve the web UI and API"))
     sv.add_argument("--host", default="127.0.0.1")

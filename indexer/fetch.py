@@ -228,8 +228,13 @@ def _is_host_level(exc: BaseException) -> bool:
     return isinstance(exc, socket.gaierror | ConnectionRefusedError)
 
 
-def _download(url: str, catalog_url: str, dest: Path, stem: str, timeout: float, opener) -> str:
-    """Fetch `url` into `dest/<stem><ext>` atomically; returns the file name."""
+def _download(url: str, catalog_url: str, dest: Path, stem: str, timeout: float, opener,
+              max_seconds: float | None = None) -> str:
+    """Fetch `url` into `dest/<stem><ext>` atomically; returns the file name. `timeout`
+    bounds each wait on the server; `max_seconds` the whole download (a slow trickle)."""
+    import time
+
+    deadline = time.monotonic() + max_seconds if max_seconds else None
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
     tmp_path: str | None = None
     try:
@@ -253,6 +258,10 @@ def _download(url: str, catalog_url: str, dest: Path, stem: str, timeout: float,
                     if not chunk:
                         break
                     received += len(chunk)
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise _FetchFailed(
+                            f"the download took longer than {max_seconds:g} s; nothing was "
+                            "saved")
                     if received > MAX_BYTES:
                         raise _FetchFailed(
                             f"the file is larger than the limit of {MAX_BYTES} bytes"
@@ -355,11 +364,14 @@ def fetch(
     base_url_override: str | None = None,
     timeout: float = 30,
     opener=urllib,
+    max_seconds: float | None = None,
+    progress=None,
 ) -> FetchReport:
     """Download every catalog link into `dest_dir` and merge `dest_dir/MANIFEST.tsv`.
 
     Network failures are recorded in the report, never raised. Raises CatalogError only
-    when the catalog itself cannot be read.
+    when the catalog itself cannot be read. `max_seconds` limits each download;
+    `progress(done, total, name_or_url, outcome)` is called after each link.
     """
     docs = load_catalog(catalog_path)
     dest = Path(dest_dir)
@@ -369,6 +381,13 @@ def fetch(
     report = FetchReport()
     dead_hosts: dict[str, str] = {}  # netloc -> reason, so an offline run fails fast
     seen: set[str] = set()
+
+    total = sum(len(d.get("links") or {}) for d in docs if isinstance(d.get("links"), dict))
+
+    def told(what: str, outcome: str) -> None:
+        if progress is not None:
+            progress(len(report.downloaded) + len(report.skipped) + len(report.failed), total,
+                     what, outcome)
 
     for doc in docs:
         doc_id = _text(doc.get("id"))
@@ -390,6 +409,7 @@ def fetch(
                 problem = f"document {doc_id!r}: only http(s) links can be fetched"
             if problem:
                 report.failed.append((catalog_url, problem))
+                told(catalog_url, problem)
                 continue
             seen.add(stem)
 
@@ -397,15 +417,17 @@ def fetch(
             if present:
                 report.skipped.append(present)
                 rows.setdefault(present, _manifest_row(present, doc, lang, catalog_url))
+                told(present, "already here")
                 continue
 
             url = _effective_url(catalog_url, base_url_override)
             host = urllib.parse.urlsplit(url).netloc
             if host in dead_hosts:
                 report.failed.append((url, f"{_NOT_ATTEMPTED}{dead_hosts[host]}"))
+                told(url, "not attempted")
                 continue
             try:
-                name = _download(url, catalog_url, dest, stem, timeout, opener)
+                name = _download(url, catalog_url, dest, stem, timeout, opener, max_seconds)
             except Exception as exc:  # noqa: BLE001 - every failure becomes a reported reason
                 if isinstance(exc, urllib.error.HTTPError):
                     exc.close()
@@ -413,9 +435,11 @@ def fetch(
                 if _is_host_level(exc):
                     dead_hosts[host] = f"{host} was unreachable earlier in this run ({reason})"
                 report.failed.append((url, reason))
+                told(url, reason)
                 continue
             report.downloaded.append(name)
             rows[name] = _manifest_row(name, doc, lang, catalog_url)
+            told(name, "downloaded")
 
     if report.downloaded or report.skipped or rows:
         write_manifest(manifest_path, rows)
