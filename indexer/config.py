@@ -55,6 +55,10 @@ class Settings:
         "Largest upload request the web app accepts (all its files together); larger ones are "
         "refused from their Content-Length, before being read.",
     )
+    ocr_page_seconds: float = _setting(
+        120.0, "Seconds Tesseract may spend on one scanned page before it is stopped (the page "
+        "is then left out, with a warning).",
+    )
     job_timeout: float = _setting(
         600.0, "Seconds the upload worker gives one file (parsing or indexing) before stopping "
         "it and reporting the file as failed.",

@@ -264,6 +264,13 @@ def _index(settings: Settings, job: Job) -> dict:
 
 def _run(kind: str, settings: Settings, job: Job) -> dict:
     """Entry point in the child process; user-safe errors come back as a refusal."""
+    from . import ocr
+
+    def progress(done: int, total: int) -> None:  # shown on the staff page meanwhile
+        _update(settings, job.job_id,
+                message=f"recognising text (OCR): page {done} of {total} done")
+
+    ocr.progress = progress
     try:
         if kind == "analyse":
             return _analyse(settings, staged_path(settings, job.job_id), job.name, job.replaces)

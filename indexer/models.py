@@ -24,6 +24,7 @@ class Page:
     number: int  # physical page, 1-based
     blocks: list[Block] = field(default_factory=list)
     label: str = ""  # the printed page label where the source has one, else str(number)
+    ocr_confidence: float | None = None  # text recognised by OCR: its mean word confidence
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -81,6 +82,7 @@ class Passage:
     page: int = 1  # physical start page
     page_label: str = "1"
     lang: str = ""
+    ocr: bool = False  # the text was recognised by OCR from a scanned page
 
 
 @dataclass
@@ -143,6 +145,7 @@ class Hit:
             "url": d.meta.url,
             "versions": self.versions,
             "copies": self.copies,
+            "ocr": p.ocr,  # the text was recognised by OCR from a scanned page
         }
 
 
@@ -159,4 +162,6 @@ def citation(doc: Document, passage: Passage) -> str:
     parts.append(f"p. {passage.page_label}")
     if doc.meta.url:
         parts.append(doc.meta.url)
+    if passage.ocr:
+        parts.append("text recognised by OCR")
     return ", ".join(parts)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engines, parsers, store
+from . import engines, ocr_cache, parsers, store
 from .config import Settings
 from .errors import IndexOutOfDate, IngestRefused, NotFound
 from .language import detect, passage_language
@@ -76,7 +76,10 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     try:
-        parsed = parsers.parse_file(path, name)
+        parsed = ocr_cache.load(settings, sha)
+        if parsed is None:
+            parsed = parsers.parse_file(path, name)
+            ocr_cache.keep(settings, sha, parsed)
     except IngestRefused as exc:
         exc.file = name
         raise
@@ -96,8 +99,10 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
                               min_words=settings.min_passage_words)
     if not passages:
         raise IngestRefused("no passages of text could be found in the file", name)
+    scanned = {pg.number for pg in parsed.pages if pg.ocr_confidence is not None}
     for p in passages:
         p.lang = passage_language(p.text, meta.lang, candidates, settings.passage_lang_min_chars)
+        p.ocr = p.page in scanned
     doc = Document(doc_id=doc_id, sha256=sha, file=name, format=parsed.format, meta=meta,
                    passages=len(passages), added=store.now())
     return Prepared(doc, passages, parsed.warnings, data)

@@ -497,7 +497,7 @@ def _passage_from(f: dict) -> Passage:
                    text=f.get("content", ""), label=f.get("label", ""),
                    section=f.get("section", ""), page=f.get("page", 1),
                    page_label=f.get("page_label", "") or str(f.get("page", 1)),
-                   lang=f.get("lang", ""))
+                   lang=f.get("lang", ""), ocr=bool(f.get("ocr", False)))
 
 
 def _document_from(f: dict) -> Document:

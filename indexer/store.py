@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS passages (
     page INTEGER NOT NULL,
     page_label TEXT NOT NULL,
     lang TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    ocr INTEGER NOT NULL DEFAULT 0   -- 1: text recognised by OCR from a scanned page
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS audit (
@@ -174,6 +175,9 @@ class Store:
         for name, decl in _ADDED_COLUMNS.items():
             if name not in have:
                 self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
+        have = {r["name"] for r in self.db.execute("PRAGMA table_info(passages)")}
+        if "ocr" not in have:  # stores made before OCR
+            self.db.execute("ALTER TABLE passages ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0")
         self.db.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('store_version', ?)",
             (str(STORE_VERSION),),
@@ -219,9 +223,9 @@ class Store:
         )
         self.db.executemany(
             "INSERT INTO passages(passage_id, doc_id, ordinal, label, section, page, page_label,"
-            " lang, text) VALUES (?,?,?,?,?,?,?,?,?)",
+            " lang, text, ocr) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(p.passage_id, p.doc_id, p.ordinal, p.label, p.section, p.page, p.page_label,
-              p.lang, p.text) for p in passages],
+              p.lang, p.text, int(p.ocr)) for p in passages],
         )
 
     def set_status(self, doc_ids: Iterable[str], status: str) -> None:
@@ -343,5 +347,5 @@ def _passage(row: sqlite3.Row) -> Passage:
     return Passage(
         passage_id=row["passage_id"], doc_id=row["doc_id"], ordinal=row["ordinal"],
         text=row["text"], label=row["label"], section=row["section"], page=row["page"],
-        page_label=row["page_label"], lang=row["lang"],
+        page_label=row["page_label"], lang=row["lang"], ocr=bool(row["ocr"]),
     )

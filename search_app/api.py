@@ -168,6 +168,8 @@ _HIT_PROPS = {k: {"type": "string"} for k in (
 _COPY_PROPS = {k: {"type": "string"} for k in (
     "passage_id", "doc_id", "title", "symbol", "paragraph")}
 _HIT_PROPS.update({"score": {"type": "number"}, "year": {"type": ["integer", "null"]},
+                   "ocr": {"type": "boolean", "description": "true: the text was recognised "
+                           "by OCR from a scanned page (check it against the original)"},
                    "versions": {"type": "object", "description": "language -> passage_id of "
                                 "the same paragraph in the work's other language versions",
                                 "additionalProperties": {"type": "string"}},

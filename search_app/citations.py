@@ -41,6 +41,7 @@ def passage_json(p: Passage) -> dict:
         "physical_page": p.page,
         "lang": p.lang,
         "text": p.text,
+        "ocr": p.ocr,  # recognised by OCR from a scanned page
     }
 
 

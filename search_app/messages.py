@@ -22,6 +22,11 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
      lambda: _("no passages of text could be found in the file")),
     (r"the HTML page has no readable text", lambda: _("the HTML page has no readable text")),
     (r"the PDF has no pages", lambda: _("the PDF has no pages")),
+    (r"no text layer — the PDF is scanned images and needs OCR before it can be indexed\. "
+     r"Tesseract OCR is not installed: on Debian or Ubuntu, `(?P<command>[^`]*)`",
+     lambda command: _("no text layer: the PDF is scanned images and needs OCR (text "
+                       "recognition), and Tesseract OCR is not installed on the server: "
+                       "on Debian or Ubuntu, %(command)s", command=command)),
     (r"no text layer — the PDF is scanned images and needs OCR before it can be indexed",
      lambda: _("no text layer: the PDF is scanned images and needs OCR (text recognition) "
                "before it can be indexed")),
@@ -54,6 +59,17 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
      lambda detail: _("the Word file is damaged and cannot be read (%(detail)s); open it in "
                       "Word, save it again and upload the new copy", detail=detail)),
     (r"the Word document has no text", lambda: _("the Word document has no text")),
+    (r"recognising text \(OCR\): page (?P<done>\d+) of (?P<total>\d+) done",
+     lambda done, total: _("recognising text (OCR): page %(done)s of %(total)s done",
+                           done=done, total=total)),
+    (r"text recognised by OCR on (?P<pages>.+) \(mean confidence (?P<conf>\d+) %\)",
+     lambda pages, conf: _("text recognised by OCR on %(pages)s (mean confidence %(conf)s "
+                           "%%): check it against the original before confirming",
+                           pages=pages, conf=conf)),
+    (r"page (?P<page>\d+): text recognition \(OCR\) took longer than (?P<s>[\d.]+) s and "
+     r"was stopped",
+     lambda page, s: _("page %(page)s: text recognition (OCR) took longer than %(s)s s and "
+                       "was stopped", page=page, s=s)),
     (r"the file is (?P<size>\d+) MB, over the (?P<limit>\d+) MB limit",
      lambda size, limit: _("the file is %(size)s MB, over the %(limit)s MB limit", size=size,
                            limit=limit)),

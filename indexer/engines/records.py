@@ -30,6 +30,7 @@ def passage_record(doc: Document, p: Passage) -> dict:
         "page": p.page,
         "page_label": p.page_label,
         "lang": p.lang,
+        "ocr": p.ocr,
         "content": p.text,  # the passage text as shown
         "text_hash": text_hash(p.text),  # collapses identical passages
         "title": m.title,

@@ -21,6 +21,7 @@ from pathlib import Path
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
+from .. import ocr
 from ..cleanup import (
     SYMBOL_RE,
     dehyphenate,
@@ -80,6 +81,24 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
             raise IngestRefused("the PDF is damaged and cannot be read: no page could be read "
                                 f"({unreadable[1]})", path.name)
         title, lang = _file_metadata(reader, notes)
+        # Scanned pages (an image and no text layer) are read by OCR when Tesseract is here;
+        # pages with a text layer keep it.
+        scanned = [i for i, t in enumerate(raw) if _letters(t) < MIN_PAGE_LETTERS
+                   and i + 1 not in unreadable and _has_image(reader, i)]
+    ocr_pages: dict[int, float] = {}  # page number -> mean confidence
+    if scanned and ocr.missing() is None:
+        for i, page_text in ocr.read_pages(path, scanned, lang, _ocr_seconds()).items():
+            if page_text.timed_out:
+                notes.append(f"page {i + 1}: text recognition (OCR) took longer than "
+                             f"{_ocr_seconds():g} s and was stopped")
+                continue
+            raw[i] = page_text.text
+            ocr_pages[i + 1] = page_text.confidence
+        if ocr_pages:
+            mean = sum(ocr_pages.values()) / len(ocr_pages)
+            notes.append(f"text recognised by OCR on {_page_list(sorted(ocr_pages))} "
+                         f"(mean confidence {mean:.0f} %)")
+    with _pypdf_diagnostics(notes):
 
         pages_lines = [_split_lines(t) for t in raw]
         symbol = _header_symbol(pages_lines) or _first_page_symbol(pages_lines[0])
@@ -87,13 +106,14 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
         page_letters = [sum(_letters(x) for x in lines) for lines in pages_lines]
         letters = sum(page_letters)
         if letters < MIN_DOC_LETTERS and (letters == 0 or _any_images(reader, n_pages)):
-            raise IngestRefused(NO_TEXT, path.name)
+            raise IngestRefused(NO_TEXT + (f". {ocr.missing()}" if ocr.missing() else ""),
+                                path.name)
 
     vocabulary = word_vocabulary("\n".join("\n".join(lines) for lines in pages_lines))
     pages_lines = _join_across_pages(pages_lines)
     pages = [
         Page(number=i + 1, blocks=lines_to_blocks(dehyphenate(lines, vocabulary)),
-             label=labels[i])
+             label=labels[i], ocr_confidence=ocr_pages.get(i + 1))
         for i, lines in enumerate(pages_lines)
     ]
     empty = [i + 1 for i, n in enumerate(page_letters)
@@ -234,18 +254,19 @@ def _as_text(value: object) -> str:
 
 def _any_images(reader: pypdf.PdfReader, n_pages: int) -> bool:
     """Whether any page draws an image (a scan) rather than nothing at all."""
-    for i in range(n_pages):
-        try:
-            page = reader.pages[i]
-            if _xobject_images(page.get("/Resources"), depth=0):
-                return True
-            contents = page.get_contents()
-            data = contents.get_data() if contents is not None else b""
-        except PYPDF_ERRORS:
-            continue
-        if re.search(rb"(?:^|\s)BI\s", data):  # inline image
+    return any(_has_image(reader, i) for i in range(n_pages))
+
+
+def _has_image(reader: pypdf.PdfReader, i: int) -> bool:
+    try:
+        page = reader.pages[i]
+        if _xobject_images(page.get("/Resources"), depth=0):
             return True
-    return False
+        contents = page.get_contents()
+        data = contents.get_data() if contents is not None else b""
+    except PYPDF_ERRORS:
+        return False
+    return bool(re.search(rb"(?:^|\s)BI\s", data))  # inline image
 
 
 def _xobject_images(resources, depth: int) -> bool:
@@ -475,7 +496,14 @@ def _join_across_pages(pages_lines: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def _empty_pages_warning(pages: list[int]) -> str:
+def _ocr_seconds() -> float:
+    from ..config import load
+
+    return load().ocr_page_seconds
+
+
+def _page_list(pages: list[int]) -> str:
+    """`page 3`, `pages 1–4, 7`."""
     ranges: list[str] = []
     start = prev = pages[0]
     for p in [*pages[1:], None]:
@@ -485,9 +513,13 @@ def _empty_pages_warning(pages: list[int]) -> str:
         ranges.append(str(start) if start == prev else f"{start}–{prev}")
         if p is not None:
             start = prev = p
+    return ("page " if len(pages) == 1 else "pages ") + ", ".join(ranges)
+
+
+def _empty_pages_warning(pages: list[int]) -> str:
     if len(pages) == 1:
         return f"page {pages[0]} has no text layer (scanned?)"
-    return f"pages {', '.join(ranges)} have no text layer (scanned?)"
+    return f"{_page_list(pages)} have no text layer (scanned?)"
 
 
 # ------------------------------------------------------------------ metadata
