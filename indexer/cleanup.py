@@ -324,6 +324,9 @@ def _group_lines(lines: list[str]) -> list[list[str]]:
             starts_new = True
         elif line_label(line) or _BULLET.match(line) or line.startswith("#"):
             starts_new = True
+        elif prev.startswith("#") and re.match(r"#{1,6}\s", prev):
+            starts_new = True  # a Markdown heading is one line: the text under it is not its
+
         elif double_spaced:
             ends = bool(_SENTENCE_END.search(prev)) or prev.rstrip().endswith(",")
             # These extractions indent a paragraph's first line (" Recalling its resolution");

@@ -87,6 +87,7 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     sample = parsed.text()[:5000]
     if not meta.lang:
         meta.lang = detect(sample, candidates, default=settings.default_lang)
+    meta.title = _title_in_language(meta, parsed.meta.title, candidates)
     if not meta.title:
         meta.title = meta.symbol or Path(name).stem
     if not meta.series:
@@ -101,6 +102,19 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     doc = Document(doc_id=doc_id, sha256=sha, file=name, format=parsed.format, meta=meta,
                    passages=len(passages), added=store.now())
     return Prepared(doc, passages, parsed.warnings, data)
+
+
+def _title_in_language(meta: DocMeta, own: str, candidates: tuple[str, ...]) -> str:
+    """The title of this language version: a catalog that gives one title for every version
+    (in English) yields to the title the file itself carries (HTML `<title>`, PDF info) when
+    that one is in the document's language and the catalog's is not."""
+    title = meta.title
+    if not (title and own and own != title and meta.lang):
+        return title or own
+    if detect(title, candidates, default="") != meta.lang and \
+            detect(own, candidates, default="") == meta.lang:
+        return own
+    return title
 
 
 def _prepare_job(args) -> Prepared | IngestRefused:

@@ -163,8 +163,12 @@ EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _HIT_PROPS = {k: {"type": "string"} for k in (
-    "passage_id", "doc_id", "title", "series", "symbol", "lang", "page", "paragraph", "section",
-    "text", "snippet", "file", "citation", "date", "url")}
+    "passage_id", "doc_id", "title", "series", "symbol", "lang", "paragraph", "section",
+    "text", "snippet", "file", "citation", "date", "url", "locator", "author")}
+# the printed page label; null where the source has no pages (HTML, Markdown, plain text)
+_PAGE = {"type": ["string", "null"], "description": "printed page label; null where the "
+         "source has no pages (HTML, Markdown, text without page furniture)"}
+_HIT_PROPS["page"] = _PAGE
 _COPY_PROPS = {k: {"type": "string"} for k in (
     "passage_id", "doc_id", "title", "symbol", "paragraph")}
 _HIT_PROPS.update({"score": {"type": "number"}, "year": {"type": ["integer", "null"]},
@@ -191,9 +195,11 @@ _RESULT_PROPS = {
                                                 "additionalProperties": {"type": "integer"}}}}
 _DOC_PROPS = {**{k: {"type": "string"} for k in (
     "doc_id", "title", "series", "symbol", "lang", "date", "version", "work", "url", "file",
-    "format", "added")}, "year": {"type": ["integer", "null"]}, "passages": {"type": "integer"}}
+    "format", "added", "publisher", "author")}, "year": {"type": ["integer", "null"]},
+    "passages": {"type": "integer"}}
 _PASSAGE_PROPS = {**{k: {"type": "string"} for k in (
-    "passage_id", "doc_id", "paragraph", "section", "page", "lang", "text")},
+    "passage_id", "doc_id", "paragraph", "section", "lang", "text", "locator")},
+    "page": _PAGE,
     "ordinal": {"type": "integer"}, "physical_page": {"type": "integer"},
     "section_path": {"type": "array", "items": {"type": "string"}}}
 

@@ -55,13 +55,25 @@ def number_filter(value, decimals: int | None = None) -> str:
 
 @bp.app_template_filter("para")
 def para_filter(label) -> str:
-    """`para. 16(a)` for numbered paragraphs; `Article 14`, `Objective 13` as they are."""
+    """`para. 16(a)` for numbered paragraphs, `annex, para. 16(a)` for those of an annex,
+    `preamble, para. 3`; `Article 14`, `Objective 13`, `¶ 2` as they are."""
     from flask_babel import gettext
 
-    label = str(label or "")
-    if label[:1].isdigit() or label.startswith("("):
-        return gettext("para. %(label)s", label=label)
-    return label
+    from indexer.models import split_part
+
+    part, rest = split_part(str(label or ""))
+    if rest.startswith("preamble "):
+        where = gettext("preamble, para. %(label)s", label=rest[len("preamble "):])
+    elif rest[:1].isdigit() or rest.startswith("("):
+        where = gettext("para. %(label)s", label=rest)
+    else:
+        where = rest
+    if not part:
+        return where
+    word, _, number = part.partition(" ")
+    names = {"annex": gettext("annex"), "appendix": gettext("appendix")}
+    part = f"{names[word]} {number}".strip() if word in names else part
+    return gettext("%(part)s, %(where)s", part=part, where=where)
 
 
 @bp.app_template_filter("ui_date")

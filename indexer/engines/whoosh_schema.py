@@ -32,7 +32,7 @@ from ..planner import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: the paragraph model of issue 11 (labels, no page for HTML/Markdown)
 __all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_field"]
 
 
