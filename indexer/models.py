@@ -162,9 +162,15 @@ def split_part(label: str) -> tuple[str, str]:
     return (part, rest) if sep else ("", label or "")
 
 
+def is_target(label: str) -> bool:
+    """`10.7`, `10.a`: a target of the 2030 Agenda, not a numbered paragraph."""
+    return re.fullmatch(r"\d{1,2}\.(?:\d{1,2}|[a-z])(?: \(part \d+\))?", label) is not None
+
+
 def locator(label: str, section: str = "") -> str:
     """How a passage is cited within its document, in the form of UN citations:
-    `para. 16(a)`, `annex, para. 16(a)`, `Article 14`, `preamble, para. 3`, `annex, footnote 1`,
+    `para. 16(a)`, `annex, para. 16(a)`, `Article 14`, `target 10.7`, `preamble, para. 3`,
+    `annex, footnote 1`,
     and for paragraphs the source does not number, their headings and their place under
     them: `Module 4 > Introduction, ¶ 2`."""
     part, rest = split_part(label)
@@ -174,6 +180,8 @@ def locator(label: str, section: str = "") -> str:
         out = f"{section}, {rest}" if section else rest
     elif rest.startswith("preamble "):
         out = f"preamble, para. {rest.split(' ', 1)[1]}"
+    elif is_target(rest):
+        out = f"target {rest}"  # SDG target 10.7
     elif rest[:1].isdigit() or rest.startswith("("):
         out = f"para. {rest}"
     else:

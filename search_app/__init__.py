@@ -105,16 +105,19 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     def _error(exc):
+        headers: dict[str, str] = {}
         if isinstance(exc, HTTPException):
             status = exc.code or 500
             message = exc.description or ""
             if isinstance(exc, InternalServerError):
                 message = "internal error"
+            # what the exception says of itself: a 405 names the methods allowed (`Allow`)
+            headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
         else:
             status = next(code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls))
             message = str(exc)
         if request.path.startswith("/api/") or request.path == "/api":
-            return jsonify({"error": {"status": status, "message": message}}), status
+            return jsonify({"error": {"status": status, "message": message}}), status, headers
         from .messages import translate
 
         message = translate(message)
@@ -125,7 +128,7 @@ def create_app(config: dict | None = None) -> Flask:
                   503: _("The index is not available")}
         title = titles.get(status, _("Something went wrong"))
         return render_template("error.html", status=status, title=title,
-                               message=message), status
+                               message=message), status, headers
 
     for cls in (*ERROR_STATUS, HTTPException):
         app.register_error_handler(cls, _error)

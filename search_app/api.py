@@ -140,7 +140,11 @@ def _param(name: str, desc: str, schema: dict | None = None, where: str = "query
 SEARCH_PARAMETERS = [
     _param("q", "Query text (at most 1,000 characters). Words, \"phrases\", AND/OR/NOT, "
            "wildcards (migra*), fuzzy (migrant~), and inline filters lang:fr series:GCM "
-           "year:2015-2018 symbol:A/73/L.66 doc:ID."),
+           "year:2015-2018 symbol:A/73/L.66 doc:ID. Required (and not blank) unless one of "
+           "lang, series, year, doc or topic is given: a request with neither is a 400. "
+           "(OpenAPI cannot say `required unless another parameter is given`; "
+           "x-required-unless lists those parameters.)",
+           {"type": "string"}),
     _param("lang", "Only passages in these languages (comma-separated ISO codes)."),
     _param("series", "Only these series (comma-separated, e.g. GCM,SDG)."),
     _param("year", "A year (2018) or a range (2015-2018)."),
@@ -157,6 +161,7 @@ SEARCH_PARAMETERS = [
     _param("sort", "Order of hits.", {"type": "string", "enum": ["relevance", "date"],
                                       "default": "relevance"}),
 ]
+SEARCH_PARAMETERS[0]["x-required-unless"] = ["lang", "series", "year", "doc", "topic"]
 EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
     _param("limit", f"How many hits to export (1 to {EXPORT_MAX}).",
            {"type": "integer", "minimum": 1, "maximum": EXPORT_MAX, "default": 100})]
@@ -238,7 +243,14 @@ OPENAPI: dict = {
                 _param("passage_id", "Passage id", where="path", required=True),
                 _param("fmt", "Format", {"type": "string", "enum": ["bib", "ris", "json"]},
                        where="path", required=True)],
-            "responses": {"200": _ok("Citation file", {"type": "string"}, "text/plain"),
+            "responses": {"200": {"description": "Citation file: BibTeX, RIS or CSL-JSON, as "
+                                  "the extension says",
+                                  "content": {mime.split(";")[0]: {"schema": schema}
+                                              for mime, schema in (
+                                      (CITE_FORMATS["bib"][1], {"type": "string"}),
+                                      (CITE_FORMATS["ris"][1], {"type": "string"}),
+                                      (CITE_FORMATS["json"][1], {"type": "array",
+                                                                 "items": {"type": "object"}}))}},
                           "404": _ERR, "503": _ERR}}},
         "/api/documents": {"get": {
             "summary": "Every document in the index",

@@ -123,7 +123,9 @@ def reference(d: Document, p: Passage, permalink: str = "",
         key=cite_key(d, p), author=author, title=title,
         full_title=f"{title}, {where}" if where else title, locator=where, section=p.section,
         page=p.page_label, symbol=m.symbol, publisher=publisher, date=m.date,
-        year=str(d.year or ""), lang=p.lang or m.lang, series=m.series, version=m.version,
+        year=str(d.year or ""), lang=p.lang or m.lang,
+        series="" if m.series == "other" else m.series,  # not a series: no collection title
+        version=m.version,
         url=m.url or permalink,
         accessed=accessed or datetime.now(UTC).date().isoformat())
 

@@ -157,3 +157,12 @@ def test_no_two_passages_of_a_document_share_a_citation():
         assert not shared, (path.name, list(shared.items())[:3])
         checked += 1
     assert checked >= 20
+
+
+def test_sdg_targets_are_cited_as_targets():
+    d = doc(Block("Goal 10. Reduce inequality within and among countries", "heading", 2),
+            Block("10.7 Facilitate orderly, safe, regular and responsible migration"),
+            Block("10.a Implement the principle of special and differential treatment"))
+    ps = split_passages(d, "s")
+    assert [locator(p.label, p.section) for p in ps] == ["Goal 10", "target 10.7",
+                                                         "target 10.a"]
