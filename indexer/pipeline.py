@@ -87,7 +87,9 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     sample = parsed.text()[:5000]
     if not meta.lang:
         meta.lang = detect(sample, candidates, default=settings.default_lang)
-    meta.title = _title_in_language(meta, parsed.meta.title, candidates)
+    if catalog_meta and catalog_meta.title and not (sidecar and sidecar.title):
+        # a title given on the command line or in a sidecar is taken as given
+        meta.title = _title_in_language(meta, parsed.meta.title, candidates)
     if not meta.title:
         meta.title = meta.symbol or Path(name).stem
     if not meta.series:

@@ -145,3 +145,25 @@ def test_csl_json_renders_author_paragraph_and_url_in_apa_and_chicago(client, st
     assert "remittances and local development, para. 2" in entry.lower()
     assert "A/99/L.1" in entry
     assert f"http://localhost/p/{hit['passage_id']}" in entry
+
+
+def test_language_version_keeps_its_own_title_over_the_catalogs_english_one(tmp_path):
+    from indexer import config, pipeline
+    from indexer.search import SearchService
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "udhr.es.html").write_text(
+        "<!doctype html><html lang=es><head><title>Declaración Universal de Derechos Humanos"
+        "</title></head><body><h2>Artículo 14</h2><p>En caso de persecución, toda persona "
+        "tiene derecho a buscar asilo, y a disfrutar de él, en cualquier país.</p></body></html>",
+        encoding="utf-8")
+    (corpus / "MANIFEST.tsv").write_text(
+        "file\tdocument\tUN symbol\tlanguage\tyear\n"
+        "udhr.es.html\tUniversal Declaration of Human Rights\tA/RES/217(III)\tes\t1948\n",
+        encoding="utf-8")
+    settings = config.load(index_dir=str(tmp_path / "data"))
+    pipeline.build(corpus, settings, workers=1)
+    (doc,) = SearchService(settings).documents()
+    assert doc.meta.title == "Declaración Universal de Derechos Humanos"
+    assert doc.meta.symbol == "A/RES/217(III)"  # the rest of the catalog row still applies
