@@ -222,6 +222,7 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
                 st.set_status([d.doc_id for d in st.documents("pending")], "active")
                 if old is not None:
                     st.copy_history_from(old)
+                    st.copy_aliases_from(old)
             st.close()
             os.sync()  # originals, SQLite and Whoosh files on disk before the switch
         except BaseException:

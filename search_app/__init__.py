@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer import config as indexer_config
 from indexer.accounts import AccountError
-from indexer.errors import IndexOutOfDate, NotFound, QueryError, Withdrawn, WriteBusy
+from indexer.errors import (
+    IndexOutOfDate,
+    NotFound,
+    PassageMoved,
+    QueryError,
+    Withdrawn,
+    WriteBusy,
+)
 from indexer.search import SearchService
 
 HERE = Path(__file__).resolve().parent
@@ -130,8 +137,18 @@ def create_app(config: dict | None = None) -> Flask:
         return render_template("error.html", status=status, title=title,
                                message=message), status, headers
 
+    def _moved(exc: PassageMoved):
+        """An old passage link (before a rebuild relabelled the paragraph): a permanent
+        redirect to the same page or file under the passage's new id."""
+        args = dict(request.view_args or {})
+        if request.endpoint and "passage_id" in args:
+            args["passage_id"] = exc.passage_id
+            return redirect(url_for(request.endpoint, **args, **request.args.to_dict()), 301)
+        return _error(exc)
+
     for cls in (*ERROR_STATUS, HTTPException):
         app.register_error_handler(cls, _error)
+    app.register_error_handler(PassageMoved, _moved)
 
     return app
 

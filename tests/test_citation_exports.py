@@ -167,3 +167,42 @@ def test_language_version_keeps_its_own_title_over_the_catalogs_english_one(tmp_
     (doc,) = SearchService(settings).documents()
     assert doc.meta.title == "Declaración Universal de Derechos Humanos"
     assert doc.meta.symbol == "A/RES/217(III)"  # the rest of the catalog row still applies
+
+
+def test_links_to_passages_relabelled_by_a_rebuild_still_work(tmp_path):
+    """A rebuild that labels a paragraph anew (this release: `annex, 1` where an older one
+    said `1_2`) keeps the old id as an alias of the same text: pages, the API and the
+    citation files answer with a permanent redirect."""
+    import sqlite3
+
+    from indexer import config, pipeline, store
+    from search_app import create_app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "res.en.txt").write_text(
+        "The General Assembly,\n\n1. Endorses the Global Compact annexed to the present "
+        "resolution and its objectives.\n\nAnnex\n\n1. This Global Compact rests on the "
+        "purposes and principles of the Charter of the United Nations.\n", encoding="utf-8")
+    data = tmp_path / "data"
+    settings = config.load(index_dir=str(data))
+    pipeline.build(corpus, settings, workers=1)
+    gen = store.current_generation(data)
+    db = sqlite3.connect(gen / "store.sqlite3")
+    (new_id,) = db.execute("SELECT passage_id FROM passages WHERE label='annex, 1'").fetchone()
+    old_id = new_id.replace("-annex-1", "-1_2")  # the id an older release gave it
+    with db:
+        db.execute("UPDATE passages SET passage_id=? WHERE passage_id=?", (old_id, new_id))
+    db.close()
+    pipeline.build(corpus, settings, workers=1)  # the rebuild labels it `annex, 1` again
+
+    client = create_app({"INDEX_DIR": str(data), "TESTING": True}).test_client()
+    for path, target in ((f"/p/{old_id}", f"/p/{new_id}"),
+                         (f"/api/passages/{old_id}", f"/api/passages/{new_id}"),
+                         (f"/api/passages/{old_id}/cite.bib", f"/api/passages/{new_id}/cite.bib")):
+        resp = client.get(path)
+        assert resp.status_code == 301 and resp.headers["Location"].endswith(target), path
+    assert client.get(f"/api/passages/{new_id}").get_json()["passage"]["paragraph"] == "annex, 1"
+    assert client.get("/p/no-such-passage").status_code == 404
+    pipeline.build(corpus, settings, workers=1)  # and the alias survives further rebuilds
+    assert client.get(f"/p/{old_id}").status_code == 301
