@@ -190,6 +190,9 @@ LABEL_PATTERNS = [
     ("roman", re.compile(r"^([IVXL]{1,6})\.(?=\s)")),
     ("capital", re.compile(r"^([A-H])\.(?=\s)")),
 ]
+_PART_LINE = re.compile(
+    r"^(?:Annex|Annexe|Anexo|Appendix|Appendice|Apéndice)(?:\s+(?:[IVXL]{1,6}|\d{1,2}|[A-Z]))?$",
+    re.I)
 _BULLET = re.compile(r"^(?:[•▪●◦‣\-–*]|\d{1,2}\))\s+")
 _URLS_ONLY = re.compile(r"(?:https?://\S+\s*)+")
 _SENTENCE_END = re.compile(r"[.;:!?…)\]»”\"']\s*$")
@@ -324,6 +327,11 @@ def _group_lines(lines: list[str]) -> list[list[str]]:
             starts_new = True
         elif line_label(line) or _BULLET.match(line) or line.startswith("#"):
             starts_new = True
+        elif prev.startswith("#") and re.match(r"#{1,6}\s", prev):
+            starts_new = True  # a Markdown heading is one line: the text under it is not its
+        elif _PART_LINE.match(line) or _PART_LINE.match(prev):
+            starts_new = True  # `Annex` alone on its line opens a part, whatever the spacing
+
         elif double_spaced:
             ends = bool(_SENTENCE_END.search(prev)) or prev.rstrip().endswith(",")
             # These extractions indent a paragraph's first line (" Recalling its resolution");

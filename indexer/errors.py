@@ -44,3 +44,12 @@ class WriteBusy(DialogueSearchError):
 
 class IndexOutOfDate(DialogueSearchError):
     """The on-disk index was built with another schema version: it must be rebuilt."""
+
+
+class PassageMoved(NotFound):
+    """A passage id from before a rebuild that relabelled its paragraph: the same text now has
+    another id (`passage_id`). Pages and the API answer with a permanent redirect."""
+
+    def __init__(self, old_id: str, passage_id: str):
+        super().__init__(f"passage {old_id!r} is now {passage_id!r}")
+        self.passage_id = passage_id

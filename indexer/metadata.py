@@ -26,6 +26,7 @@ _COLUMNS = {
     "date": "date", "year": "date",
     "series": "series", "version": "version", "work": "work",
     "url": "url", "link": "url", "source url": "url", "source": "url",
+    "publisher": "publisher", "author": "publisher", "corporate author": "publisher",
 }
 
 

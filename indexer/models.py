@@ -5,6 +5,7 @@ Nothing here touches the disk or Whoosh; these are the shapes every module agree
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 
@@ -19,7 +20,8 @@ class Block:
 
 @dataclass
 class Page:
-    """One page of a document. Formats without pages (HTML, Markdown) have a single page 1."""
+    """One page of a document. Formats without pages (HTML, Markdown, text without page
+    furniture) have a single page 1, and their ParsedDocument says `paged=False`."""
 
     number: int  # physical page, 1-based
     blocks: list[Block] = field(default_factory=list)
@@ -43,6 +45,7 @@ class DocMeta:
     url: str = ""
     version: str = ""
     work: str = ""  # catalog work id shared by language versions
+    publisher: str = ""  # the body that issued the text (catalog `publisher`/`author`)
 
     def merged_over(self, weaker: DocMeta) -> DocMeta:
         """Fields set here win; unset ones are taken from `weaker`."""
@@ -64,6 +67,9 @@ class ParsedDocument:
     meta: DocMeta = field(default_factory=DocMeta)
     format: str = ""  # "pdf" | "html" | "text" | "markdown"
     warnings: list[str] = field(default_factory=list)
+    # False when the source has no pages (HTML, Markdown, text without page furniture): its
+    # passages then have no page label, and citations no page.
+    paged: bool = True
 
     def text(self) -> str:
         return "\n\n".join(b.text for p in self.pages for b in p.blocks)
@@ -79,8 +85,8 @@ class Passage:
     text: str
     label: str = ""  # paragraph label: "16", "16(a)", "Article 14", "10.7"
     section: str = ""  # heading path, " > "-joined
-    page: int = 1  # physical start page
-    page_label: str = "1"
+    page: int = 1  # physical start page (1 when the source has no pages)
+    page_label: str = "1"  # printed page label; "" when the source has no pages
     lang: str = ""
     ocr: bool = False  # the text was recognised by OCR from a scanned page
 
@@ -132,8 +138,10 @@ class Hit:
             "series": d.meta.series,
             "symbol": d.meta.symbol,
             "lang": p.lang,
-            "page": p.page_label,
+            "page": p.page_label or None,  # null where the source has no pages
             "paragraph": p.label,
+            "locator": locator(p.label, p.section),
+            "author": corporate_author(d.meta),
             "section": p.section,
             "text": p.text,
             "snippet": self.snippet,
@@ -149,17 +157,91 @@ class Hit:
         }
 
 
+PARA_SIGN = "¶"  # labels of paragraphs the source does not number: `¶ 2` under a heading
+def split_part(label: str) -> tuple[str, str]:
+    """(`annex`, `16(a)`) for `annex, 16(a)`; ("", label) for a label outside any part (the
+    body of a resolution, or a document without parts)."""
+    part, sep, rest = (label or "").partition(", ")
+    return (part, rest) if sep else ("", label or "")
+
+
+def is_target(label: str) -> bool:
+    """`10.7`, `10.a`: a target of the 2030 Agenda, not a numbered paragraph."""
+    return re.fullmatch(r"\d{1,2}\.(?:\d{1,2}|[a-z])(?: \(part \d+\))?", label) is not None
+
+
+def locator(label: str, section: str = "") -> str:
+    """How a passage is cited within its document, in the form of UN citations:
+    `para. 16(a)`, `annex, para. 16(a)`, `Article 14`, `target 10.7`, `preamble, para. 3`,
+    `annex, footnote 1`,
+    and for paragraphs the source does not number, their headings and their place under
+    them: `Module 4 > Introduction, ¶ 2`."""
+    part, rest = split_part(label)
+    if not rest:
+        return part
+    if rest.startswith(PARA_SIGN):
+        out = f"{section}, {rest}" if section else rest
+    elif rest.startswith("preamble "):
+        out = f"preamble, para. {rest.split(' ', 1)[1]}"
+    elif is_target(rest):
+        out = f"target {rest}"  # SDG target 10.7
+    elif rest[:1].isdigit() or rest.startswith("("):
+        out = f"para. {rest}"
+    else:
+        out = rest
+    return f"{part}, {out}" if part else out
+
+
+# The UN organs that issue documents, by the first element of their symbol (longest first).
+_ORGANS = (
+    ("A/HRC/", "United Nations Human Rights Council"),
+    ("A/", "United Nations General Assembly"),
+    ("E/", "United Nations Economic and Social Council"),
+    ("S/", "United Nations Security Council"),
+    ("ST/", "United Nations Secretariat"),
+)
+_SERIES_PUBLISHERS = {
+    "GFMD": "Global Forum on Migration and Development",
+    "WMR": "International Organization for Migration",
+    "GCM": "United Nations", "GCR": "United Nations", "NYD": "United Nations",
+    "SDG": "United Nations", "NUA": "United Nations", "UNSG": "United Nations",
+    "UNGA": "United Nations General Assembly",
+}
+
+
+def corporate_author(meta: DocMeta) -> str:
+    """The corporate author a reference manager files the text under: the UN organ its symbol
+    names (`A/…` is the General Assembly), else the publisher the catalog gives, else the body
+    its series or title names; "" when none is known."""
+    symbol = meta.symbol.upper()
+    for prefix, organ in _ORGANS:
+        if symbol.startswith(prefix):
+            return organ
+    if meta.publisher:
+        return meta.publisher
+    if re.search(r"\bIOM\b|International Organization for Migration", meta.title):
+        return "International Organization for Migration"
+    return _SERIES_PUBLISHERS.get(meta.series, "")
+
+
 def citation(doc: Document, passage: Passage) -> str:
-    """A human-readable reference: title, symbol, date, para, page, URL."""
-    parts = [doc.meta.title or doc.file]
+    """A human-readable reference: author, title, symbol, date, paragraph, page (only where the
+    source has pages), URL."""
+    parts = []
+    author = corporate_author(doc.meta)
+    title = doc.meta.title or doc.file
+    if author and author != title:
+        parts.append(author)
+    parts.append(title)
     if doc.meta.symbol:
         parts.append(doc.meta.symbol)
     if doc.meta.date:
         parts.append(doc.meta.date)
-    if passage.label:
-        lab = passage.label
-        parts.append(lab if not lab[0].isdigit() and not lab.startswith("(") else f"para. {lab}")
-    parts.append(f"p. {passage.page_label}")
+    where = locator(passage.label, passage.section)
+    if where:
+        parts.append(where)
+    if passage.page_label:
+        parts.append(f"p. {passage.page_label}")
     if doc.meta.url:
         parts.append(doc.meta.url)
     if passage.ocr:

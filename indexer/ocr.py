@@ -157,9 +157,9 @@ def read_pages(pdf_path: Path, pages: list[int], lang: str, seconds: float
                     langs = [SCRIPT_LANG[script]]
                 else:
                     first = recognise(image, list(LATIN_FIRST_PASS), seconds)
-                    guess = detect(first.text, [x for x in languages() if x not in
-                                                ("ar", "ru", "zh")], default="en") \
-                        if first.text.strip() else "en"
+                    latin = tuple(sorted(x for x in languages() if x not in ("ar", "ru", "zh")))
+                    guess = detect(first.text, latin, default="en") if first.text.strip() \
+                        else "en"
                     langs = [guess]
             out[index] = recognise(image, langs, seconds)
             image.unlink()

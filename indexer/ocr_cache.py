@@ -33,7 +33,8 @@ def load(settings: Settings, sha: str) -> ParsedDocument | None:
     return ParsedDocument(
         pages=[Page(number=p["number"], label=p["label"], ocr_confidence=p["ocr_confidence"],
                     blocks=[Block(**b) for b in p["blocks"]]) for p in doc["pages"]],
-        meta=DocMeta(**doc["meta"]), format=doc["format"], warnings=doc["warnings"])
+        meta=DocMeta(**doc["meta"]), format=doc["format"], warnings=doc["warnings"],
+        paged=doc.get("paged", True))
 
 
 def keep(settings: Settings, sha: str, parsed: ParsedDocument) -> None:

@@ -90,6 +90,9 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     sample = parsed.text()[:5000]
     if not meta.lang:
         meta.lang = detect(sample, candidates, default=settings.default_lang)
+    if catalog_meta and catalog_meta.title and not (sidecar and sidecar.title):
+        # a title given on the command line or in a sidecar is taken as given
+        meta.title = _title_in_language(meta, parsed.meta.title, candidates)
     if not meta.title:
         meta.title = meta.symbol or Path(name).stem
     if not meta.series:
@@ -106,6 +109,19 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     doc = Document(doc_id=doc_id, sha256=sha, file=name, format=parsed.format, meta=meta,
                    passages=len(passages), added=store.now())
     return Prepared(doc, passages, parsed.warnings, data)
+
+
+def _title_in_language(meta: DocMeta, own: str, candidates: tuple[str, ...]) -> str:
+    """The title of this language version: a catalog that gives one title for every version
+    (in English) yields to the title the file itself carries (HTML `<title>`, PDF info) when
+    that one is in the document's language and the catalog's is not."""
+    title = meta.title
+    if not (title and own and own != title and meta.lang):
+        return title or own
+    if detect(title, candidates, default="") != meta.lang and \
+            detect(own, candidates, default="") == meta.lang:
+        return own
+    return title
 
 
 def _prepare_job(args) -> Prepared | IngestRefused:
@@ -211,6 +227,7 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
                 st.set_status([d.doc_id for d in st.documents("pending")], "active")
                 if old is not None:
                     st.copy_history_from(old)
+                    st.copy_aliases_from(old)
             st.close()
             os.sync()  # originals, SQLite and Whoosh files on disk before the switch
         except BaseException:

@@ -496,7 +496,8 @@ def _passage_from(f: dict) -> Passage:
     return Passage(passage_id=f["passage_id"], doc_id=f["doc_id"], ordinal=f.get("ordinal", 0),
                    text=f.get("content", ""), label=f.get("label", ""),
                    section=f.get("section", ""), page=f.get("page", 1),
-                   page_label=f.get("page_label", "") or str(f.get("page", 1)),
+                   # "" where the source has no pages (HTML, Markdown)
+                   page_label=f["page_label"] if "page_label" in f else str(f.get("page", 1)),
                    lang=f.get("lang", ""), ocr=bool(f.get("ocr", False)))
 
 

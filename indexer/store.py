@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import NotFound
+from .errors import NotFound, PassageMoved
 from .models import DocMeta, Document, Passage
 
 STORE_VERSION = 2
@@ -69,6 +70,11 @@ CREATE TABLE IF NOT EXISTS audit (
     doc_id TEXT NOT NULL,
     before TEXT NOT NULL,         -- DocMeta JSON ('{}' when there was none)
     after TEXT NOT NULL
+);
+-- ids a rebuild changed (a paragraph relabelled, its text unchanged): old id -> new id
+CREATE TABLE IF NOT EXISTS passage_aliases (
+    alias TEXT PRIMARY KEY,
+    passage_id TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS refusals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -295,11 +301,46 @@ class Store:
         return [_passage(r) for r in rows]
 
     def get_passage(self, passage_id: str) -> Passage:
+        """The passage; PassageMoved (a NotFound) when a rebuild gave its text another id."""
         row = self.db.execute("SELECT * FROM passages WHERE passage_id=?",
                               (passage_id,)).fetchone()
         if row is None:
+            alias = self.db.execute("SELECT passage_id FROM passage_aliases WHERE alias=?",
+                                    (passage_id,)).fetchone()
+            if alias is not None:
+                raise PassageMoved(passage_id, alias["passage_id"])
             raise NotFound(f"no passage with id {passage_id!r}")
         return _passage(row)
+
+    def copy_aliases_from(self, other: Store) -> int:
+        """After a rebuild: each passage id of the older generation that is gone but whose
+        text is still there (or opens a passage that now also holds its list's lead-in)
+        becomes an alias of the new id, so that links and citations keep working; the older
+        generation's own aliases are carried over. Returns how many aliases there are."""
+        aliases: dict[str, str] = {}
+        have = {r["passage_id"] for r in self.db.execute("SELECT passage_id FROM passages")}
+        for doc_id in {r["doc_id"] for r in self.db.execute("SELECT doc_id FROM documents")}:
+            new = [(p.passage_id, _words(p.text)) for p in self.passages(doc_id)]
+            by_text = {}
+            for pid, words in new:
+                by_text.setdefault(words, pid)
+            for old in other.passages(doc_id):
+                if old.passage_id in have:
+                    continue
+                words = _words(old.text)
+                target = by_text.get(words)
+                if target is None and len(words.split()) >= 8:
+                    target = next((pid for pid, w in new if w.startswith(words + " ")), None)
+                if target is not None:
+                    aliases[old.passage_id] = target
+        for row in other.db.execute("SELECT alias, passage_id FROM passage_aliases"):
+            target = row["passage_id"]
+            target = target if target in have else aliases.get(target)
+            if target is not None and row["alias"] not in have:
+                aliases.setdefault(row["alias"], target)
+        self.db.executemany("INSERT OR REPLACE INTO passage_aliases(alias, passage_id) "
+                            "VALUES (?, ?)", sorted(aliases.items()))
+        return len(aliases)
 
     def neighbours(self, passage: Passage, before: int = 1, after: int = 1) -> list[Passage]:
         rows = self.db.execute(
@@ -341,6 +382,11 @@ def _document(row: sqlite3.Row) -> Document:
         meta=DocMeta(**json.loads(row["meta"])), passages=row["passages"], added=row["added"],
         status=row["status"], origin=row["origin"], replaces=row["replaces"],
     )
+
+
+def _words(text: str) -> str:
+    """A passage's wording with case, spacing and punctuation ignored."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _passage(row: sqlite3.Row) -> Passage:

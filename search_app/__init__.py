@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer import config as indexer_config
 from indexer.accounts import AccountError
-from indexer.errors import IndexOutOfDate, NotFound, QueryError, Withdrawn, WriteBusy
+from indexer.errors import (
+    IndexOutOfDate,
+    NotFound,
+    PassageMoved,
+    QueryError,
+    Withdrawn,
+    WriteBusy,
+)
 from indexer.search import SearchService
 
 HERE = Path(__file__).resolve().parent
@@ -105,16 +112,19 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     def _error(exc):
+        headers: dict[str, str] = {}
         if isinstance(exc, HTTPException):
             status = exc.code or 500
             message = exc.description or ""
             if isinstance(exc, InternalServerError):
                 message = "internal error"
+            # what the exception says of itself: a 405 names the methods allowed (`Allow`)
+            headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
         else:
             status = next(code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls))
             message = str(exc)
         if request.path.startswith("/api/") or request.path == "/api":
-            return jsonify({"error": {"status": status, "message": message}}), status
+            return jsonify({"error": {"status": status, "message": message}}), status, headers
         from .messages import translate
 
         message = translate(message)
@@ -125,10 +135,20 @@ def create_app(config: dict | None = None) -> Flask:
                   503: _("The index is not available")}
         title = titles.get(status, _("Something went wrong"))
         return render_template("error.html", status=status, title=title,
-                               message=message), status
+                               message=message), status, headers
+
+    def _moved(exc: PassageMoved):
+        """An old passage link (before a rebuild relabelled the paragraph): a permanent
+        redirect to the same page or file under the passage's new id."""
+        args = dict(request.view_args or {})
+        if request.endpoint and "passage_id" in args:
+            args["passage_id"] = exc.passage_id
+            return redirect(url_for(request.endpoint, **args, **request.args.to_dict()), 301)
+        return _error(exc)
 
     for cls in (*ERROR_STATUS, HTTPException):
         app.register_error_handler(cls, _error)
+    app.register_error_handler(PassageMoved, _moved)
 
     return app
 

@@ -140,7 +140,11 @@ def _param(name: str, desc: str, schema: dict | None = None, where: str = "query
 SEARCH_PARAMETERS = [
     _param("q", "Query text (at most 1,000 characters). Words, \"phrases\", AND/OR/NOT, "
            "wildcards (migra*), fuzzy (migrant~), and inline filters lang:fr series:GCM "
-           "year:2015-2018 symbol:A/73/L.66 doc:ID."),
+           "year:2015-2018 symbol:A/73/L.66 doc:ID. Required (and not blank) unless one of "
+           "lang, series, year, doc or topic is given: a request with neither is a 400. "
+           "(OpenAPI cannot say `required unless another parameter is given`; "
+           "x-required-unless lists those parameters.)",
+           {"type": "string"}),
     _param("lang", "Only passages in these languages (comma-separated ISO codes)."),
     _param("series", "Only these series (comma-separated, e.g. GCM,SDG)."),
     _param("year", "A year (2018) or a range (2015-2018)."),
@@ -157,14 +161,19 @@ SEARCH_PARAMETERS = [
     _param("sort", "Order of hits.", {"type": "string", "enum": ["relevance", "date"],
                                       "default": "relevance"}),
 ]
+SEARCH_PARAMETERS[0]["x-required-unless"] = ["lang", "series", "year", "doc", "topic"]
 EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
     _param("limit", f"How many hits to export (1 to {EXPORT_MAX}).",
            {"type": "integer", "minimum": 1, "maximum": EXPORT_MAX, "default": 100})]
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _HIT_PROPS = {k: {"type": "string"} for k in (
-    "passage_id", "doc_id", "title", "series", "symbol", "lang", "page", "paragraph", "section",
-    "text", "snippet", "file", "citation", "date", "url")}
+    "passage_id", "doc_id", "title", "series", "symbol", "lang", "paragraph", "section",
+    "text", "snippet", "file", "citation", "date", "url", "locator", "author")}
+# the printed page label; null where the source has no pages (HTML, Markdown, plain text)
+_PAGE = {"type": ["string", "null"], "description": "printed page label; null where the "
+         "source has no pages (HTML, Markdown, text without page furniture)"}
+_HIT_PROPS["page"] = _PAGE
 _COPY_PROPS = {k: {"type": "string"} for k in (
     "passage_id", "doc_id", "title", "symbol", "paragraph")}
 _HIT_PROPS.update({"score": {"type": "number"}, "year": {"type": ["integer", "null"]},
@@ -193,9 +202,11 @@ _RESULT_PROPS = {
                                                 "additionalProperties": {"type": "integer"}}}}
 _DOC_PROPS = {**{k: {"type": "string"} for k in (
     "doc_id", "title", "series", "symbol", "lang", "date", "version", "work", "url", "file",
-    "format", "added")}, "year": {"type": ["integer", "null"]}, "passages": {"type": "integer"}}
+    "format", "added", "publisher", "author")}, "year": {"type": ["integer", "null"]},
+    "passages": {"type": "integer"}}
 _PASSAGE_PROPS = {**{k: {"type": "string"} for k in (
-    "passage_id", "doc_id", "paragraph", "section", "page", "lang", "text")},
+    "passage_id", "doc_id", "paragraph", "section", "lang", "text", "locator")},
+    "page": _PAGE,
     "ordinal": {"type": "integer"}, "physical_page": {"type": "integer"},
     "section_path": {"type": "array", "items": {"type": "string"}}}
 
@@ -234,7 +245,14 @@ OPENAPI: dict = {
                 _param("passage_id", "Passage id", where="path", required=True),
                 _param("fmt", "Format", {"type": "string", "enum": ["bib", "ris", "json"]},
                        where="path", required=True)],
-            "responses": {"200": _ok("Citation file", {"type": "string"}, "text/plain"),
+            "responses": {"200": {"description": "Citation file: BibTeX, RIS or CSL-JSON, as "
+                                  "the extension says",
+                                  "content": {mime.split(";")[0]: {"schema": schema}
+                                              for mime, schema in (
+                                      (CITE_FORMATS["bib"][1], {"type": "string"}),
+                                      (CITE_FORMATS["ris"][1], {"type": "string"}),
+                                      (CITE_FORMATS["json"][1], {"type": "array",
+                                                                 "items": {"type": "object"}}))}},
                           "404": _ERR, "503": _ERR}}},
         "/api/documents": {"get": {
             "summary": "Every document in the index",

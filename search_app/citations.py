@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from indexer.models import Document, Passage, citation
+from indexer.models import Document, Passage, citation, corporate_author, locator
 
 
 def document_json(d: Document) -> dict:
@@ -22,6 +24,8 @@ def document_json(d: Document) -> dict:
         "version": m.version,
         "work": m.work,
         "url": m.url,
+        "publisher": m.publisher,
+        "author": corporate_author(m),
         "file": d.file,
         "format": d.format,
         "passages": d.passages,
@@ -37,8 +41,9 @@ def passage_json(p: Passage) -> dict:
         "paragraph": p.label,
         "section": p.section,
         "section_path": section_path(p.section),
-        "page": p.page_label,
+        "page": p.page_label or None,  # null where the source has no pages
         "physical_page": p.page,
+        "locator": locator(p.label, p.section),
         "lang": p.lang,
         "text": p.text,
         "ocr": p.ocr,  # recognised by OCR from a scanned page
@@ -55,17 +60,14 @@ def outline(passages: list[Passage]) -> list[dict]:
     for p in passages:
         if not out or out[-1]["section"] != p.section:
             out.append({"section": p.section, "section_path": section_path(p.section),
-                        "page": p.page_label, "passage_id": p.passage_id, "passages": []})
+                        "page": p.page_label or None, "passage_id": p.passage_id, "passages": []})
         out[-1]["passages"].append({"passage_id": p.passage_id, "paragraph": p.label,
-                                    "page": p.page_label})
+                                    "page": p.page_label or None})
     return out
 
 
 def _locator(p: Passage) -> str:
-    lab = p.label
-    if not lab:
-        return ""
-    return lab if not lab[0].isdigit() and not lab.startswith("(") else f"para. {lab}"
+    return locator(p.label, p.section)
 
 
 def _date_parts(date: str) -> list[int]:
@@ -83,92 +85,154 @@ def _bibtex_escape(text: str) -> str:
 
 
 def cite_key(d: Document, p: Passage) -> str:
-    base = re.sub(r"[^A-Za-z0-9]+", "", d.meta.symbol) or d.doc_id
-    year = d.year or ""
-    label = re.sub(r"[^A-Za-z0-9]+", "", p.label)
-    return f"{base}{year}" + (f"p{label}" if label else f"n{p.ordinal + 1}")
+    """The passage id itself (BibTeX keys take letters, digits and `-_.:`), so that a key in
+    a manuscript leads back to the passage."""
+    return re.sub(r"[^A-Za-z0-9_.:-]+", "-", p.passage_id)
 
 
-def bibtex(d: Document, p: Passage) -> str:
+@dataclass
+class Reference:
+    """What every export says about one passage (the formats differ only in how)."""
+
+    key: str
+    author: str  # corporate author: "United Nations General Assembly", "IOM"
+    title: str  # the document's title in the passage's language version
+    full_title: str  # title, then where the passage stands: "…, annex, para. 16(a)"
+    locator: str
+    section: str
+    page: str  # printed page label, "" where the source has none
+    symbol: str
+    publisher: str
+    date: str
+    year: str
+    lang: str
+    series: str
+    version: str
+    url: str  # the official link, else the passage's permalink
+    accessed: str  # ISO date the reference was taken
+
+
+def reference(d: Document, p: Passage, permalink: str = "",
+              accessed: str | None = None) -> Reference:
     m = d.meta
-    fields: list[tuple[str, str]] = [("title", m.title or d.file)]
-    if m.symbol:
-        fields.append(("number", m.symbol))
-    if d.year:
-        fields.append(("year", str(d.year)))
-    if m.date and len(m.date) > 4:
-        fields.append(("date", m.date))
-    if m.lang:
-        fields.append(("language", m.lang))
-    if m.series:
-        fields.append(("series", m.series))
-    if m.version:
-        fields.append(("version", m.version))
-    if p.page_label:
-        fields.append(("pages", p.page_label))
-    note = ", ".join(x for x in (_locator(p), p.section) if x)
+    author = corporate_author(m)
+    title = m.title or d.file
+    where = _locator(p)
+    publisher = m.publisher or ("United Nations" if author.startswith("United Nations")
+                                else author)
+    return Reference(
+        key=cite_key(d, p), author=author, title=title,
+        full_title=f"{title}, {where}" if where else title, locator=where, section=p.section,
+        page=p.page_label, symbol=m.symbol, publisher=publisher, date=m.date,
+        year=str(d.year or ""), lang=p.lang or m.lang,
+        series="" if m.series == "other" else m.series,  # not a series: no collection title
+        version=m.version,
+        url=m.url or permalink,
+        accessed=accessed or datetime.now(UTC).date().isoformat())
+
+
+def bibtex(d: Document, p: Passage, permalink: str = "", accessed: str | None = None) -> str:
+    r = reference(d, p, permalink, accessed)
+    fields: list[tuple[str, str]] = []
+    if r.author:
+        fields.append(("author", "{" + _bibtex_escape(r.author) + "}"))  # corporate: braced
+    fields.append(("title", _bibtex_escape(r.full_title)))
+    if r.symbol:
+        fields.append(("number", _bibtex_escape(r.symbol)))
+    if r.publisher:
+        fields.append(("publisher", _bibtex_escape(r.publisher)))
+    if r.year:
+        fields.append(("year", r.year))
+    if r.date and len(r.date) > 4:
+        fields.append(("date", _bibtex_escape(r.date)))
+    if r.lang:
+        fields.append(("language", r.lang))
+    if r.series:
+        fields.append(("series", _bibtex_escape(r.series)))
+    if r.version:
+        fields.append(("version", _bibtex_escape(r.version)))
+    if r.page:
+        fields.append(("pages", _bibtex_escape(r.page)))
+    note = "; ".join(x for x in (r.locator, r.section) if x)
     if note:
-        fields.append(("note", note))
-    if m.url:
-        fields.append(("url", m.url))
-    body = ",\n".join(f"  {k} = {{{_bibtex_escape(v)}}}" if k != "url" else f"  {k} = {{{v}}}"
-                      for k, v in fields)
-    return f"@misc{{{cite_key(d, p)},\n{body}\n}}\n"
+        fields.append(("note", _bibtex_escape(note)))
+    if r.url:
+        fields.append(("url", r.url.replace("}", "%7D").replace("{", "%7B")))
+        fields.append(("urldate", r.accessed))
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+    return f"@misc{{{r.key},\n{body}\n}}\n"
 
 
-def ris(d: Document, p: Passage) -> str:
-    m = d.meta
-    lines = [("TY", "GEN"), ("ID", cite_key(d, p)), ("TI", m.title or d.file)]
-    if m.symbol:
-        lines.append(("M1", m.symbol))
-    if d.year:
-        lines.append(("PY", str(d.year)))
-    parts = _date_parts(m.date)
+def ris(d: Document, p: Passage, permalink: str = "", accessed: str | None = None) -> str:
+    r = reference(d, p, permalink, accessed)
+    lines = [("TY", "GEN"), ("ID", r.key)]
+    if r.author:
+        lines.append(("AU", r.author))
+    lines.append(("TI", r.full_title))
+    lines.append(("T2", r.title))
+    if r.symbol:
+        lines.append(("M1", r.symbol))
+    if r.publisher:
+        lines.append(("PB", r.publisher))
+    if r.year:
+        lines.append(("PY", r.year))
+    parts = _date_parts(r.date)
     if parts:
         lines.append(("DA", "/".join(f"{x:02d}" if i else str(x) for i, x in enumerate(parts))))
-    if m.lang:
-        lines.append(("LA", m.lang))
-    if m.series:
-        lines.append(("T3", m.series))
-    if p.page_label:
-        lines.append(("SP", p.page_label))
-    note = ", ".join(x for x in (_locator(p), p.section) if x)
+    if r.lang:
+        lines.append(("LA", r.lang))
+    if r.series:
+        lines.append(("T3", r.series))
+    if r.page:
+        lines.append(("SP", r.page))
+    if r.locator:
+        lines.append(("SE", r.locator))
+    note = "; ".join(x for x in (r.locator, r.section) if x)
     if note:
         lines.append(("N1", note))
-    if m.url:
-        lines.append(("UR", m.url))
+    if r.url:
+        lines.append(("UR", r.url))
+        lines.append(("Y2", r.accessed.replace("-", "/")))
     lines.append(("ER", ""))
     return "".join(f"{tag}  - {' '.join(val.split())}\r\n" for tag, val in lines)
 
 
-def csl(d: Document, p: Passage) -> list[dict]:
-    m = d.meta
-    item: dict = {"id": p.passage_id, "type": "document", "title": m.title or d.file}
-    if m.symbol:
-        item["number"] = m.symbol
-    parts = _date_parts(m.date)
+def csl(d: Document, p: Passage, permalink: str = "", accessed: str | None = None) -> list[dict]:
+    """CSL-JSON. The title carries the paragraph (`…, annex, para. 16(a)`) so that APA and
+    Chicago print it; `section` holds it alone for styles and tools that read it."""
+    r = reference(d, p, permalink, accessed)
+    item: dict = {"id": r.key, "type": "document", "title": r.full_title}
+    if r.author:
+        item["author"] = [{"literal": r.author}]
+    if r.symbol:
+        item["number"] = r.symbol
+    if r.publisher:
+        item["publisher"] = r.publisher
+    parts = _date_parts(r.date)
     if parts:
         item["issued"] = {"date-parts": [parts]}
-    if m.lang:
-        item["language"] = m.lang
-    if m.series:
-        item["collection-title"] = m.series
-    if m.version:
-        item["version"] = m.version
-    if p.page_label:
-        item["page"] = p.page_label
-    note = ", ".join(x for x in (_locator(p), p.section) if x)
-    if note:
-        item["note"] = note
-    if m.url:
-        item["URL"] = m.url
+    if r.lang:
+        item["language"] = r.lang
+    if r.series:
+        item["collection-title"] = r.series
+    if r.version:
+        item["version"] = r.version
+    if r.page:
+        item["page"] = r.page
+    if r.locator:
+        item["section"] = r.locator
+    if r.section:
+        item["note"] = r.section
+    if r.url:
+        item["URL"] = r.url
+        item["accessed"] = {"date-parts": [_date_parts(r.accessed)]}
     return [item]
 
 
-def citations(d: Document, p: Passage) -> dict:
+def citations(d: Document, p: Passage, permalink: str = "") -> dict:
     return {
         "text": citation(d, p),
-        "bibtex": bibtex(d, p),
-        "ris": ris(d, p),
-        "csl_json": json.dumps(csl(d, p), ensure_ascii=False, indent=2),
+        "bibtex": bibtex(d, p, permalink),
+        "ris": ris(d, p, permalink),
+        "csl_json": json.dumps(csl(d, p, permalink), ensure_ascii=False, indent=2),
     }

@@ -87,7 +87,7 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
             "before": [passage_json(x) for x in around if x.ordinal < p.ordinal],
             "after": [passage_json(x) for x in around if x.ordinal > p.ordinal],
         },
-        "citation": citations(d, p),
+        "citation": citations(d, p, _permalink(p.passage_id)),
         "versions": _versions(p),
         "replaced_by": newer,
         "_objects": (d, p),
@@ -95,6 +95,16 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
     if similar > 0:
         view["more_like_this"] = more_like_this(passage_id, similar)
     return view
+
+
+def _permalink(passage_id: str) -> str:
+    """The passage page's absolute URL (a citation's URL when the document has no official
+    link); "" outside a request."""
+    from flask import has_request_context, url_for
+
+    if not has_request_context():
+        return ""
+    return url_for("ui.passage", passage_id=passage_id, _external=True)
 
 
 def more_like_this(passage_id: str, limit: int = 5) -> list[dict]:

@@ -55,13 +55,27 @@ def number_filter(value, decimals: int | None = None) -> str:
 
 @bp.app_template_filter("para")
 def para_filter(label) -> str:
-    """`para. 16(a)` for numbered paragraphs; `Article 14`, `Objective 13` as they are."""
+    """`para. 16(a)` for numbered paragraphs, `annex, para. 16(a)` for those of an annex,
+    `preamble, para. 3`; `Article 14`, `Objective 13`, `¶ 2` as they are."""
     from flask_babel import gettext
 
-    label = str(label or "")
-    if label[:1].isdigit() or label.startswith("("):
-        return gettext("para. %(label)s", label=label)
-    return label
+    from indexer.models import is_target, split_part
+
+    part, rest = split_part(str(label or ""))
+    if rest.startswith("preamble "):
+        where = gettext("preamble, para. %(label)s", label=rest[len("preamble "):])
+    elif is_target(rest):
+        where = gettext("target %(label)s", label=rest)
+    elif rest[:1].isdigit() or rest.startswith("("):
+        where = gettext("para. %(label)s", label=rest)
+    else:
+        where = rest
+    if not part:
+        return where
+    word, _, number = part.partition(" ")
+    names = {"annex": gettext("annex"), "appendix": gettext("appendix")}
+    part = f"{names[word]} {number}".strip() if word in names else part
+    return gettext("%(part)s, %(where)s", part=part, where=where)
 
 
 @bp.app_template_filter("ui_date")
@@ -104,9 +118,19 @@ def _pages(page: int, per_page: int, total: int, window: int = 2) -> list[int | 
     return out
 
 
-def bar_chart(counts: dict[str, int], sort_numeric: bool = False, limit: int = 12) -> dict:
-    """Geometry for a horizontal bar chart drawn in the template as SVG."""
-    items = list(counts.items())
+@bp.app_template_filter("series")
+def series_label(value: str) -> str:
+    """A series as people read it: the codes (GCM, SDG ...) as they are, `other` translated."""
+    from flask_babel import gettext
+
+    return gettext("other") if value == "other" else value
+
+
+def bar_chart(counts: dict[str, int], sort_numeric: bool = False, limit: int = 12,
+              label=None) -> dict:
+    """Geometry for a horizontal bar chart drawn in the template as SVG; `label` names a
+    value for people (default: the value itself)."""
+    items = [((label or str)(k), v) for k, v in counts.items()]
     if sort_numeric:
         items.sort(key=lambda kv: kv[0])
     items = items[:limit]
@@ -137,7 +161,8 @@ def filter_options(args, facets: dict | None = None, docs: list | None = None) -
         if selected and selected not in values:
             values.append(selected)
         out[name] = [{"value": v, "selected": v == selected, "count": counts.get(v),
-                      "label": LANG_NAMES.get(v, v) if name == "lang" else v}
+                      "label": LANG_NAMES.get(v, v) if name == "lang" else
+                      series_label(v) if name == "series" else v}
                      for v in values]
     return out
 
@@ -189,6 +214,8 @@ def _filter_value_label(titles: dict[str, str]):
         if name == "topic":
             return next((t["label"] for t in topic_options({"topic": value})
                          if t["value"] == value), value)
+        if name == "series":
+            return series_label(value)
         return value
 
     return label
@@ -215,7 +242,7 @@ def search():
     within = titles.get(req.doc) if req.doc else None
     charts = {
         "year": bar_chart(result.facets.get("year", {}), sort_numeric=True),
-        "series": bar_chart(result.facets.get("series", {})),
+        "series": bar_chart(result.facets.get("series", {}), label=series_label),
     }
     return render_template("search.html", result=result, req=req, args=request.args,
                            filters=filter_options(request.args, result.facets), titles=titles,

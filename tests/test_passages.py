@@ -19,9 +19,11 @@ def test_numbered_and_lettered_paragraphs_under_objective():
         Block("(b) Establish comprehensive policies and develop partnerships for migrants;"),
     ])
     ps = split_passages(d, "dX")
-    assert [p.label for p in ps] == ["Objective 7", "23", "23(a)", "23(b)"]
+    assert [p.label for p in ps] == ["annex, Objective 7", "annex, 23", "annex, 23(a)",
+                                     "annex, 23(b)"]
     assert ps[2].section == "Annex > Objective 7: Address and reduce vulnerabilities in migration"
-    assert [p.passage_id for p in ps] == ["dX-objective-7", "dX-23", "dX-23-a", "dX-23-b"]
+    assert [p.passage_id for p in ps] == ["dX-annex-objective-7", "dX-annex-23",
+                                          "dX-annex-23-a", "dX-annex-23-b"]
 
 
 def test_ids_are_stable_and_unique():
@@ -32,7 +34,8 @@ def test_ids_are_stable_and_unique():
     again = [p.passage_id for p in split_passages(d, "dA")]
     assert first == again
     assert len(set(first)) == len(first)
-    assert first[:2] == ["dA-1", "dA-1_2"]
+    # numbering that starts again with a whole paragraph opens a new part, cited apart
+    assert first[:2] == ["dA-1", "dA-part-2-1"]
 
 
 def test_article_heading_labels_its_paragraphs_and_merges_them():
@@ -70,7 +73,8 @@ def test_long_paragraph_split_at_sentences():
     ps = split_passages(d, "d", max_words=100)
     assert len(ps) > 1
     assert all(len(p.text.split()) <= 100 for p in ps)
-    assert all(p.label == "12" for p in ps)
+    # each piece is cited apart: para. 12, para. 12 (part 2) ...
+    assert [p.label for p in ps][:2] == ["12", "12 (part 2)"]
     assert all(p.text.rstrip().endswith(".") for p in ps)
     assert len({p.passage_id for p in ps}) == len(ps)
 

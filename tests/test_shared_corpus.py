@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -26,7 +28,13 @@ def test_shared_corpus_every_document_with_manifest_metadata(shared_corpus_index
     docs = {d.file: d for d in SearchService(shared_corpus_index).documents()}
     assert set(docs) == present
     for name in present:
-        assert docs[name].meta.title == rows[name]["document"]
+        if name.endswith((".es.html", ".fr.html")):
+            # the manifest gives the English title; each language version keeps its own
+            own = re.search(r"<title>([^<]*)", (SHARED / "corpus" / name).read_text("utf-8"))
+            assert docs[name].meta.title == unicodedata.normalize(
+                "NFC", " ".join(own.group(1).split())), name
+        else:
+            assert docs[name].meta.title == rows[name]["document"]
         assert docs[name].meta.symbol == rows[name]["UN symbol"]
         assert docs[name].meta.lang == rows[name]["language"]
 
@@ -42,11 +50,28 @@ def test_gcm_paragraph_labels_and_pages(shared_corpus_index):
     by_label = {}
     for p in passages:
         by_label.setdefault(p.label, p)
-    assert {"16", "17(a)", "23(j)", "39", "54"} <= set(by_label)
-    assert by_label["16"].text.startswith("16. With the New York Declaration")
+    # the resolution's own paragraphs 1-2, then the annex (the Compact) numbered from 1
+    assert {"1", "2", "annex, 1", "annex, 16", "annex, 17(a)", "annex, 23(j)", "annex, 39",
+            "annex, 54", "annex, 43(a)(i)", "annex, 43(b)(i)", "annex, 43(c)(i)"} <= set(by_label)
+    assert by_label["annex, 16"].text.startswith("16. With the New York Declaration")
+    assert by_label["1"].text.startswith("1. Expresses its profound gratitude")
+    # the 23 objectives listed in paragraph 16 are items of paragraph 16, not paragraphs 1-23
+    assert by_label["annex, 16(21)"].text.startswith("21. Cooperate in facilitating safe")
+    assert by_label["annex, 21"].text.startswith("21. We commit to adapt options")
+    assert by_label["annex, 21"].page == 12
     # Objective 23 starts on page 31 of 35 (its furniture `31/35 18-21786` precedes it)
     obj23 = [p for p in passages if "Objective 23" in p.section]
-    assert obj23 and obj23[0].page == 31 and obj23[0].label == "39"
+    assert obj23 and obj23[0].page == 31 and obj23[0].label == "annex, Objective 23"
+    assert obj23[1].label == "annex, 39"
+    # an action's section is its objective, not the lead-in sentence of the list
+    assert by_label["annex, 18(a)"].section.endswith("Objective 2: Minimize the adverse "
+                                                     "drivers and structural factors that "
+                                                     "compel people to leave their country "
+                                                     "of origin")
+    assert not any("following actions" in p.section for p in passages)
+    # each objective heading opens its own section in the outline
+    obj2 = by_label["annex, Objective 2"]
+    assert obj2.section == by_label["annex, 18"].section
     assert max(p.page for p in passages) == 35
     # page furniture is gone from the text
     assert not any("18-21786" in p.text or "/35" in p.text for p in passages)
@@ -69,9 +94,10 @@ def test_corpus_pdf_pages_match_the_pdf(tmp_path):
     docs = service.documents()
     assert {d.file for d in docs} == set(rows)
     for d in docs:
-        assert (d.meta.title, d.meta.symbol) == (rows[d.file]["document"],
-                                                 rows[d.file]["UN symbol"])
         reader = pypdf.PdfReader(folder / d.file)
+        # the manifest's title is English; a French or Spanish PDF keeps its own
+        title = rows[d.file]["document"] if d.meta.lang == "en" else reader.metadata.title
+        assert (d.meta.title, d.meta.symbol) == (title, rows[d.file]["UN symbol"])
         page_texts = [" ".join((pg.extract_text() or "").split()) for pg in reader.pages]
         passages = service.get_document(d.doc_id)[1]
         assert max(p.page for p in passages) == len(reader.pages)

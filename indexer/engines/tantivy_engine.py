@@ -58,7 +58,7 @@ from .records import fold_key, passage_record
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (open_index refuses it with a message saying so).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: issue 11's paragraph model (labels, no page for HTML/Markdown)
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}

@@ -33,7 +33,7 @@ from ..planner import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: issue 11's paragraph model (labels, no page for HTML/Markdown)
 __all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_field"]
 
 

@@ -391,4 +391,5 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
         (b.text for b in blocks if b.kind == "heading"), "")
     m = SYMBOL_RE.search(" ".join(b.text for b in blocks[:10]))
     meta = DocMeta(title=title, lang=lang, date=date, symbol=m.group(0) if m else "")
-    return ParsedDocument(pages=[Page(1, blocks)], meta=meta, format=FORMAT)
+    # Word reflows its pages on every screen and printer: no page numbers to cite
+    return ParsedDocument(pages=[Page(1, blocks)], meta=meta, format=FORMAT, paged=False)

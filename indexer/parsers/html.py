@@ -117,4 +117,5 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
         symbol = m.group(0)
     meta = DocMeta(title=title, lang=lang, symbol=symbol)
     warnings = [] if encoding == "utf-8" else [f"read as {encoding}"]
-    return ParsedDocument(pages=[Page(1, blocks)], meta=meta, format=FORMAT, warnings=warnings)
+    return ParsedDocument(pages=[Page(1, blocks)], meta=meta, format=FORMAT, warnings=warnings,
+                          paged=False)

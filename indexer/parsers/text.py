@@ -224,4 +224,6 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
         lang=lang_from_filename(named.name),
     )
     fmt = "markdown" if is_markdown else "text"
-    return ParsedDocument(pages=pages, meta=meta, format=fmt, warnings=warnings)
+    # Pages only where the text shows them (UN page furniture); Markdown has none.
+    paged = not is_markdown and len(chunks) > 1
+    return ParsedDocument(pages=pages, meta=meta, format=fmt, warnings=warnings, paged=paged)

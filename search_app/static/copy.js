@@ -1,4 +1,5 @@
-// Copy button: <button class="copy" data-copy="ID" data-done="Copied"> copies #ID's text.
+// Copy button: <button class="copy" data-copy="ID" data-done="Copied" hidden> copies #ID's
+// text; it is shown only here, so that a browser without JavaScript shows no dead button.
 (function () {
   "use strict";
   function fallback(text) {
@@ -20,6 +21,7 @@
     return fallback(text);
   }
   document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
+    button.hidden = false;  // the page hides the button from browsers without JavaScript
     button.addEventListener("click", function () {
       var source = document.getElementById(button.getAttribute("data-copy"));
       var status = button.parentNode.querySelector(".copy-status");
