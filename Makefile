@@ -37,6 +37,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_build_query.py
+	$(PY) bench/bench_ocr.py
 
 bench-load: $(STAMP)
 	$(PY) bench/bench_load.py
