@@ -163,10 +163,14 @@ class Planner:
 
     def _word(self, word: syn.Word, fields: list[str]) -> Node:
         alternatives = []
+        stemmed_fields: list[str] = []
         if (word.prefix or word.fuzzy) and self.vocabulary is not None and len(fields) > 3:
             # Without a sure language, a pattern is matched in the neutral field only: it
             # holds every language's word forms (accents folded), where the twelve stemmed
-            # fields multiplied the words listed by twelve for stems of the same words.
+            # fields multiplied the words listed by twelve for stems of the same words. The
+            # words a fuzzy word finds then reach their other forms through their stems
+            # (`remitances~` -> remittances -> remittance).
+            stemmed_fields = [f for f in fields if f not in ("text_neutral", "text_other")]
             fields = ["text_neutral"]
         if word.prefix:
             for f in fields:
@@ -198,6 +202,10 @@ class Planner:
                                                         FUZZY_PREFIX, MAX_EXPANSIONS)
                     if found:
                         alternatives.append(_any_term(f, found))
+                    for g in stemmed_fields if f == "text_neutral" else ():
+                        stems = sorted({t for w in found for t in self.words(g, w)[:1]})
+                        if stems:
+                            alternatives.append(_any_term(g, stems))
         else:
             for f in fields:
                 terms = self.words(f, word.text)

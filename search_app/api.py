@@ -208,6 +208,7 @@ _PASSAGE_PROPS = {**{k: {"type": "string"} for k in (
     "passage_id", "doc_id", "paragraph", "section", "lang", "text", "locator")},
     "page": _PAGE,
     "ordinal": {"type": "integer"}, "physical_page": {"type": "integer"},
+    "ocr": {"type": "boolean", "description": "true: recognised by OCR from a scanned page"},
     "section_path": {"type": "array", "items": {"type": "string"}}}
 
 
