@@ -30,6 +30,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_build_query.py
+	$(PY) bench/bench_compare.py
 
 bench-load: $(STAMP)
 	$(PY) bench/bench_load.py
