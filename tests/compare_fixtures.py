@@ -143,3 +143,21 @@ def schema_errors():
                 for e in validator.iter_errors(body)]
 
     return errors
+
+
+@pytest.fixture(scope="session")
+def versions_server(versions_index):
+    """The app over the versions index under waitress on a free local port; its base URL."""
+    import threading
+
+    from indexer.serve import make_server, run_server, stop_server
+
+    server = make_server(config.load(index_dir=str(versions_index)), "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=run_server, args=(server,), name="waitress-compare",
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stop_server(server)
+        thread.join(timeout=10)
