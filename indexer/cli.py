@@ -250,6 +250,32 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_versions(args) -> int:
+    from . import versions
+
+    settings = _settings(args)
+    _, st = pipeline.open_current(settings, create=False)
+    found = versions.versions(st, args.doc_id)
+    for d in found:
+        mark = "*" if d.doc_id == args.doc_id else " "
+        print(f"{mark} {d.doc_id}  {d.meta.date or '-':10} {d.meta.version or '-':12} "
+              f"{d.meta.symbol or '-':22} {d.meta.title[:60]}")
+    _, st = pipeline.open_current(settings, create=False)
+    for s in versions.suggestions(st, args.doc_id):
+        print(f"? {s.document.doc_id}  likely version ({'; '.join(s.reasons)}): "
+              f"{s.document.meta.symbol or s.document.meta.title[:60]}  "
+              f"-> index.py link {args.doc_id} {s.document.doc_id}")
+    return 0
+
+
+def cmd_link(args) -> int:
+    from . import versions
+
+    work = versions.link(args.doc_id, args.other, _settings(args))
+    print(f"linked {args.other} to {args.doc_id} as versions of work {work!r}")
+    return 0
+
+
 def cmd_check(args) -> int:
     res = pipeline.check(_settings(args), repair=not args.no_repair)
     print(f"{res.documents} document(s), {res.passages} passage(s) in the store")
@@ -377,6 +403,17 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--markdown", action="store_true", help="a Markdown briefing note")
     fmt.add_argument("--csv", action="store_true")
     cp.set_defaults(func=cmd_compare)
+
+    vs = with_index(sub.add_parser("versions", help="a document's versions and likely "
+                                   "versions not yet linked"))
+    vs.add_argument("doc_id")
+    vs.set_defaults(func=cmd_versions)
+
+    lk = with_index(sub.add_parser("link", help="link OTHER (and its language versions) as a "
+                                   "version of DOC_ID's work (audit-logged edits)"))
+    lk.add_argument("doc_id")
+    lk.add_argument("other", metavar="OTHER")
+    lk.set_defaults(func=cmd_link)
 
     c = with_index(sub.add_parser("check", help="verify store and index agree; repair"))
     c.add_argument("--no-repair", action="store_true")

@@ -219,3 +219,27 @@ def test_browser_compare_filter_and_versions(versions_server, doc_ids, browser, 
     assert "para. 2" in page.locator("#counterparts").inner_text()
     page.screenshot(path=str(artifacts / "compare-passage.png"), full_page=True)
     assert not [e for e in errors if "favicon" not in e], errors
+
+
+def test_cli_versions_suggests_and_link_links(tmp_path, versions_index, capsys):
+    from indexer.cli import main
+
+    corpus = versions_index.parent / "corpus"
+    settings = _build(tmp_path, {p.name: p.read_text(encoding="utf-8")
+                                 for p in corpus.iterdir()})
+    st = store.Store(store.current_generation(tmp_path / "data"))
+    ids = {d.file.split(".")[0]: d.doc_id for d in st.documents("active")}
+    st.close()
+    index = ["--index", settings.index_dir]
+    assert main(["versions", ids["zero"], *index]) == 0
+    out = capsys.readouterr().out
+    assert f"* {ids['zero']}" in out and f"  {ids['final']}" in out
+    assert f"? {ids['other']}  likely version (same title" in out  # suggested, not linked
+    assert main(["link", ids["zero"], ids["other"], *index]) == 0
+    capsys.readouterr()
+    assert main(["versions", ids["other"], *index]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 3 and "?" not in out  # the three versions, nothing to suggest
+    entries = [e for e in pipeline.audit_log(settings) if e["doc_id"] == ids["other"]]
+    assert entries[0]["action"] == "edit" and entries[0]["after"]["work"] == "local-compact"
+    assert main(["link", ids["zero"], ids["zero"], *index]) == 2
