@@ -13,6 +13,8 @@ pipeline.edit (write lock, re-index, audit log).
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from . import store
@@ -70,12 +72,35 @@ def _pair_docs(st: store.Store, doc_a: str, doc_b: str) -> tuple[Document, Docum
     return docs[0], docs[1]
 
 
+_CACHE: OrderedDict[tuple[str, str, str], Comparison] = OrderedDict()
+_CACHE_SIZE = 32
+_CACHE_LOCK = threading.Lock()
+
+
+def _aligned(st: store.Store, doc_a: str, doc_b: str) -> Comparison:
+    """align() of two stored documents, remembered per generation (a rebuild may split a
+    file again): within one, a document id is the hash of its file and its passages do not
+    change (metadata edits keep them), and a passage page aligns its document with every
+    other version."""
+    key = (str(st.path), doc_a, doc_b)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    result = align(st.passages(doc_a), st.passages(doc_b), doc_a, doc_b)
+    with _CACHE_LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
 def compare(st: store.Store, doc_a: str, doc_b: str) -> tuple[Document, Document, Comparison]:
     """The two documents and their passage alignment (QueryError for a missing or repeated
     id, NotFound for an unknown or trashed one)."""
     try:
         a, b = _pair_docs(st, doc_a, doc_b)
-        return a, b, align(st.passages(a.doc_id), st.passages(b.doc_id), a.doc_id, b.doc_id)
+        return a, b, _aligned(st, a.doc_id, b.doc_id)
     finally:
         st.close()
 
@@ -96,13 +121,12 @@ def counterparts(st: store.Store, passage_id: str) -> list[Counterpart]:
         p = st.get_passage(passage_id)
         doc = st.get_document(p.doc_id)
         out = []
-        mine = st.passages(doc.doc_id)
         for other in _versions_of(_shown(st), doc):
             if other.doc_id == doc.doc_id:
                 continue
             older = order_key(other) < order_key(doc)
-            theirs = st.passages(other.doc_id)
-            c = align(theirs, mine) if older else align(mine, theirs)
+            c = (_aligned(st, other.doc_id, doc.doc_id) if older
+                 else _aligned(st, doc.doc_id, other.doc_id))
             side = "b" if older else "a"
             row = next((r for r in c.pairs
                         if getattr(r, side) is not None
