@@ -18,7 +18,8 @@ def _settings(args) -> config.Settings:
     return config.load(index_dir=getattr(args, "index", None))
 
 
-def _print_report(report: pipeline.Report, out=sys.stdout) -> int:
+def _print_report(report: pipeline.Report, out=None) -> int:
+    out = out or sys.stdout  # looked up now: a default bound at import time goes stale
     indexed, dups, refused = report.of("indexed"), report.of("duplicate"), report.of("refused")
     print(f"indexed {len(indexed)} file(s), {report.passages} passage(s); "
           f"{len(dups)} duplicate(s); {len(refused)} refused", file=out)

@@ -24,7 +24,8 @@ from .errors import NotFound, QueryError
 from .models import DocMeta, Document
 
 SHOWN = ("active", "superseded")  # trashed documents are nobody's version
-SUGGEST_OVERLAP = 0.3  # share of paragraphs (bigram sets) the two texts have in common
+SUGGEST_OVERLAP = 0.3  # share of word bigrams the two texts have in common (of the smaller)
+SERIES_CANDIDATES = 50  # documents of the same series compared by wording alone
 
 
 def work_key(doc: Document) -> str:
@@ -173,9 +174,14 @@ def suggestions(st: store.Store, doc_id: str, limit: int = 5) -> list[Suggestion
         mine = _doc_shingles(st, doc.doc_id)
         linked = {d.doc_id for d in _versions_of(_shown(st), doc)}
         out = []
-        for other in st.documents("active"):
-            if other.doc_id in linked or other.meta.lang != doc.meta.lang:
-                continue
+        others = [o for o in st.documents("active")
+                  if o.doc_id not in linked and o.meta.lang == doc.meta.lang]
+        # The same series without a title or symbol in common: only the nearest in date have
+        # their wording compared (a series can hold thousands of documents).
+        near = sorted((o for o in others if o.meta.series == doc.meta.series),
+                      key=lambda o: (abs((o.year or 0) - (doc.year or 0)), o.doc_id))
+        near_ids = {o.doc_id for o in near[:SERIES_CANDIDATES]}
+        for other in others:
             reasons = []
             if _title_key(other.meta.title) and _title_key(other.meta.title) == _title_key(
                     doc.meta.title):
@@ -183,8 +189,8 @@ def suggestions(st: store.Store, doc_id: str, limit: int = 5) -> list[Suggestion
             fam = _symbol_family(doc.meta.symbol)
             if fam and fam == _symbol_family(other.meta.symbol):
                 reasons.append("similar symbol")
-            if not reasons and other.meta.series != doc.meta.series:
-                continue  # the overlap is only worth computing within a series
+            if not reasons and other.doc_id not in near_ids:
+                continue
             theirs = _doc_shingles(st, other.doc_id)
             overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
             if overlap >= SUGGEST_OVERLAP:

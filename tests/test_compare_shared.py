@@ -155,3 +155,20 @@ def test_browser_real_pair_filtered_to_global_compact(shared_corpus_index, by_sy
     finally:
         stop_server(server)
         thread.join(timeout=10)
+
+
+def test_real_drafts_are_suggested_as_versions_not_linked(shared_corpus_index, by_symbol):
+    def suggested(symbol: str) -> dict[str, list[str]]:
+        st = store.Store(store.current_generation(Path(shared_corpus_index.index_dir)))
+        return {s.document.meta.symbol: s.reasons
+                for s in versions.suggestions(st, by_symbol[symbol])}
+
+    unhcr = suggested(UNHCR_2018)
+    assert list(unhcr) == [UNHCR_2019]
+    assert unhcr[UNHCR_2019][:2] == ["same title", "similar symbol"]
+    imd = suggested(IMD_2018)
+    assert set(imd) == {IMD_2012, IMD_2020}
+    assert "same title" in imd[IMD_2020]
+    # nothing is linked by suggesting
+    st = store.Store(store.current_generation(Path(shared_corpus_index.index_dir)))
+    assert [d.meta.symbol for d in versions.versions(st, by_symbol[UNHCR_2018])] == [UNHCR_2018]
