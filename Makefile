@@ -38,6 +38,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_build_query.py
 	$(PY) bench/bench_ocr.py
+	$(PY) bench/bench_compare.py
 
 bench-load: $(STAMP)
 	$(PY) bench/bench_load.py

@@ -18,7 +18,8 @@ def _settings(args) -> config.Settings:
     return config.load(index_dir=getattr(args, "index", None))
 
 
-def _print_report(report: pipeline.Report, out=sys.stdout) -> int:
+def _print_report(report: pipeline.Report, out=None) -> int:
+    out = out or sys.stdout  # looked up now: a default bound at import time goes stale
     indexed, dups, refused = report.of("indexed"), report.of("duplicate"), report.of("refused")
     print(f"indexed {len(indexed)} file(s), {report.passages} passage(s); "
           f"{len(dups)} duplicate(s); {len(refused)} refused", file=out)
@@ -62,7 +63,8 @@ def _sidecar(args) -> DocMeta | None:
     meta = read_sidecar(Path(args.meta)) if args.meta else DocMeta()
     flags = DocMeta(title=args.title or "", series=normalize_series(args.series or ""),
                     symbol=args.symbol or "", lang=(args.lang or "").lower(),
-                    date=args.date or "", url=args.url or "", version=args.version or "")
+                    date=args.date or "", url=args.url or "", version=args.version or "",
+                    work=getattr(args, "work", None) or "")
     merged = flags.merged_over(meta)
     return merged if merged != DocMeta() else None
 
@@ -218,6 +220,63 @@ def cmd_search(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from . import compare_export, versions
+
+    settings = _settings(args)
+    _, st = pipeline.open_current(settings, create=False)
+    a, b, comparison = versions.compare(st, args.doc_a, args.doc_b)
+    only = " ".join(args.only or [])
+    if args.json:
+        print(json.dumps(comparison.to_json(only=only), ensure_ascii=False, indent=1))
+    elif args.markdown:
+        sys.stdout.write(compare_export.markdown(a, b, comparison, only=only,
+                                                 include_unchanged=args.all))
+    elif args.csv:
+        sys.stdout.write(compare_export.csv_text(comparison, only=only))
+    else:
+        pairs = comparison.only(only) if only else comparison.pairs
+        s = comparison.summary(pairs)
+        print(f"A {a.doc_id} {a.meta.symbol or a.meta.title}  ->  "
+              f"B {b.doc_id} {b.meta.symbol or b.meta.title}")
+        print(f"{s['unchanged']} unchanged, {s['changed']} changed, {s['added']} added, "
+              f"{s['removed']} removed ({s['moved']} moved, {s['split']} split, "
+              f"{s['merged']} merged)" + (f"; only {only!r}" if only else ""))
+        for p in pairs:
+            if p.status == "unchanged" and not p.moved and not args.all:
+                continue
+            tags = " ".join(x for x in (p.status, "moved" if p.moved else "", p.part) if x)
+            print(f"\n{compare_export.labels(p)}  [{tags}]")
+            print("   " + compare_export.marked(p, ("{+", "+}"), ("[-", "-]"))[:600])
+    return 0
+
+
+def cmd_versions(args) -> int:
+    from . import versions
+
+    settings = _settings(args)
+    _, st = pipeline.open_current(settings, create=False)
+    found = versions.versions(st, args.doc_id)
+    for d in found:
+        mark = "*" if d.doc_id == args.doc_id else " "
+        print(f"{mark} {d.doc_id}  {d.meta.date or '-':10} {d.meta.version or '-':12} "
+              f"{d.meta.symbol or '-':22} {d.meta.title[:60]}")
+    _, st = pipeline.open_current(settings, create=False)
+    for s in versions.suggestions(st, args.doc_id):
+        print(f"? {s.document.doc_id}  likely version ({'; '.join(s.reasons)}): "
+              f"{s.document.meta.symbol or s.document.meta.title[:60]}  "
+              f"-> index.py link {args.doc_id} {s.document.doc_id}")
+    return 0
+
+
+def cmd_link(args) -> int:
+    from . import versions
+
+    work = versions.link(args.doc_id, args.other, _settings(args))
+    print(f"linked {args.other} to {args.doc_id} as versions of work {work!r}")
+    return 0
+
+
 def cmd_check(args) -> int:
     res = pipeline.check(_settings(args), repair=not args.no_repair)
     print(f"{res.documents} document(s), {res.passages} passage(s) in the store")
@@ -260,6 +319,8 @@ def _meta_options(sp) -> None:
     sp.add_argument("--date", help="ISO date or year")
     sp.add_argument("--url", help="official link")
     sp.add_argument("--version", help="e.g. zero draft, rev.1, final")
+    sp.add_argument("--work", help="work id shared by the versions (drafts, revisions) and "
+                    "language versions of one text, e.g. gcm")
     sp.add_argument("--meta", help="metadata sidecar file (JSON or TOML)")
 
 
@@ -339,6 +400,30 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("query", nargs="*", metavar="QUERY")
     s.set_defaults(func=cmd_search)
+
+    cp = with_index(sub.add_parser("compare", help="what changed between two versions, "
+                                   "paragraph by paragraph"))
+    cp.add_argument("doc_a", metavar="DOC_A", help="the older version")
+    cp.add_argument("doc_b", metavar="DOC_B", help="the newer version")
+    cp.add_argument("--only", nargs="+", metavar="WORDS",
+                    help="only the paragraphs where either side has these words")
+    cp.add_argument("--all", action="store_true", help="list unchanged paragraphs too")
+    fmt = cp.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--markdown", action="store_true", help="a Markdown briefing note")
+    fmt.add_argument("--csv", action="store_true")
+    cp.set_defaults(func=cmd_compare)
+
+    vs = with_index(sub.add_parser("versions", help="a document's versions and likely "
+                                   "versions not yet linked"))
+    vs.add_argument("doc_id")
+    vs.set_defaults(func=cmd_versions)
+
+    lk = with_index(sub.add_parser("link", help="link OTHER (and its language versions) as a "
+                                   "version of DOC_ID's work (audit-logged edits)"))
+    lk.add_argument("doc_id")
+    lk.add_argument("other", metavar="OTHER")
+    lk.set_defaults(func=cmd_link)
 
     c = with_index(sub.add_parser("check", help="verify store and index agree; repair"))
     c.add_argument("--no-repair", action="store_true")

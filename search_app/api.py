@@ -124,6 +124,36 @@ def topics():
                                for t in load_thesaurus().load_topics()]})
 
 
+def _comparison():
+    from indexer import versions
+
+    return versions.compare(service().store(), request.args.get("a", ""),
+                            request.args.get("b", ""))
+
+
+@bp.get("/compare")
+def compare():
+    """Two documents aligned paragraph by paragraph, with word diffs (the JSON contract of
+    indexer.compare.Comparison.to_json)."""
+    _, _, comparison = _comparison()
+    return jsonify(comparison.to_json(only=request.args.get("only", "")))
+
+
+@bp.get("/compare.<any(md, csv):fmt>")
+def compare_export(fmt: str):
+    """The comparison as a Markdown briefing note or a CSV file."""
+    from indexer import compare_export as export
+
+    a, b, comparison = _comparison()
+    only = request.args.get("only", "")
+    name = f"compare-{a.doc_id}-{b.doc_id}"
+    if fmt == "md":
+        return _attachment(export.markdown(a, b, comparison, only=only),
+                           "text/markdown; charset=utf-8", name + ".md")
+    return _attachment(export.csv_text(comparison, only=only), "text/csv; charset=utf-8",
+                       name + ".csv")
+
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(OPENAPI)
@@ -212,6 +242,36 @@ _PASSAGE_PROPS = {**{k: {"type": "string"} for k in (
     "section_path": {"type": "array", "items": {"type": "string"}}}
 
 
+_SIDE = {"type": ["object", "null"], "description": "The passage on this side, or null (added "
+         "or removed)", "properties": {k: {"type": "string"} for k in (
+             "passage_id", "label", "text", "section", "page")},
+         "required": ["passage_id", "label", "text", "section", "page"]}
+_PAIR_PROPS = {
+    "status": {"type": "string", "enum": ["unchanged", "changed", "added", "removed"]},
+    "a": _SIDE, "b": _SIDE,
+    "diff": {"type": "array", "description": "Word diff from a to b, in order (the text of b "
+             "is the equal and insert parts; of a, the equal and delete parts); for a split "
+             "or merged paragraph, the part of the diff that falls in this row",
+             "items": {"type": "object", "properties": {
+                 "op": {"type": "string", "enum": ["equal", "insert", "delete"]},
+                 "text": {"type": "string"}}, "required": ["op", "text"]}},
+    "similarity": {"type": "number", "description": "Dice coefficient of the two passages' "
+                   "word bigrams (0 to 1; for a split or merged part, the share of the part "
+                   "found in its paragraph)"},
+    "moved": {"type": "boolean", "description": "paired out of the two texts' common order"},
+    "part": {"type": ["string", "null"], "enum": ["split", "merged", None],
+             "description": "split: a's paragraph became several in b (one row each); "
+             "merged: several of a's became one in b"}}
+_SUMMARY = {"type": "object", "properties": {k: {"type": "integer"} for k in (
+    "unchanged", "changed", "added", "removed", "moved", "split", "merged")},
+    "required": ["unchanged", "changed", "added", "removed", "moved", "split", "merged"]}
+COMPARE_PARAMETERS = [
+    _param("a", "Document id of the older version", required=True),
+    _param("b", "Document id of the newer version", required=True),
+    _param("only", "Only the pairs where either side has these words in a row (case and "
+           "accents ignored; a word may be the start of a longer one)")]
+
+
 def _ok(desc: str, schema: dict, mime: str = "application/json") -> dict:
     return {"description": desc, "content": {mime: {"schema": schema}}}
 
@@ -277,6 +337,20 @@ OPENAPI: dict = {
                     "name": {"type": "string"},
                     "label": {"type": "object",
                               "additionalProperties": {"type": "string"}}}}}}})}}},
+        "/api/compare": {"get": {
+            "summary": "Two versions aligned paragraph by paragraph, with word diffs; pairs in "
+                       "reading order (the newer text's, removed paragraphs where they stood)",
+            "parameters": COMPARE_PARAMETERS,
+            "responses": {"200": _ok("Comparison", {"$ref": "#/components/schemas/Comparison"}),
+                          "400": _ERR, "404": _ERR, "503": _ERR}}},
+        "/api/compare.{fmt}": {"get": {
+            "summary": "Download the comparison: a Markdown briefing note (md; deletions "
+                       "~~struck~~, insertions **bold**) or CSV (csv; one row per pair)",
+            "parameters": COMPARE_PARAMETERS + [
+                _param("fmt", "Format", {"type": "string", "enum": ["md", "csv"]},
+                       where="path", required=True)],
+            "responses": {"200": _ok("File", {"type": "string"}, "text/plain"),
+                          "400": _ERR, "404": _ERR, "503": _ERR}}},
         "/api/openapi.json": {"get": {
             "summary": "This description",
             "responses": {"200": _ok("OpenAPI 3.1 document", {"type": "object"})}}},
@@ -319,6 +393,17 @@ OPENAPI: dict = {
                                    "texts worded most like this one",
                                    "items": {"$ref": "#/components/schemas/Hit"}},
                 "replaced_by": {"$ref": "#/components/schemas/ReplacedBy"}}},
+            "Comparison": {"type": "object", "required": ["a", "b", "summary", "pairs"],
+                           "properties": {
+                               "a": {"type": "string"}, "b": {"type": "string"},
+                               "summary": _SUMMARY,
+                               "pairs": {"type": "array", "items": {
+                                   "type": "object", "properties": _PAIR_PROPS,
+                                   "required": list(_PAIR_PROPS)}},
+                               "only": {"type": "string", "description": "the filter, when "
+                                        "given (summary then counts the pairs shown)"},
+                               "summary_all": {**_SUMMARY, "description": "with a filter: "
+                                               "the counts of every pair"}}},
             "ReplacedBy": {"type": ["object", "null"], "description": "For a document replaced "
                            "by a newer revision (kept so citations can be checked): the newest "
                            "revision, and in it the paragraph with the same label or null",

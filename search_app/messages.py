@@ -125,6 +125,14 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
     (r"no document with id .*", lambda: _("no such document")),
     (r"no passage with id .*", lambda: _("no such passage")),
     (r"no upload .*", lambda: _("no such upload")),
+    (r"give two documents to compare: a=DOC_ID and b=DOC_ID",
+     lambda: _("give two documents to compare: a=DOC_ID and b=DOC_ID")),
+    (r"give two different documents to compare",
+     lambda: _("give two different documents to compare")),
+    (r"a document cannot be linked to itself",
+     lambda: _("a document cannot be linked to itself")),
+    (r"only must be at most (?P<n>\d+) characters",
+     lambda n: _("the words filter must be at most %(n)s characters", n=n)),
 ]
 _COMPILED = [(re.compile(p), f) for p, f in _FORMS]
 

@@ -235,9 +235,45 @@ def document(doc_id: str):
     finally:
         st.close()
     others = [d for d in _documents("active") if d.doc_id != doc_id]
+    from indexer import versions
+
+    linked, suggested = [], []
+    if doc.status == "active":
+        linked = versions.versions(service().store(), doc_id)
+        suggested = versions.suggestions(service().store(), doc_id)
     return render_template("staff/document.html", doc=doc, meta=asdict(doc.meta),
                            history=history, replaced_by=replaced_by, warnings=warnings,
-                           series=SERIES, documents=others)
+                           series=SERIES, documents=others,
+                           linked=linked if len(linked) > 1 else [], suggested=suggested,
+                           reason_label=suggestion_reason)
+
+
+def suggestion_reason(reason: str) -> str:
+    """A reason from indexer.versions.suggestions in the UI language."""
+    if reason == "same title":
+        return _("same title")
+    if reason == "similar symbol":
+        return _("similar symbol (same committee and number, another session)")
+    share = reason.split("%")[0]
+    if share.isdigit():
+        return _("%(share)s%% of the wording shared", share=share)
+    return reason
+
+
+@bp.route("/d/<doc_id>/link", methods=["POST"])
+def link(doc_id: str):
+    """Link another document (with its language versions) as a version of this one's work:
+    each changed document is edited through the pipeline (re-indexed, in the audit log)."""
+    from indexer import versions
+
+    other = (request.form.get("other") or "").strip()
+    if not other:
+        flash(_("Choose the document to link as a version."), "error")
+        return redirect(url_for("staff.document", doc_id=doc_id))
+    _document(other)  # an unknown document is a 404
+    versions.link(doc_id, other, _settings(), actor=_actor())
+    flash(_("Linked: the two documents are versions of one text and can be compared."), "ok")
+    return redirect(url_for("staff.document", doc_id=doc_id))
 
 
 @bp.route("/d/<doc_id>/edit", methods=["POST"])

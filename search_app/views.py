@@ -257,14 +257,27 @@ def search():
 
 @bp.get("/p/<passage_id>")
 def passage(passage_id: str):
+    from .comparing import passage_counterparts
+
     view = passage_view(passage_id, similar=5)
-    return render_template("passage.html", **view)
+    return render_template("passage.html", counterparts=passage_counterparts(passage_id),
+                           **view)
 
 
 @bp.get("/d/<doc_id>")
 def document(doc_id: str):
+    from .comparing import document_versions
+
     view = document_view(doc_id)
-    return render_template("document.html", **view)
+    return render_template("document.html", work_versions=document_versions(doc_id), **view)
+
+
+@bp.get("/compare")
+def compare():
+    """Two versions side by side, paragraph by paragraph, with their changes marked."""
+    from .comparing import compare_view
+
+    return render_template("compare.html", **compare_view(request.args))
 
 
 # Originals served inline; anything else (HTML above all: a stored page rendered under our
