@@ -62,8 +62,8 @@ def test_compare_page_filter_by_words_and_changes_only(vclient, doc_ids):
     assert _pairs(html) == ["2 → 3"]
     html = _page(vclient, q + "&changes=1")
     # the header changed (A/99/ZD → A/99/FINAL); 1 → 1 and 3 → 2 are unchanged, in order
-    assert _pairs(html) == ["(unnumbered) → (unnumbered)", "2 → 3", "4 → 4", "5 → –", "– → 5",
-                            "6 → 6"]
+    # (the header is an unnumbered paragraph: the paragraph model labels it `¶ 1`)
+    assert _pairs(html) == ["¶ 1 → ¶ 1", "2 → 3", "4 → 4", "5 → –", "– → 5", "6 → 6"]
 
 
 def test_compare_page_bad_input_is_400_with_a_message(vclient, doc_ids):
