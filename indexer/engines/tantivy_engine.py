@@ -33,7 +33,7 @@ from pathlib import Path
 
 import tantivy
 
-from .. import analysis
+from .. import analysis, bm25
 from ..errors import IndexOutOfDate
 from ..models import Document, Passage
 from ..queryplan import (
@@ -70,6 +70,10 @@ FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 EXACT_TOTAL_LIMIT = 5000
 WRITER_HEAP = 128_000_000  # bytes per writer (tantivy splits it between its threads)
 _WORD_PATTERN = r"\w+(?:\.\w+)*"
+# Relevance order by our own BM25 (indexer/bm25.py: k1 = 0.9, b = 0.6, the Whoosh engine's),
+# computed on the candidates tantivy retrieves with its fixed k1 = 1.2, b = 0.75.
+RESCORE = True
+RESCORE_DEPTH = 100  # candidates per sub-index and query
 
 
 def index_dir(gen_dir: Path) -> Path:
@@ -100,6 +104,32 @@ def analyze(kind: str, text: str) -> list[str]:
     if kind == "zh":
         return [t.text for t in analysis.cjk_tokens(text)]
     return _analyzer(kind).analyze(text)
+
+
+_PIECES: dict[str, dict[str, list[str]]] = {}
+PIECES_CACHED = 500_000  # per kind of analysis; the cache starts over when full
+
+
+def analyze_pieces(kind: str, text: str) -> list[str]:
+    """`analyze(kind, text)`, faster on text whose words recur: the terms of each
+    whitespace-separated piece, remembered. The same terms in the same order: no term spans
+    whitespace, and every filter works on one token at a time. (tantivy's regex tokenizer
+    takes ~30 us for a 40-word passage; a remembered piece is a dictionary look-up.)"""
+    if kind == "zh":
+        return analyze(kind, text)
+    table = _PIECES.get(kind)
+    if table is None:
+        table = _PIECES[kind] = {}
+    run = _analyzer(kind).analyze
+    out: list[str] = []
+    for piece in text.split():
+        terms = table.get(piece)
+        if terms is None:
+            if len(table) >= PIECES_CACHED:
+                table.clear()
+            terms = table[piece] = run(piece)
+        out += terms
+    return out
 
 
 def _register(ix: tantivy.Index) -> None:
@@ -306,6 +336,7 @@ class Reader:
             ix.reload()
         self.searchers = {sub: ix.searcher() for sub, ix in handle.subs.items()}
         self.live = [sub for sub, s in self.searchers.items() if s.num_docs]
+        self._field_stats: dict[str, tuple[int, float]] = {}
 
     def up_to_date(self) -> bool:
         return self.handle.stamp() == self._stamp
@@ -332,12 +363,58 @@ class Reader:
             else:
                 res = s.search(q, limit, count=False)
                 hits.extend((score, sub, addr) for score, addr in res.hits)
+        if RESCORE and not by_date and bm25.scores_text(node):
+            return self._rescored(node, hits, limit)
         hits.sort(key=lambda h: -h[0])
         out = []
         for key, sub, addr in hits[:limit]:
-            fields = json.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
-            out.append((fields, 0.0 if by_date else key))
+            out.append((self._fields(sub, addr), 0.0 if by_date else key))
         return out
+
+    def _fields(self, sub: str, addr) -> dict:
+        return json.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
+
+    def _rescored(self, node, hits: list, limit: int) -> list[tuple[dict, float]]:
+        """Candidates scored by our BM25 (indexer/bm25.py), best first: each sub-index's
+        first RESCORE_DEPTH, on one scale for all sub-indexes (a language field's statistics
+        are its language's, the neutral and title fields' the whole index's); tantivy's
+        score breaks ties. Deeper candidates follow in tantivy's order."""
+        scorer = bm25.Scorer(node, self)
+        scored, rest = [], []
+        seen: dict[str, int] = {}
+        for key, sub, addr in hits:  # each sub-index's hits come best first
+            seen[sub] = seen.get(sub, 0) + 1
+            if seen[sub] > RESCORE_DEPTH:
+                rest.append((key, sub, addr))
+                continue
+            fields = self._fields(sub, addr)
+            score = scorer(bm25.Candidate(fields, analyze_pieces))
+            scored.append((score or 0.0, key, fields))
+        scored.sort(key=lambda x: (-x[0], -x[1]))
+        out = [(fields, score) for score, _key, fields in scored[:limit]]
+        if rest and len(out) < limit:
+            rest.sort(key=lambda h: -h[0])
+            floor = min((score for _f, score in out), default=1.0)
+            top = rest[0][0] or 1.0
+            out.extend((self._fields(sub, addr), floor * 0.999 * key / top)
+                       for key, sub, addr in rest[:limit - len(out)])
+        return out
+
+    def field_stats(self, fieldname: str) -> tuple[int, float]:
+        """(passages with the plan field, their average length): a language field's over
+        its sub-index, the neutral and title fields' over all (as the Whoosh engine has
+        them). Cached: a reader sees one commit."""
+        if fieldname not in self._field_stats:
+            n, total = 0, 0.0
+            for sub in self.live:
+                name = _field_in(fieldname, sub)
+                if name:
+                    docs = self.searchers[sub].num_docs
+                    n += docs
+                    total += docs * _average_length(self.searchers[sub],
+                                                    self.handle.schemas[sub], sub, name)
+            self._field_stats[fieldname] = (n, total / n if n else 0.0)
+        return self._field_stats[fieldname]
 
     def facets(self, node) -> tuple[dict[str, dict[str, int]], int]:
         """Matching passages by series, language, year and document (terms aggregations),
@@ -393,6 +470,36 @@ class Reader:
             if d <= 2 and term != word and (best is None or (d, -n) < best[:2]):
                 best = (d, -n, term)
         return best[2] if best else ""
+
+
+def _average_length(searcher, schema, sub: str, name: str) -> float:
+    """A field's average length in a sub-index as tantivy's BM25 has it (its total terms
+    over the sub-index's passages), read from tantivy's explanation of a term query on a
+    passage holding the term; 0.0 when no passage has the field."""
+    kind = (analysis.NEUTRAL if name != "text" or sub == "other" else sub)
+    sample = searcher.search(tantivy.Query.all_query(), 50).hits
+    for _score, addr in sample:
+        record = json.loads(searcher.doc(addr).to_dict()["payload"][0])
+        terms = analyze(kind, record.get("title" if name == "title" else "content") or "")
+        if not terms:
+            continue
+        q = tantivy.Query.term_query(schema, name, terms[0], index_option="freq")
+        found = _find_value(json.loads(q.explain(searcher, addr).to_json()), "avgdl")
+        if found is not None:
+            return found
+    return 0.0
+
+
+def _find_value(node, prefix: str) -> float | None:
+    """The value of the first explanation node whose description starts with `prefix`."""
+    if isinstance(node, dict):
+        if str(node.get("description", "")).startswith(prefix):
+            return float(node["value"])
+        for child in node.get("details", []) or []:
+            found = _find_value(child, prefix)
+            if found is not None:
+                return found
+    return None
 
 
 def _edits(a: str, b: str, cap: int) -> int:
