@@ -95,7 +95,7 @@ class Candidate:
         self.record = record
         self.analyze = analyze
         self._tokens: dict[str, list[str]] = {}
-        self._counts: dict[str, Counter] = {}
+        self._counts: dict[str, tuple[dict, int]] = {}
 
     def tokens(self, fieldname: str) -> list[str]:
         toks = self._tokens.get(fieldname)
@@ -113,13 +113,19 @@ class Candidate:
             self._tokens[fieldname] = toks
         return toks
 
-    def counts(self, fieldname: str) -> Counter:
-        c = self._counts.get(fieldname)
-        if c is None:
-            c = self._counts[fieldname] = Counter(self.tokens(fieldname))
-        return c
+    def field(self, fieldname: str) -> tuple[dict, int]:
+        """(term frequencies, length) of a field."""
+        found = self._counts.get(fieldname)
+        if found is None:
+            toks = self.tokens(fieldname)
+            found = self._counts[fieldname] = (Counter(toks) if toks else _EMPTY, len(toks))
+        return found
+
+    def counts(self, fieldname: str) -> dict:
+        return self.field(fieldname)[0]
 
 
+_EMPTY: dict = {}
 _TITLES: dict[tuple, list[str]] = {}
 
 
@@ -171,10 +177,11 @@ class Scorer:
         k_len = self.k1 * self.b / (avgdl or 1)
 
         def term_score(c: Candidate) -> float | None:
-            tf = c.counts(fieldname).get(term)
+            counts, dl = c.field(fieldname)
+            tf = counts.get(term)
             if not tf:
                 return None
-            return weight * tf / (tf + k_flat + k_len * len(c.tokens(fieldname)))
+            return weight * tf / (tf + k_flat + k_len * dl)
         return term_score
 
     def _compile(self, node) -> Score:
