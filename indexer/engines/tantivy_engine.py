@@ -5,9 +5,13 @@ One tantivy index per language ("sub-index"), by design: tantivy's BM25 divides 
 total length by every document of the index, so a French field filled only by the French
 passages of a mostly English index would look hundreds of times shorter on average than it
 is, and every French passage far too long (the trap Whoosh's FieldBM25F had to patch). In its
-own index each language's statistics are its own. A query runs on every sub-index and the
-hits are merged by score; a passage's sub-index is its language (`other` for languages
-without a stemmer).
+own index each language's statistics are its own. A query runs on every sub-index; a
+passage's sub-index is its language (`other` for languages without a stemmer).
+
+tantivy's BM25 is fixed at k1 = 1.2, b = 0.75, and its sloppy phrases count removed stop
+words as words: tantivy retrieves, and our BM25 (indexer/bm25.py: k1 = 0.9, b = 0.6, as the
+Whoosh engine) scores the candidates of every sub-index on one scale, by which they merge
+(Reader._rescored).
 
 Analysis runs inside tantivy (Snowball stemmers and the stop lists of indexer/analysis.py;
 the neutral field folds accents with tantivy's ASCII folding); CJK text is split into
