@@ -83,6 +83,7 @@ RESCORE = True
 # it keeps (copies and language versions fold), so deep pages and exports are ranked by
 # our BM25 too.
 RESCORE_DEPTH = 100
+CANDIDATES_CACHED = 5000  # records with their analysis a reader keeps (then starts over)
 
 
 def index_dir(gen_dir: Path) -> Path:
@@ -108,24 +109,21 @@ def _analyzer(kind: str) -> tantivy.TextAnalyzer:
     return b.filter(tantivy.Filter.stemmer(analysis.STEMMED[kind])).build()
 
 
+_PIECES: dict[str, dict[str, list[str]]] = {}
+PIECES_CACHED = 200_000  # pieces remembered per kind of analysis (then it starts over)
+
+
 def analyze(kind: str, text: str) -> list[str]:
-    """The terms a field with this analysis holds for `text` (kind: language, zh, neutral)."""
+    """The terms a field with this analysis holds for `text` (kind: language, zh, neutral).
+
+    Analysed a whitespace-separated piece at a time, each piece's terms remembered: the same
+    terms in the same order as the whole text's (no term spans whitespace, and every filter
+    works on one token at a time), and much faster on text whose words recur (tantivy's
+    regex tokenizer takes ~30 us for a 40-word passage; a remembered piece is a dictionary
+    look-up). Passages are analysed at query time to score them (bm25), to see which words
+    they match (search.py) and to mark them (highlight.py)."""
     if kind == "zh":
         return [t.text for t in analysis.cjk_tokens(text)]
-    return _analyzer(kind).analyze(text)
-
-
-_PIECES: dict[str, dict[str, list[str]]] = {}
-PIECES_CACHED = 500_000  # per kind of analysis; the cache starts over when full
-
-
-def analyze_pieces(kind: str, text: str) -> list[str]:
-    """`analyze(kind, text)`, faster on text whose words recur: the terms of each
-    whitespace-separated piece, remembered. The same terms in the same order: no term spans
-    whitespace, and every filter works on one token at a time. (tantivy's regex tokenizer
-    takes ~30 us for a 40-word passage; a remembered piece is a dictionary look-up.)"""
-    if kind == "zh":
-        return analyze(kind, text)
     table = _PIECES.get(kind)
     if table is None:
         table = _PIECES[kind] = {}
@@ -346,6 +344,7 @@ class Reader:
         self.searchers = {sub: ix.searcher() for sub, ix in handle.subs.items()}
         self.live = [sub for sub, s in self.searchers.items() if s.num_docs]
         self._field_stats: dict[str, tuple[int, float]] = {}
+        self._candidates: dict[tuple, bm25.Candidate] = {}
 
     def up_to_date(self) -> bool:
         return self.handle.stamp() == self._stamp
@@ -380,8 +379,21 @@ class Reader:
             out.append((self._fields(sub, addr), 0.0 if by_date else key))
         return out
 
+    def _candidate(self, sub: str, addr) -> bm25.Candidate:
+        """A passage's stored record with its analysis, remembered by the reader (the same
+        passages come up in a query's several lists and in the next queries)."""
+        key = (sub, addr.segment_ord, addr.doc)
+        c = self._candidates.get(key)
+        if c is None:
+            if len(self._candidates) >= CANDIDATES_CACHED:
+                self._candidates.clear()
+            record = json.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
+            c = self._candidates[key] = bm25.Candidate(record, analyze)
+        return c
+
     def _fields(self, sub: str, addr) -> dict:
-        return json.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
+        """The stored record, the caller's own copy (ranking adds keys to it)."""
+        return dict(self._candidate(sub, addr).record)
 
     def _rescored(self, node, hits: list, limit: int) -> list[tuple[dict, float]]:
         """Candidates scored by our BM25 (indexer/bm25.py), best first: each sub-index's
@@ -397,11 +409,10 @@ class Reader:
             if seen[sub] > depth:
                 rest.append((key, sub, addr))
                 continue
-            fields = self._fields(sub, addr)
-            score = scorer(bm25.Candidate(fields, analyze_pieces))
-            scored.append((score or 0.0, key, fields))
+            c = self._candidate(sub, addr)
+            scored.append((scorer(c) or 0.0, key, c.record))
         scored.sort(key=lambda x: (-x[0], -x[1]))
-        out = [(fields, score) for score, _key, fields in scored[:limit]]
+        out = [(dict(record), score) for score, _key, record in scored[:limit]]
         if rest and len(out) < limit:
             rest.sort(key=lambda h: -h[0])
             floor = min((score for _f, score in out), default=1.0)
