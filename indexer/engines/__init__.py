@@ -20,7 +20,9 @@ An engine is a module with these functions (tantivy_engine.py, whoosh_engine.py)
 
     Reader.search(plan, limit, by_date=False) -> [(fields, score)]
                                             ranked candidates for a query plan
-                                            (indexer/queryplan.py), stored fields as a dict
+                                            (indexer/queryplan.py), stored fields as a dict,
+                                            scored by our BM25 (indexer/bm25.py: Whoosh's
+                                            FieldBM25F; tantivy re-scores its candidates)
     Reader.facets(plan) -> ({facet: {value: count}}, total)
                                             series/lang/year/doc counts over every match
                                             (identical passages once) and the number of
