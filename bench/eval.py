@@ -1,6 +1,12 @@
 """Search quality evaluation over the shared data, through the same code path as the CLI/API.
 
-    python bench/eval.py [--shared DIR] [--quick] [--out DIR]
+    python bench/eval.py [--shared DIR] [--quick] [--out DIR] [--engines tantivy,whoosh]
+                         [--distractor-data tantivy=DIR,whoosh=DIR]
+
+Each engine of `--engines` (default both) gets its own indexes and figures, in one run; the
+comparison says PASS when the first engine's nDCG@10 per language is within 0.01 of each
+other engine's, or better (the target of issue 10: the default engine's quality does not
+fall below Whoosh's).
 
 1. Dev queries (shared/dev-queries) over an index of shared/corpus: nDCG@10 (binary gains)
    and Recall@20 per query language and overall, judged as shared/README.md says, with the
@@ -11,6 +17,9 @@
    next to the published Terrier BM25 figures.
 4. Language identification accuracy of `indexer.language.detect` on shared/langid sentences
    and word pairs for the eight candidate languages.
+
+`--distractor-data` reads already built corpus + UNGA data directories (one per engine; they
+are only read) instead of building them.
 
 Every query goes through `SearchService.search(SearchRequest(...))`, nothing else. It is an
 evaluation, not a test: it prints PASS/MISS and exits 0 whatever the figures; it skips
@@ -36,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import config, pipeline  # noqa: E402
+from indexer import config, engines, pipeline, store  # noqa: E402
 from indexer.language import detect  # noqa: E402
 from indexer.search import SearchRequest, SearchService  # noqa: E402
 
@@ -45,6 +54,7 @@ DEV_TARGETS = {"en": 0.92, "fr": 0.85, "es": 0.85}  # nDCG@10 with distractors
 LANGS = ("en", "fr", "es", "ru", "ar", "zh", "pt", "de")
 LANGID_TARGETS = {"sentences": 0.995, "word-pairs": 0.95}
 VASWANI_PUBLISHED = {"map": 0.2965, "ndcg": 0.6212}  # Terrier BM25 via PyTerrier
+ENGINE_TOLERANCE = 0.01  # nDCG@10 per language: the first engine within this of the others
 VASWANI_DEPTH = 1000  # ranks per query, as trec_eval/Terrier (pages of 100, the API's limit)
 PAGE = 100
 
@@ -57,8 +67,9 @@ def letters_digits(text: str) -> str:
     return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c))
 
 
-def build_index(corpus: Path, data_dir: Path, workers: int, **overrides) -> tuple[float, object]:
-    settings = config.load(index_dir=str(data_dir), **overrides)
+def build_index(corpus: Path, data_dir: Path, workers: int, engine: str,
+                **overrides) -> tuple[float, object]:
+    settings = config.load(index_dir=str(data_dir), engine=engine, **overrides)
     started = time.perf_counter()
     report = pipeline.build(corpus, settings, workers=workers)
     return time.perf_counter() - started, report
@@ -156,11 +167,40 @@ def print_dev(title: str, with_exp: list[dict], without: list[dict], targets: bo
                       f"{h.passage.label or '-'}: {text[:110]}")
 
 
-def eval_dev(data_dir: Path, queries: list[dict], title: str, targets: bool) -> None:
+def eval_dev(data_dir: Path, queries: list[dict], title: str, targets: bool) -> dict:
+    """Prints the figures; returns nDCG@10 (expansion on) per language and "all"."""
     svc = SearchService(config.load(index_dir=str(data_dir)))
     with_exp = run_dev(svc, queries, expand=True)
     without = run_dev(svc, queries, expand=False)
     print_dev(title, with_exp, without, targets)
+    out = {lang: mean(r["ndcg"] for r in with_exp if r["lang"] == lang)
+           for lang in ("en", "fr", "es")}
+    out["all"] = mean(r["ndcg"] for r in with_exp)
+    return out
+
+
+def print_engines(title: str, figures: dict[str, dict]) -> list[str]:
+    """The engines' nDCG@10 per language side by side; the first engine against each other:
+    PASS when within ENGINE_TOLERANCE or better. Returns the verdict lines."""
+    names = list(figures)
+    if not names:
+        return []
+    print(f"\n{title}: nDCG@10 per language (expansion on), engines side by side")
+    print(f"  {'lang':<6}" + "".join(f"{n:>10}" for n in names)
+          + "".join(f"   {names[0]} vs {n}" for n in names[1:]))
+    verdicts = []
+    for lang in ("en", "fr", "es", "all"):
+        line = f"  {lang:<6}" + "".join(f"{figures[n][lang]:>10.3f}" for n in names)
+        for other in names[1:]:
+            diff = figures[names[0]][lang] - figures[other][lang]
+            verdict = "PASS" if diff >= -ENGINE_TOLERANCE - 1e-9 else "MISS"
+            line += f"   {diff:+.3f} {verdict if lang != 'all' else '':<4}"
+            if lang != "all":
+                verdicts.append(f"{title}, {lang}: {names[0]} {figures[names[0]][lang]:.3f} "
+                                f"vs {other} {figures[other][lang]:.3f} "
+                                f"(within {ENGINE_TOLERANCE} or better) {verdict}")
+        print(line)
+    return verdicts
 
 
 def distractor_folder(links: Path, shared: Path) -> tuple[Path, str]:
@@ -224,8 +264,9 @@ def ndcg_full(ranked: list[str], rels: dict[str, int]) -> float:
     return dcg / ideal if ideal else 0.0
 
 
-def eval_vaswani(folder: Path, work: Path, workers: int, depth: int) -> None:
-    print("\n3. Vaswani (NPL): 11,429 physics abstracts, 93 queries")
+def eval_vaswani(folder: Path, work: Path, workers: int, depth: int, engine: str) -> dict:
+    """Prints the figures; returns MAP and nDCG at `depth`."""
+    print(f"\n3. Vaswani (NPL): 11,429 physics abstracts, 93 queries [{engine}]")
     docs, queries, qrels = read_vaswani(folder)
     # Identical abstracts: the pipeline keeps the first copy as the document and reports the
     # others as duplicates; a hit on that text stands for every docno that carries it.
@@ -234,12 +275,14 @@ def eval_vaswani(folder: Path, work: Path, workers: int, depth: int) -> None:
     for docno in sorted(docs, key=lambda d: int(d) if d.isdigit() else 0):
         by_text[docs[docno]].append(docno)
     doc_dir = work / "vaswani-docs"
-    doc_dir.mkdir(parents=True, exist_ok=True)
-    for docno, text in docs.items():
-        (doc_dir / f"{docno}.txt").write_text(text + "\n", encoding="utf-8")
-    data_dir = work / "vaswani-data"
+    if not doc_dir.is_dir():
+        doc_dir.mkdir(parents=True)
+        for docno, text in docs.items():
+            (doc_dir / f"{docno}.txt").write_text(text + "\n", encoding="utf-8")
+    data_dir = work / f"vaswani-data-{engine}"
     # One abstract, one passage: no splitting at 300 words (the longest abstract has ~270).
-    seconds, report = build_index(doc_dir, data_dir, workers, max_passage_words=100_000)
+    seconds, report = build_index(doc_dir, data_dir, workers, engine,
+                                  max_passage_words=100_000)
     describe_build("vaswani", seconds, report)
     svc = SearchService(config.load(index_dir=str(data_dir)))
     st = svc.store()
@@ -293,6 +336,7 @@ def eval_vaswani(folder: Path, work: Path, workers: int, depth: int) -> None:
           f"{VASWANI_PUBLISHED['ndcg']:>8.4f}")
     print(f"  {'ratio':<22}{mean(aps) / VASWANI_PUBLISHED['map']:>8.3f}"
           f"{mean(ndcgs) / VASWANI_PUBLISHED['ndcg']:>8.3f}")
+    return {"map": mean(aps), "ndcg": mean(ndcgs)}
 
 
 # ------------------------------------------------------------------ 4: language id
@@ -331,6 +375,16 @@ def eval_langid(folder: Path) -> None:
 
 # ------------------------------------------------------------------ main
 
+def parse_dirs(value: str) -> dict[str, Path]:
+    out = {}
+    for item in filter(None, (x.strip() for x in value.split(","))):
+        name, sep, path = item.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"expected ENGINE=DIR, not {item!r}")
+        out[name.strip()] = Path(path).resolve()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
@@ -341,7 +395,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
     ap.add_argument("--vaswani-depth", type=int, default=VASWANI_DEPTH,
                     help="ranks retrieved per Vaswani query (1000 takes ~10 min; 100 ~1 min)")
+    ap.add_argument("--engines", default=",".join(engines.ENGINES),
+                    help="engines to evaluate side by side, the one compared first "
+                         "(default: tantivy,whoosh)")
+    ap.add_argument("--distractor-data", type=parse_dirs, default={},
+                    help="ENGINE=DIR,...: built corpus + UNGA data directories to read "
+                         "instead of building them")
+    ap.add_argument("--no-vaswani", action="store_true", help="skip Vaswani")
     args = ap.parse_args(argv)
+    names = [e.strip() for e in args.engines.split(",") if e.strip()]
+    for name in names:
+        engines.get(name)  # an unknown name fails here, before any build
     shared = args.shared.resolve()
     if not (shared / "corpus").is_dir():
         print(f"skipped: no shared data at {shared} (use --shared DIR)")
@@ -355,32 +419,64 @@ def main(argv: list[str] | None = None) -> int:
         tmp = tempfile.mkdtemp(prefix="ds-eval-")
         work = Path(tmp)
     started = time.perf_counter()
+    verdicts: list[str] = []
     try:
         queries = load_dev(shared / "dev-queries" / "queries.jsonl")
-        print(f"Dialogue Search evaluation: {len(queries)} dev queries, shared data {shared}")
-        print("\n1. Dev queries over shared/corpus")
-        seconds, report = build_index(shared / "corpus", work / "corpus-data", args.workers)
-        describe_build("corpus", seconds, report)
-        n_corpus = len(report.of("indexed"))
-        eval_dev(work / "corpus-data", queries,
-                 f"1. Dev queries, corpus only (top {DEV_TOP}; expansion on vs off)", False)
+        print(f"Dialogue Search evaluation: {len(queries)} dev queries, shared data {shared}, "
+              f"engines {', '.join(names)}")
+        corpus_figures, n_corpus = {}, 0
+        for name in names:
+            print(f"\n1. Dev queries over shared/corpus [{name}]")
+            seconds, report = build_index(shared / "corpus", work / f"corpus-data-{name}",
+                                          args.workers, name)
+            describe_build("corpus", seconds, report)
+            n_corpus = len(report.of("indexed"))
+            corpus_figures[name] = eval_dev(
+                work / f"corpus-data-{name}", queries,
+                f"1. Dev queries, corpus only [{name}] (top {DEV_TOP}; expansion on vs off)",
+                False)
+        verdicts += print_engines("1. corpus only", corpus_figures)
 
+        distractor_figures = {}
         if args.quick:
             print("\n2. Dev queries with UNGA distractors: skipped (--quick)")
         elif not (shared / "unga" / "texts").is_dir():
             print("\n2. Dev queries with UNGA distractors: skipped (no shared/unga/texts)")
         else:
-            print("\n2. Dev queries with shared/unga/texts as distractors")
-            links, how = distractor_folder(work / "distractor-src", shared)
-            print(f"  source folder: {how}")
-            seconds, report = build_index(links, work / "distractor-data", args.workers)
-            describe_build("corpus + unga", seconds, report)
-            eval_dev(work / "distractor-data", queries,
-                     f"2. Dev queries, corpus + {len(report.of('indexed')) - n_corpus:,} UNGA "
-                     "distractors (expansion on vs off)", True)
+            for name in names:
+                print(f"\n2. Dev queries with shared/unga/texts as distractors [{name}]")
+                if name in args.distractor_data:
+                    data_dir = args.distractor_data[name]
+                    found = engines.recorded(store.current_generation(data_dir) or data_dir)
+                    print(f"  data directory {data_dir} (built before; engine {found})")
+                    if found != name:
+                        print(f"  skipped: that index is not a {name} index")
+                        continue
+                    label = "UNGA distractors, prebuilt"
+                else:
+                    links, how = distractor_folder(work / "distractor-src", shared)
+                    print(f"  source folder: {how}")
+                    data_dir = work / f"distractor-data-{name}"
+                    seconds, report = build_index(links, data_dir, args.workers, name)
+                    describe_build("corpus + unga", seconds, report)
+                    label = f"{len(report.of('indexed')) - n_corpus:,} UNGA distractors"
+                distractor_figures[name] = eval_dev(
+                    data_dir, queries,
+                    f"2. Dev queries, corpus + {label} [{name}] (expansion on vs off)", True)
+            verdicts += print_engines("2. with UNGA distractors", distractor_figures)
 
-        if (shared / "vaswani" / "doc-text.trec").exists():
-            eval_vaswani(shared / "vaswani", work, args.workers, args.vaswani_depth)
+        vaswani = {}
+        if args.no_vaswani:
+            print("\n3. Vaswani: skipped (--no-vaswani)")
+        elif (shared / "vaswani" / "doc-text.trec").exists():
+            for name in names:
+                vaswani[name] = eval_vaswani(shared / "vaswani", work, args.workers,
+                                             args.vaswani_depth, name)
+            target = VASWANI_PUBLISHED["ndcg"]
+            for name, got in vaswani.items():
+                verdicts.append(f"3. Vaswani nDCG@{args.vaswani_depth} {name} "
+                                f"{got['ndcg']:.4f} (MAP {got['map']:.4f}), Terrier BM25 "
+                                f"{target:.4f}: {'PASS' if got['ndcg'] >= target else 'MISS'}")
         else:
             print("\n3. Vaswani: skipped (no shared/vaswani)")
 
@@ -391,6 +487,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
+    if verdicts:
+        print("\nEngines compared")
+        for line in verdicts:
+            print(f"  {line}")
     print(f"\ntotal time {time.perf_counter() - started:.0f} s")
     return 0
 

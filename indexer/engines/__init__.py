@@ -20,8 +20,10 @@ An engine is a module with these functions (tantivy_engine.py, whoosh_engine.py)
 
     Reader.search(plan, limit, by_date=False, offset=0) -> [(fields, score)]
                                             ranked candidates for a query plan
-                                            (indexer/queryplan.py), stored fields as a dict;
-                                            the `limit` after the first `offset`
+                                            (indexer/queryplan.py), stored fields as a dict,
+                                            the `limit` after the first `offset`, scored by
+                                            our BM25 (indexer/bm25.py: Whoosh's FieldBM25F;
+                                            tantivy re-scores its candidates)
     Reader.facets(plan) -> ({facet: {value: count}}, total)
                                             series/lang/year/doc counts over every match
                                             (identical passages once) and the number of

@@ -5,9 +5,13 @@ One tantivy index per language ("sub-index"), by design: tantivy's BM25 divides 
 total length by every document of the index, so a French field filled only by the French
 passages of a mostly English index would look hundreds of times shorter on average than it
 is, and every French passage far too long (the trap Whoosh's FieldBM25F had to patch). In its
-own index each language's statistics are its own. A query runs on every sub-index and the
-hits are merged by score; a passage's sub-index is its language (`other` for languages
-without a stemmer).
+own index each language's statistics are its own. A query runs on every sub-index; a
+passage's sub-index is its language (`other` for languages without a stemmer).
+
+tantivy's BM25 is fixed at k1 = 1.2, b = 0.75, and its sloppy phrases count removed stop
+words as words: tantivy retrieves, and our BM25 (indexer/bm25.py: k1 = 0.9, b = 0.6, as the
+Whoosh engine) scores the candidates of every sub-index on one scale, by which they merge
+(Reader._rescored).
 
 Analysis runs inside tantivy (Snowball stemmers and the stop lists of indexer/analysis.py;
 the neutral field folds accents with tantivy's ASCII folding); CJK text is split into
@@ -22,6 +26,7 @@ re-indexes the store's pending documents first (pipeline._recover_pending), or `
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections import Counter
@@ -35,7 +40,7 @@ import tantivy
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .. import analysis
+from .. import analysis, bm25
 from ..errors import IndexOutOfDate
 from ..models import Document, Passage
 from ..queryplan import (
@@ -74,6 +79,16 @@ FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_num": "doc"}
 EXACT_TOTAL_LIMIT = 1000
 WRITER_HEAP = 128_000_000  # bytes per writer (tantivy splits it between its threads)
 _WORD_PATTERN = r"\w+(?:\.\w+)*"
+# Relevance order by our own BM25 (indexer/bm25.py: k1 = 0.9, b = 0.6, the Whoosh engine's),
+# computed on the candidates tantivy retrieves with its fixed k1 = 1.2, b = 0.75.
+RESCORE = True
+# Candidates re-scored per sub-index: the first RESCORE_DEPTH in tantivy's order (the GCM
+# paragraphs a query is about stood at tantivy's ranks 60 to 110 among 237,000 UNGA
+# passages), or half the limit when more is asked for: search.py fetches twice the results
+# it keeps (copies and language versions fold), so deep pages and exports are ranked by
+# our BM25 too.
+RESCORE_DEPTH = 100
+CANDIDATES_CACHED = 5000  # records with their analysis a reader keeps (then starts over)
 
 
 def index_dir(gen_dir: Path) -> Path:
@@ -101,11 +116,34 @@ def _analyzer(kind: str) -> tantivy.TextAnalyzer:
     return b.filter(tantivy.Filter.stemmer(analysis.STEMMED[kind])).build()
 
 
+_PIECES: dict[str, dict[str, list[str]]] = {}
+PIECES_CACHED = 200_000  # pieces remembered per kind of analysis (then it starts over)
+
+
 def analyze(kind: str, text: str) -> list[str]:
-    """The terms a field with this analysis holds for `text` (kind: language, zh, neutral)."""
+    """The terms a field with this analysis holds for `text` (kind: language, zh, neutral).
+
+    Analysed a whitespace-separated piece at a time, each piece's terms remembered: the same
+    terms in the same order as the whole text's (no term spans whitespace, and every filter
+    works on one token at a time), and much faster on text whose words recur (tantivy's
+    regex tokenizer takes ~30 us for a 40-word passage; a remembered piece is a dictionary
+    look-up). Passages are analysed at query time to score them (bm25), to see which words
+    they match (search.py) and to mark them (highlight.py)."""
     if kind == "zh":
         return [t.text for t in analysis.cjk_tokens(text)]
-    return _analyzer(kind).analyze(text)
+    table = _PIECES.get(kind)
+    if table is None:
+        table = _PIECES[kind] = {}
+    run = _analyzer(kind).analyze
+    out: list[str] = []
+    for piece in text.split():
+        terms = table.get(piece)
+        if terms is None:
+            if len(table) >= PIECES_CACHED:
+                table.clear()
+            terms = table[piece] = run(piece)
+        out += terms
+    return out
 
 
 def _register(ix: tantivy.Index) -> None:
@@ -317,6 +355,8 @@ class Reader:
         self._memo: dict[tuple[int, str], tuple] = {}  # see _translate
         self._doc_ids: dict[int, str] = {}
         self._vocab: dict[tuple, object] = {}  # see _vocabulary
+        self._field_stats: dict[str, tuple[int, float]] = {}
+        self._candidates: dict[tuple, bm25.Candidate] = {}
 
     def _doc_id(self, number: int) -> str:
         """The doc_id behind a doc_num (the map is made once per reader)."""
@@ -358,13 +398,72 @@ class Reader:
             else:
                 res = s.search(q, offset + limit, count=False)
                 hits.extend((score, sub, addr) for score, addr in res.hits)
+        if RESCORE and not by_date and bm25.scores_text(node):
+            return self._rescored(node, hits, offset + limit)[offset:]
         hits.sort(key=lambda h: -h[0])
         out = []
         for key, sub, addr in hits[offset:offset + limit]:  # stored records of these only
-            # orjson: decoding the stored records was a tenth of a search's time with json
-            fields = orjson.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
-            out.append((fields, 0.0 if by_date else key))
+            out.append((self._fields(sub, addr), 0.0 if by_date else key))
         return out
+
+    def _candidate(self, sub: str, addr) -> bm25.Candidate:
+        """A passage's stored record with its analysis, remembered by the reader (the same
+        passages come up in a query's several lists and in the next queries)."""
+        key = (sub, addr.segment_ord, addr.doc)
+        c = self._candidates.get(key)
+        if c is None:
+            if len(self._candidates) >= CANDIDATES_CACHED:
+                self._candidates.clear()
+            # orjson: decoding the stored records was a tenth of a search's time with json
+            record = orjson.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
+            c = self._candidates[key] = bm25.Candidate(record, analyze)
+        return c
+
+    def _fields(self, sub: str, addr) -> dict:
+        """The stored record, the caller's own copy (ranking adds keys to it)."""
+        return dict(self._candidate(sub, addr).record)
+
+    def _rescored(self, node, hits: list, limit: int) -> list[tuple[dict, float]]:
+        """Candidates scored by our BM25 (indexer/bm25.py), best first: each sub-index's
+        first ones (RESCORE_DEPTH), on one scale for all sub-indexes (a language field's
+        statistics are its language's, the neutral and title fields' the whole index's);
+        tantivy's score breaks ties. Deeper candidates follow in tantivy's order."""
+        scorer = bm25.Scorer(node, self)
+        depth = max(RESCORE_DEPTH, limit // 2)
+        scored, rest = [], []
+        seen: dict[str, int] = {}
+        for key, sub, addr in hits:  # each sub-index's hits come best first
+            seen[sub] = seen.get(sub, 0) + 1
+            if seen[sub] > depth:
+                rest.append((key, sub, addr))
+                continue
+            c = self._candidate(sub, addr)
+            scored.append((scorer(c) or 0.0, key, c.record))
+        scored.sort(key=lambda x: (-x[0], -x[1]))
+        out = [(dict(record), score) for score, _key, record in scored[:limit]]
+        if rest and len(out) < limit:
+            rest.sort(key=lambda h: -h[0])
+            floor = min((score for _f, score in out), default=1.0)
+            top = rest[0][0] or 1.0
+            out.extend((self._fields(sub, addr), floor * 0.999 * key / top)
+                       for key, sub, addr in rest[:limit - len(out)])
+        return out
+
+    def field_stats(self, fieldname: str) -> tuple[int, float]:
+        """(passages with the plan field, their average length): a language field's over
+        its sub-index, the neutral and title fields' over all (as the Whoosh engine has
+        them). Cached: a reader sees one commit."""
+        if fieldname not in self._field_stats:
+            n, total = 0, 0.0
+            for sub in self.live:
+                name = _field_in(fieldname, sub)
+                if name:
+                    docs = self.searchers[sub].num_docs
+                    n += docs
+                    total += docs * _average_length(self.searchers[sub],
+                                                    self.handle.schemas[sub], sub, name)
+            self._field_stats[fieldname] = (n, total / n if n else 0.0)
+        return self._field_stats[fieldname]
 
     def facets(self, node) -> tuple[dict[str, dict[str, int]], int]:
         """Matching passages by series, language, year and document (terms aggregations),
@@ -478,6 +577,36 @@ def _close(word: str, found: Counter) -> list[tuple[str, int]]:
     return [(t, d) for t, d, _i in process.extract(word, list(found),
                                                    scorer=Levenshtein.distance,
                                                    score_cutoff=2, limit=None)]
+
+
+def _average_length(searcher, schema, sub: str, name: str) -> float:
+    """A field's average length in a sub-index as tantivy's BM25 has it (its total terms
+    over the sub-index's passages), read from tantivy's explanation of a term query on a
+    passage holding the term; 0.0 when no passage has the field."""
+    kind = (analysis.NEUTRAL if name != "text" or sub == "other" else sub)
+    sample = searcher.search(tantivy.Query.all_query(), 50).hits
+    for _score, addr in sample:
+        record = orjson.loads(searcher.doc(addr).to_dict()["payload"][0])
+        terms = analyze(kind, record.get("title" if name == "title" else "content") or "")
+        if not terms:
+            continue
+        q = tantivy.Query.term_query(schema, name, terms[0], index_option="freq")
+        found = _find_value(json.loads(q.explain(searcher, addr).to_json()), "avgdl")
+        if found is not None:
+            return found
+    return 0.0
+
+
+def _find_value(node, prefix: str) -> float | None:
+    """The value of the first explanation node whose description starts with `prefix`."""
+    if isinstance(node, dict):
+        if str(node.get("description", "")).startswith(prefix):
+            return float(node["value"])
+        for child in node.get("details", []) or []:
+            found = _find_value(child, prefix)
+            if found is not None:
+                return found
+    return None
 
 
 def _field_in(fieldname: str, sub: str) -> str:

@@ -20,7 +20,7 @@ from whoosh import scoring, sorting
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.writing import CLEAR
 
-from .. import analysis
+from .. import analysis, bm25
 from ..errors import IndexOutOfDate
 from ..models import Document, Passage
 from ..queryplan import (
@@ -137,12 +137,9 @@ def analyze(kind: str, text: str) -> list[str]:
 
 
 # -- reading
-# BM25 (Robertson et al.; idf in FieldBM25F) with a weaker length norm and earlier tf
-# saturation than the usual b = 0.75, k1 = 1.2: passages are already cut at paragraphs
-# (<= 300 words); at b = 0.75 a 60-word GCM paragraph lost to 20-word fragments.
-# Chosen on Vaswani (MAP/nDCG @1000): b 0.75 k1 1.2 0.2880/0.6114; 0.5/1.2 0.2921/0.6169;
-# 0.4/0.9 0.2909/0.6156; 0.6/1.2 0.2949/0.6192; 0.6/0.9 0.2952/0.6196.
-BM25_B, BM25_K1 = 0.6, 0.9
+# BM25 with our parameters (indexer/bm25.py: b = 0.6, k1 = 0.9, chosen there; the tantivy
+# engine re-scores its candidates with the same).
+BM25_B, BM25_K1 = bm25.B, bm25.K1
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
 
 

@@ -1,0 +1,298 @@
+"""Our BM25, engine-neutral: a query plan (indexer/queryplan.py) scored against one
+candidate passage's own text, with the index's statistics.
+
+For engines whose built-in BM25 cannot take our parameters: tantivy's is fixed at k1 = 1.2,
+b = 0.75, which ranked short fragments (a GCM objective's 11-word title) above the
+paragraphs that say the thing (the 60-word commitment under it). tantivy retrieves the
+candidates; this module orders them as the Whoosh engine's FieldBM25F does, so both engines
+rank alike:
+
+- a term: boost * idf * tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)), idf =
+  log(1 + (N - df + 0.5) / (df + 0.5)), N and avgdl over the passages that have the field
+  (a language field: the passages in that language);
+- a phrase: its terms' scores summed when the terms stand in order with at most `slop`
+  other words between them in all, stop words aside (positions renumbered, as the analysis
+  removes them), exactly as queryplan.Phrase defines it;
+- And, Or, AndMaybe: the sum of the children that match; DisMax: the best child plus
+  `tiebreak` times the others; AndNot and Filter: the scored part; prefix and fuzzy words,
+  keyword fields, ranges and MatchAll: their boost, unscored by frequency (as both engines
+  score them).
+
+Term frequencies and lengths come from analysing the passage's stored text with the
+engine's analysis, so they are the index's own (not rounded like an engine's one-byte
+length norms).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from math import log
+from typing import Protocol
+
+from .analysis import NEUTRAL, TEXT_LANGS
+from .queryplan import (
+    And,
+    AndMaybe,
+    AndNot,
+    DisMax,
+    Filter,
+    Fuzzy,
+    MatchAll,
+    MatchNone,
+    Or,
+    Phrase,
+    Prefix,
+    Range,
+    Term,
+    iter_terms,
+)
+
+# Robertson/Sparck Jones BM25 with a weaker length norm and earlier tf saturation than the
+# usual b = 0.75, k1 = 1.2: passages are already cut at paragraphs (<= 300 words); at
+# b = 0.75 a 60-word GCM paragraph lost to 20-word fragments. Chosen on Vaswani (MAP/nDCG
+# @1000, Whoosh engine): b 0.75 k1 1.2 0.2880/0.6114; 0.5/1.2 0.2921/0.6169; 0.4/0.9
+# 0.2909/0.6156; 0.6/1.2 0.2949/0.6192; 0.6/0.9 0.2952/0.6196.
+B, K1 = 0.6, 0.9
+
+Analyze = Callable[[str, str], list[str]]
+
+
+class Statistics(Protocol):
+    """What an index tells about a field (logical field names, as in the plan)."""
+
+    def field_stats(self, fieldname: str) -> tuple[int, float]:
+        """(passages that have the field, their average length in terms)."""
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Passages whose field holds the term."""
+
+
+def idf(n: int, df: int) -> float:
+    return log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def term_weight(tf: int, dl: int, avgdl: float, b: float = B, k1: float = K1) -> float:
+    return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / (avgdl or 1)))
+
+
+def own_field(lang: str) -> str:
+    return f"text_{lang}" if lang in TEXT_LANGS else "text_other"
+
+
+def field_kind(fieldname: str) -> str:
+    if fieldname.startswith("text_") and fieldname[5:] in TEXT_LANGS:
+        return fieldname[5:]
+    return NEUTRAL
+
+
+class Candidate:
+    """A passage's fields as the index holds them, analysed on first use."""
+
+    __slots__ = ("record", "analyze", "_tokens", "_counts")
+
+    def __init__(self, record: dict, analyze: Analyze):
+        self.record = record
+        self.analyze = analyze
+        self._tokens: dict[str, list[str]] = {}
+        self._counts: dict[str, tuple[dict, int]] = {}
+
+    def tokens(self, fieldname: str) -> list[str]:
+        toks = self._tokens.get(fieldname)
+        if toks is None:
+            rec = self.record
+            if fieldname == "text_neutral":
+                toks = self.analyze(NEUTRAL, rec.get("content", ""))
+            elif fieldname == "title":
+                toks = _title_terms(self.analyze, rec.get("title", "") or "")
+            elif fieldname == own_field(rec.get("lang", "")):
+                toks = self.analyze(field_kind(fieldname), rec.get("content", ""))
+            else:  # another language's field, or a keyword field
+                value = rec.get(fieldname)
+                toks = [value] if isinstance(value, str) and value else []
+            self._tokens[fieldname] = toks
+        return toks
+
+    def field(self, fieldname: str) -> tuple[dict, int]:
+        """(term frequencies, length) of a field."""
+        found = self._counts.get(fieldname)
+        if found is None:
+            toks = self.tokens(fieldname)
+            found = self._counts[fieldname] = (Counter(toks) if toks else _EMPTY, len(toks))
+        return found
+
+    def counts(self, fieldname: str) -> dict:
+        return self.field(fieldname)[0]
+
+
+_EMPTY: dict = {}
+_TITLES: dict[tuple, list[str]] = {}
+
+
+def _title_terms(analyze: Analyze, title: str) -> list[str]:
+    """Titles repeat across a document's passages: analysed once (a bounded cache)."""
+    key = (analyze, title)
+    toks = _TITLES.get(key)
+    if toks is None:
+        if len(_TITLES) >= 4096:
+            _TITLES.clear()
+        toks = _TITLES[key] = analyze(NEUTRAL, title)
+    return toks
+
+
+_TEXTUAL = frozenset([*(f"text_{lang}" for lang in TEXT_LANGS), "text_other", "text_neutral",
+                      "title"])
+
+Score = Callable[[Candidate], "float | None"]
+
+
+class Scorer:
+    """A query plan compiled, with one index's statistics, into a function scoring
+    candidates (None: the candidate does not match)."""
+
+    def __init__(self, node, stats: Statistics, b: float = B, k1: float = K1):
+        self.stats = stats
+        self.b, self.k1 = b, k1
+        self._fields: dict[str, tuple[int, float]] = {}
+        self._fn = self._compile(node)
+
+    def __call__(self, c: Candidate) -> float | None:
+        return self._fn(c)
+
+    def _field(self, fieldname: str) -> tuple[int, float]:
+        st = self._fields.get(fieldname)
+        if st is None:
+            st = self._fields[fieldname] = self.stats.field_stats(fieldname)
+        return st
+
+    def _term(self, fieldname: str, term: str, boost: float) -> Score:
+        if fieldname not in _TEXTUAL:  # keyword fields: matched or not
+            def keyword(c: Candidate) -> float | None:
+                return boost if c.counts(fieldname).get(term) else None
+            return keyword
+        n, avgdl = self._field(fieldname)
+        df = self.stats.doc_frequency(fieldname, term)
+        weight = boost * idf(max(n, df), df) * (self.k1 + 1)
+        k_flat = self.k1 * (1 - self.b)
+        k_len = self.k1 * self.b / (avgdl or 1)
+
+        def term_score(c: Candidate) -> float | None:
+            counts, dl = c.field(fieldname)
+            tf = counts.get(term)
+            if not tf:
+                return None
+            return weight * tf / (tf + k_flat + k_len * dl)
+        return term_score
+
+    def _compile(self, node) -> Score:
+        if isinstance(node, Term):
+            return self._term(node.field, node.text, node.boost)
+        if isinstance(node, Phrase):
+            if len(node.terms) == 1:
+                return self._term(node.field, node.terms[0], node.boost)
+            parts = [self._term(node.field, t, node.boost) for t in node.terms]
+            fieldname, terms, slop = node.field, node.terms, node.slop
+
+            def phrase(c: Candidate) -> float | None:
+                scores = [p(c) for p in parts]
+                if None in scores or not phrase_matches(c.tokens(fieldname), terms, slop):
+                    return None
+                return sum(scores)
+            return phrase
+        if isinstance(node, (And, Or, DisMax)):
+            kids = [self._compile(ch) for ch in node.children]
+            boost = node.boost
+            if isinstance(node, And):
+                def all_of(c: Candidate) -> float | None:
+                    total = 0.0
+                    for k in kids:
+                        s = k(c)
+                        if s is None:
+                            return None
+                        total += s
+                    return total * boost
+                return all_of
+            if isinstance(node, Or):
+                def any_of(c: Candidate) -> float | None:
+                    found = [s for s in (k(c) for k in kids) if s is not None]
+                    return sum(found) * boost if found else None
+                return any_of
+            tiebreak = node.tiebreak
+
+            def best_of(c: Candidate) -> float | None:
+                found = [s for s in (k(c) for k in kids) if s is not None]
+                if not found:
+                    return None
+                best = max(found)
+                return (best + tiebreak * (sum(found) - best)) * boost
+            return best_of
+        if isinstance(node, AndMaybe):
+            req, opt = self._compile(node.required), self._compile(node.optional)
+
+            def maybe(c: Candidate) -> float | None:
+                s = req(c)
+                return None if s is None else s + (opt(c) or 0.0)
+            return maybe
+        if isinstance(node, AndNot):
+            return self._compile(node.positive)  # the engine excluded the negative part
+        if isinstance(node, Filter):
+            return self._compile(node.query)  # the engine applied the condition
+        if isinstance(node, Prefix):
+            def prefix(c: Candidate) -> float | None:
+                hit = any(t.startswith(node.text) for t in c.counts(node.field))
+                return node.boost if hit else None
+            return prefix
+        if isinstance(node, Fuzzy):
+            def fuzzy(c: Candidate) -> float | None:
+                hit = any(edits(t, node.text, node.maxdist) <= node.maxdist
+                          for t in c.counts(node.field))
+                return node.boost if hit else None
+            return fuzzy
+        if isinstance(node, (Range, MatchAll)):
+            return lambda c: 0.0
+        if isinstance(node, MatchNone):
+            return lambda c: None
+        raise TypeError(f"not a query plan node: {node!r}")
+
+
+def scores_text(node) -> bool:
+    """Whether the plan scores words in text fields (else every match scores alike)."""
+    return any(f in _TEXTUAL for f, _t in iter_terms(node))
+
+
+def phrase_matches(tokens: list[str], terms: tuple[str, ...], slop: int) -> bool:
+    """Whether `terms` stand in `tokens` in order with at most `slop` other tokens between
+    them in all (the earliest following occurrence of each next term gives the shortest
+    span from a given start)."""
+    n = len(terms)
+    positions: dict[str, list[int]] = {t: [] for t in terms}
+    for i, tok in enumerate(tokens):
+        if tok in positions:
+            positions[tok].append(i)
+    if any(not positions[t] for t in terms):
+        return False
+    for start in positions[terms[0]]:
+        pos = start
+        for t in terms[1:]:
+            nxt = next((p for p in positions[t] if p > pos), None)
+            if nxt is None:
+                return False  # no later occurrence: later starts cannot do better
+            pos = nxt
+            if pos - start - (n - 1) > slop:
+                break
+        else:
+            return True
+    return False
+
+
+def edits(a: str, b: str, cap: int) -> int:
+    """Levenshtein distance, cut off above `cap`."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > cap:
+            return cap + 1
+        prev = cur
+    return prev[-1]
