@@ -113,6 +113,7 @@ def build_schema() -> Schema:
         "section": TEXT(analyzer=neutral_analyzer(), stored=True, phrase=False),
         "page": STORED,
         "page_label": STORED,
+        "ocr": STORED,  # recognised by OCR from a scanned page
         "lang": ID(stored=True, sortable=True),
         "content": STORED,  # the passage text as shown
         "text_hash": ID(stored=True, sortable=True),  # collapses identical passages
