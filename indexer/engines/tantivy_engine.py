@@ -357,6 +357,7 @@ class Reader:
         self._vocab: dict[tuple, object] = {}  # see _vocabulary
         self._field_stats: dict[str, tuple[int, float]] = {}
         self._candidates: dict[tuple, bm25.Candidate] = {}
+        self._scored: tuple | None = None  # (plan, scorer, {candidate: score}); _rescored
 
     def _doc_id(self, number: int) -> str:
         """The doc_id behind a doc_num (the map is made once per reader)."""
@@ -428,7 +429,11 @@ class Reader:
         first ones (RESCORE_DEPTH), on one scale for all sub-indexes (a language field's
         statistics are its language's, the neutral and title fields' the whole index's);
         tantivy's score breaks ties. Deeper candidates follow in tantivy's order."""
-        scorer = bm25.Scorer(node, self)
+        # A plan's scores are kept while it is searched again deeper (ranking.top_with_prior
+        # reads on while the series prior can reorder): only new candidates are scored.
+        if self._scored is None or self._scored[0] is not node:
+            self._scored = (node, bm25.Scorer(node, self), {})
+        _node, scorer, known = self._scored
         depth = max(RESCORE_DEPTH, limit // 2)
         scored, rest = [], []
         seen: dict[str, int] = {}
@@ -438,7 +443,10 @@ class Reader:
                 rest.append((key, sub, addr))
                 continue
             c = self._candidate(sub, addr)
-            scored.append((scorer(c) or 0.0, key, c.record))
+            ident = (sub, addr.segment_ord, addr.doc)
+            if ident not in known:
+                known[ident] = scorer(c) or 0.0
+            scored.append((known[ident], key, c.record))
         scored.sort(key=lambda x: (-x[0], -x[1]))
         out = [(dict(record), score) for score, _key, record in scored[:limit]]
         if rest and len(out) < limit:

@@ -205,6 +205,7 @@ class Reader:
         self.schema = ix.schema  # read once: `Index.schema` re-reads the TOC file each time
         self.searcher = ix.searcher(weighting=FieldBM25F(B=BM25_B, K1=BM25_K1))
         self._columns = None
+        self._pages = None  # (plan, by_date, depth asked, results) of the last search
 
     def up_to_date(self) -> bool:
         return self.searcher.up_to_date()
@@ -217,13 +218,24 @@ class Reader:
 
     def search(self, node, limit: int, by_date: bool = False,
                offset: int = 0) -> list[tuple[dict, float]]:
+        # Whoosh runs the whole query again for every call, so the next pages a caller may
+        # read (ranking.top_with_prior reads on while the prior can reorder) are taken at
+        # once and kept for this plan.
+        held = self._pages
+        if held is not None and held[0] is node and held[1] == by_date and \
+                (offset + limit <= held[2] or len(held[3]) < held[2]):
+            return [(dict(f), sc) for f, sc in held[3][offset:offset + limit]]
+        want = max(offset + limit, WHOOSH_DEPTH)
         q = self._query(node)
         if by_date:
-            results = self.searcher.search(q, limit=offset + limit,
+            results = self.searcher.search(q, limit=want,
                                            sortedby=sorting.FieldFacet("year", reverse=True))
-            return [(r.fields(), 0.0) for r in list(results)[offset:]]
-        return [(r.fields(), float(r.score or 0.0))
-                for r in list(self.searcher.search(q, limit=offset + limit))[offset:]]
+            found = [(r.fields(), 0.0) for r in results]
+        else:
+            found = [(r.fields(), float(r.score or 0.0))
+                     for r in self.searcher.search(q, limit=want)]
+        self._pages = (node, by_date, want, found)
+        return [(dict(f), sc) for f, sc in found[offset:offset + limit]]
 
     def facets(self, node) -> tuple[dict[str, dict[str, int]], int]:
         """Counts of series, language, year and document over every matching passage, and
@@ -288,6 +300,9 @@ class Reader:
         options = self.searcher.corrector("text_neutral").suggest(word, limit=1, maxdist=2,
                                                                   prefix=2)
         return options[0] if options else ""
+
+
+WHOOSH_DEPTH = 200  # results taken per search (see Reader.search)
 
 
 def _column(reader, name: str) -> list:
