@@ -25,6 +25,7 @@ length norms).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from math import log
@@ -118,7 +119,8 @@ class Candidate:
         found = self._counts.get(fieldname)
         if found is None:
             toks = self.tokens(fieldname)
-            found = self._counts[fieldname] = (Counter(toks) if toks else _EMPTY, len(toks))
+            found = self._counts[fieldname] = (Counter(toks) if toks else _EMPTY,
+                                               stored_length(len(toks)))
         return found
 
     def counts(self, fieldname: str) -> dict:
@@ -126,6 +128,15 @@ class Candidate:
 
 
 _EMPTY: dict = {}
+# A passage's field length as Whoosh stores it (as Lucene does, in one byte): exact up to 10
+# terms, then on a log scale rounded up (112 -> 114). BM25 is the Whoosh engine's only with
+# the same lengths: with exact ones, near-ties between a 112- and a 114-term passage went the
+# other way and French "autorités locales" lost 0.06 nDCG@10 against the Whoosh engine.
+_LENGTHS = [int(round((1.033 ** n - 1) * 27)) for n in range(256)]
+
+
+def stored_length(n: int) -> int:
+    return _LENGTHS[255] if n >= _LENGTHS[255] else _LENGTHS[bisect_left(_LENGTHS, n)]
 _TITLES: dict[tuple, list[str]] = {}
 
 
