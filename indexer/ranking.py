@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Prior by series: the programme's texts (GCM, GCR, NYD, SDG, NUA, GFMD, Mayors, WMR, UNSG)
 # at full weight; general UN documents a little lower, so that a GA or Security Council text
@@ -130,18 +131,25 @@ def wording(fields: dict) -> str:
     `20. Promote faster, safer…` in the GCM's list of objectives and the heading
     `Objective 20: Promote faster, safer…` are the same text. Kept in `fields`."""
     if "_wording" not in fields:
-        words = re.findall(r"\w+", fields.get("content", "").casefold())
-        label = re.findall(r"\w+", (fields.get("label") or "").casefold())
-        if label and words[:len(label)] == label and len(words) > len(label):
-            words = words[len(label):]
-        fields["_wording"] = " ".join(words)
+        fields["_wording"] = _wording(fields.get("content", ""), fields.get("label") or "")
     return fields["_wording"]
 
 
+# Remembered by text: the same passages come up in a query's several lists and in the next
+# queries, each time as a fresh copy of their record (a string's hash is computed once).
+@lru_cache(maxsize=5_000)
+def _wording(content: str, label: str) -> str:
+    words = re.findall(r"\w+", content.casefold())
+    label_words = re.findall(r"\w+", label.casefold())
+    if label_words and words[:len(label_words)] == label_words and len(words) > len(label_words):
+        words = words[len(label_words):]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=5_000)
 def _shingles(text: str) -> frozenset:
     words = text.split()
-    triples = (tuple(words[i:i + 3]) for i in range(len(words) - 2))
-    return frozenset(triples) or frozenset([tuple(words)])
+    return frozenset(zip(words, words[1:], words[2:], strict=False)) or frozenset([tuple(words)])
 
 
 def unique(ranked: Ranked, limit: int | None = None) -> Ranked:

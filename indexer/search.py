@@ -463,19 +463,18 @@ def _cached_analyze(module):
     return lru_cache(maxsize=50_000)(module.analyze)
 
 
+@lru_cache(maxsize=4)
 def _matcher(module):
     """(field, term) pairs a candidate holds, from its own text: what it matched of a
     query, computed the same way whatever the engine."""
-    analyze = module.analyze
+    @lru_cache(maxsize=5_000)  # by text: a passage recurs across lists and queries
+    def pairs(content: str, lang: str) -> frozenset:
+        own = text_field(lang)
+        return frozenset({("text_neutral", t) for t in module.analyze(analysis.NEUTRAL, content)}
+                         | {(own, t) for t in module.analyze(field_kind(own), content)})
 
-    def have(fields: dict) -> set:
-        if "_have" not in fields:
-            content = fields.get("content", "")
-            own = text_field(fields.get("lang", ""))
-            pairs = {("text_neutral", t) for t in analyze(analysis.NEUTRAL, content)}
-            pairs |= {(own, t) for t in analyze(field_kind(own), content)}
-            fields["_have"] = pairs
-        return fields["_have"]
+    def have(fields: dict) -> frozenset:
+        return pairs(fields.get("content", ""), fields.get("lang", ""))
     return have
 
 

@@ -228,8 +228,9 @@ _RESULT_PROPS = {
     "elapsed_ms": {"type": "number"},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
     "facets": {"type": "object", "description": "lang, series, year, doc: value -> number of "
-               "hits", "additionalProperties": {"type": "object",
-                                                "additionalProperties": {"type": "integer"}}}}
+               "hits (doc: the 200 documents with the most hits)",
+               "additionalProperties": {"type": "object",
+                                        "additionalProperties": {"type": "integer"}}}}
 _DOC_PROPS = {**{k: {"type": "string"} for k in (
     "doc_id", "title", "series", "symbol", "lang", "date", "version", "work", "url", "file",
     "format", "added", "publisher", "author")}, "year": {"type": ["integer", "null"]},
