@@ -158,8 +158,13 @@ class Thesaurus:
         A span whose term exists in several languages counts once for each of them.
         """
         counts: dict[str, int] = {}
+        typed_accents = fold(text) != text.casefold()
         for span in self._spans(text):
-            for lang in {lang for _, lang, _ in span}:
+            # A term matched only with its accents dropped says little about the language:
+            # `attenuation` is English as typed, and French only as `atténuation`.
+            langs = {lang for _, lang, term in span
+                     if typed_accents or fold(term) == term.casefold()}
+            for lang in langs:
                 counts[lang] = counts.get(lang, 0) + 1
         return counts
 

@@ -285,3 +285,15 @@ def test_concept_missing_required_language_is_rejected(tmp_path):
     )
     with pytest.raises(ValueError, match="es"):
         th.load_thesaurus(bad)
+
+
+def test_a_term_matched_only_without_its_accents_does_not_name_the_language():
+    from indexer.thesaurus import load_thesaurus
+
+    t = load_thesaurus()
+    assert t.languages_of("atténuation") == {"fr": 1}
+    # typed without accents, `attenuation` is as English as French: no guess from the
+    # thesaurus (the Vaswani query "attenuation characteristics" was taken as French)
+    assert "fr" not in t.languages_of("attenuation characteristics")
+    assert t.languages_of("integration") == {"en": 1}
+    assert t.languages_of("intégration") == {"fr": 1}
