@@ -158,12 +158,18 @@ class Thesaurus:
         A span whose term exists in several languages counts once for each of them.
         """
         counts: dict[str, int] = {}
-        typed_accents = fold(text) != text.casefold()
+        typed = text.casefold()
+        typed_accents = fold(text) != typed
+
+        def as_typed(term: str) -> bool:
+            """The term as written, accents and all (or, matched by its stems, with accents
+            where the query has them): `attenuation` is English as typed, and French only
+            as `atténuation`; `intégration` is French, not English."""
+            written = term.casefold()
+            return written in typed or (fold(term) != written) == typed_accents
+
         for span in self._spans(text):
-            # A term matched only with its accents dropped says little about the language:
-            # `attenuation` is English as typed, and French only as `atténuation`.
-            langs = {lang for _, lang, term in span
-                     if typed_accents or fold(term) == term.casefold()}
+            langs = {lang for _, lang, term in span if as_typed(term)}
             for lang in langs:
                 counts[lang] = counts.get(lang, 0) + 1
         return counts
