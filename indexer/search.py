@@ -190,7 +190,10 @@ class SearchService:
             return script_language(text, candidates), True
         scores = stopword_scores(text, candidates)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        if ranked and ranked[0][1] >= 1 and (len(ranked) < 2 or ranked[1][1] == 0):
+        second = ranked[1][1] if len(ranked) > 1 else 0
+        # one language's function words alone, or at least twice another's (`of … of … in`:
+        # English, though German has `in` too)
+        if ranked and ranked[0][1] >= 1 and (second == 0 or ranked[0][1] >= 2 * second + 1):
             return ranked[0][0], True
         return detect(text, candidates, default=self.settings.default_lang), False
 

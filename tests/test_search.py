@@ -212,3 +212,10 @@ def test_no_result_cache_when_its_size_is_zero(tmp_path):
     service = SearchService(settings)
     first = service.search(SearchRequest(q="newcomers"))
     assert service.search(SearchRequest(q="newcomers")).hits[0] is not first.hits[0]
+
+
+def test_function_words_name_the_query_language_even_when_another_shares_one(svc):
+    # `in` is German too, `of` only English: twice another language's count is enough
+    assert svc.query_language_confidence(
+        "USE OF PROGRAMS IN ENGINEERING TESTING OF COMPUTERS") == ("en", True)
+    assert svc.query_language_confidence("derechos humanos de los migrantes") == ("es", True)
