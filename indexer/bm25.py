@@ -31,6 +31,8 @@ from collections.abc import Callable
 from math import log
 from typing import Protocol
 
+from rapidfuzz.distance import Levenshtein
+
 from .analysis import NEUTRAL, TEXT_LANGS
 from .queryplan import (
     And,
@@ -255,7 +257,8 @@ class Scorer:
             return prefix
         if isinstance(node, Fuzzy):
             def fuzzy(c: Candidate) -> float | None:
-                hit = any(edits(t, node.text, node.maxdist) <= node.maxdist
+                hit = any(Levenshtein.distance(t, node.text, score_cutoff=node.maxdist)
+                          <= node.maxdist
                           for t in c.counts(node.field))
                 return node.boost if hit else None
             return fuzzy
@@ -294,16 +297,3 @@ def phrase_matches(tokens: list[str], terms: tuple[str, ...], slop: int) -> bool
         else:
             return True
     return False
-
-
-def edits(a: str, b: str, cap: int) -> int:
-    """Levenshtein distance, cut off above `cap`."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) > cap:
-            return cap + 1
-        prev = cur
-    return prev[-1]

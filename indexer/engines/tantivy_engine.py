@@ -521,30 +521,27 @@ class Reader:
     def _vocabulary(self, fieldname: str, prefix: str) -> Counter:
         """Indexed terms of a plan field starting with `prefix`, with their passages (kept
         for the reader's life: wildcard, fuzzy and did-you-mean words repeat)."""
-        key = (fieldname, prefix)
-        if key in self._vocab:
-            return self._vocab[key]
-        if len(self._vocab) >= 256:
-            self._vocab.pop(next(iter(self._vocab)))
-        found = self._vocab[key] = self._list_terms(fieldname, prefix)
-        return found
-
-    def _list_terms(self, fieldname: str, prefix: str) -> Counter:
-        found: Counter = Counter()
-        for sub in self.live:
-            name = _field_in(fieldname, sub)
-            if name:
-                for term, n in self.searchers[sub].terms_with_prefix(name, prefix):
-                    found[term] += n
-        return found
+        def listed() -> Counter:
+            found: Counter = Counter()
+            for sub in self.live:
+                name = _field_in(fieldname, sub)
+                if name:
+                    for term, n in self.searchers[sub].terms_with_prefix(name, prefix):
+                        found[term] += n
+            return found
+        return self._remember((fieldname, prefix), listed)
 
     def _sub_terms(self, sub: str, prefix: str) -> list:
         """(term, passages) of one sub-index's neutral field starting with `prefix`."""
-        key = ("_sub", sub, prefix)
+        return self._remember(("_sub", sub, prefix), lambda: self.searchers[sub].
+                              terms_with_prefix("text_neutral", prefix))
+
+    def _remember(self, key: tuple, make):
+        """A word list, kept (the 256 last) for the reader's life."""
         if key not in self._vocab:
             if len(self._vocab) >= 256:
                 self._vocab.pop(next(iter(self._vocab)))
-            self._vocab[key] = self.searchers[sub].terms_with_prefix("text_neutral", prefix)
+            self._vocab[key] = make()
         return self._vocab[key]
 
     def prefix_terms(self, fieldname: str, prefix: str, limit: int) -> list[str]:
@@ -554,10 +551,8 @@ class Reader:
     def fuzzy_terms(self, fieldname: str, term: str, maxdist: int, prefix: int,
                     limit: int) -> list[str]:
         found = self._vocabulary(fieldname, term[:prefix])
-        close = process.extract(term, list(found), scorer=Levenshtein.distance,
-                                score_cutoff=maxdist, limit=None)
-        close.sort(key=lambda c: (c[1], -found[c[0]], c[0]))
-        return [t for t, _d, _i in close[:limit]]
+        close = sorted(_close(term, found, maxdist), key=lambda c: (c[1], -found[c[0]], c[0]))
+        return [t for t, _d in close[:limit]]
 
     def suggest(self, word: str, lang: str = "") -> str:
         """The likeliest indexed neutral-field word within 2 edits of `word`, sharing its
@@ -565,28 +560,26 @@ class Reader:
         first, when there are any."""
         if len(word) < 3:
             return ""
-        found: Counter = Counter()
         subs = [_sub_of(lang)] if lang and _sub_of(lang) in self.live else []
         for subs_tried in (subs, self.live):
+            found: Counter = Counter()
             for sub in subs_tried:
                 for term, n in self._sub_terms(sub, word[:2]):
                     if abs(len(term) - len(word)) <= 2 and term != word:
                         found[term] += n
-            if found and _close(word, found):
-                break
-            found.clear()
-        best = min(((d, -found[term], term) for term, d in _close(word, found)),
-                   default=None)
-        return best[2] if best else ""
+            close = _close(word, found, 2)
+            if close:
+                return min((d, -found[term], term) for term, d in close)[2]
+        return ""
 
 
-def _close(word: str, found: Counter) -> list[tuple[str, int]]:
-    """(term, edits) of the terms within 2 edits of `word`. rapidfuzz's C Levenshtein with a
-    cut-off: the pure-Python distance over the thousands of words sharing two letters took
-    most of a misspelt query's time."""
+def _close(word: str, found: Counter, maxdist: int) -> list[tuple[str, int]]:
+    """(term, edits) of the terms within `maxdist` edits of `word`. rapidfuzz's C
+    Levenshtein with a cut-off: the pure-Python distance over the thousands of words sharing
+    two letters took most of a misspelt query's time."""
     return [(t, d) for t, d, _i in process.extract(word, list(found),
                                                    scorer=Levenshtein.distance,
-                                                   score_cutoff=2, limit=None)]
+                                                   score_cutoff=maxdist, limit=None)]
 
 
 def _average_length(searcher, schema, sub: str, name: str) -> float:

@@ -86,7 +86,8 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
         scanned = [i for i, t in enumerate(raw) if _letters(t) < MIN_PAGE_LETTERS
                    and i + 1 not in unreadable and _has_image(reader, i)]
     ocr_pages: dict[int, float] = {}  # page number -> mean confidence
-    if scanned and ocr.missing() is None:
+    no_ocr = ocr.missing()  # why OCR cannot run here (None: it can)
+    if scanned and no_ocr is None:
         for i, page_text in ocr.read_pages(path, scanned, lang, _ocr_seconds()).items():
             if page_text.timed_out:
                 notes.append(f"page {i + 1}: text recognition (OCR) took longer than "
@@ -106,7 +107,7 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
         page_letters = [sum(_letters(x) for x in lines) for lines in pages_lines]
         letters = sum(page_letters)
         if letters < MIN_DOC_LETTERS and (letters == 0 or _any_images(reader, n_pages)):
-            raise IngestRefused(NO_TEXT + (f". {ocr.missing()}" if ocr.missing() else ""),
+            raise IngestRefused(NO_TEXT + (f". {no_ocr}" if no_ocr else ""),
                                 path.name)
 
     vocabulary = word_vocabulary("\n".join("\n".join(lines) for lines in pages_lines))
