@@ -92,13 +92,13 @@ def field_kind(fieldname: str) -> str:
 class Candidate:
     """A passage's fields as the index holds them, analysed on first use."""
 
-    __slots__ = ("record", "analyze", "_tokens", "_counts")
+    __slots__ = ("record", "analyze", "_tokens", "fields")
 
     def __init__(self, record: dict, analyze: Analyze):
         self.record = record
         self.analyze = analyze
         self._tokens: dict[str, list[str]] = {}
-        self._counts: dict[str, tuple[dict, int]] = {}
+        self.fields: dict[str, tuple[dict, int]] = {}  # (term counts, length) by field
 
     def tokens(self, fieldname: str) -> list[str]:
         toks = self._tokens.get(fieldname)
@@ -118,10 +118,10 @@ class Candidate:
 
     def field(self, fieldname: str) -> tuple[dict, int]:
         """(term frequencies, length) of a field."""
-        found = self._counts.get(fieldname)
+        found = self.fields.get(fieldname)
         if found is None:
             toks = self.tokens(fieldname)
-            found = self._counts[fieldname] = (Counter(toks) if toks else _EMPTY,
+            found = self.fields[fieldname] = (Counter(toks) if toks else _EMPTY,
                                                stored_length(len(toks)))
         return found
 
@@ -161,16 +161,28 @@ Score = Callable[[Candidate], "float | None"]
 
 class Scorer:
     """A query plan compiled, with one index's statistics, into a function scoring
-    candidates (None: the candidate does not match)."""
+    candidates (None: the candidate does not match).
+
+    Compiled once per language of candidate: a passage has one language's text field, so
+    the parts of the plan on other languages' fields cannot match it and are pruned (a
+    plan with expansions has terms in half a dozen languages' fields; scoring an English
+    passage walked them all)."""
 
     def __init__(self, node, stats: Statistics, b: float = B, k1: float = K1):
         self.stats = stats
+        self.node = node
         self.b, self.k1 = b, k1
         self._fields: dict[str, tuple[int, float]] = {}
-        self._fn = self._compile(node)
+        self._terms: dict[tuple[str, str, float], Score] = {}
+        self._by_field: dict[str, Score] = {}
 
     def __call__(self, c: Candidate) -> float | None:
-        return self._fn(c)
+        own = own_field(c.record.get("lang", ""))
+        fn = self._by_field.get(own)
+        if fn is None:
+            fn = self._compile(self.node, own)
+            self._by_field[own] = fn = _NEVER_FN if fn is NEVER else fn
+        return fn(c)
 
     def _field(self, fieldname: str) -> tuple[int, float]:
         st = self._fields.get(fieldname)
@@ -179,6 +191,12 @@ class Scorer:
         return st
 
     def _term(self, fieldname: str, term: str, boost: float) -> Score:
+        key = (fieldname, term, boost)
+        if key not in self._terms:  # statistics once, for all the languages' compilations
+            self._terms[key] = self._make_term(fieldname, term, boost)
+        return self._terms[key]
+
+    def _make_term(self, fieldname: str, term: str, boost: float) -> Score:
         if fieldname not in _TEXTUAL:  # keyword fields: matched or not
             def keyword(c: Candidate) -> float | None:
                 return boost if c.counts(fieldname).get(term) else None
@@ -190,14 +208,18 @@ class Scorer:
         k_len = self.k1 * self.b / (avgdl or 1)
 
         def term_score(c: Candidate) -> float | None:
-            counts, dl = c.field(fieldname)
+            counts, dl = c.fields.get(fieldname) or c.field(fieldname)
             tf = counts.get(term)
             if not tf:
                 return None
             return weight * tf / (tf + k_flat + k_len * dl)
         return term_score
 
-    def _compile(self, node) -> Score:
+    def _compile(self, node, own: str):
+        """The plan for candidates whose own text field is `own` (NEVER: cannot match)."""
+        if isinstance(node, (Term, Phrase, Prefix, Fuzzy)) and node.field in _LANGUAGE_FIELDS \
+                and node.field != own:
+            return NEVER
         if isinstance(node, Term):
             return self._term(node.field, node.text, node.boost)
         if isinstance(node, Phrase):
@@ -207,15 +229,21 @@ class Scorer:
             fieldname, terms, slop = node.field, node.terms, node.slop
 
             def phrase(c: Candidate) -> float | None:
-                scores = [p(c) for p in parts]
-                if None in scores or not phrase_matches(c.tokens(fieldname), terms, slop):
-                    return None
-                return sum(scores)
+                total = 0.0
+                for p in parts:
+                    s = p(c)
+                    if s is None:
+                        return None
+                    total += s
+                return total if phrase_matches(c.tokens(fieldname), terms, slop) else None
             return phrase
         if isinstance(node, (And, Or, DisMax)):
-            kids = [self._compile(ch) for ch in node.children]
+            kids = [self._compile(ch, own) for ch in node.children]
             boost = node.boost
             if isinstance(node, And):
+                if NEVER in kids:
+                    return NEVER
+
                 def all_of(c: Candidate) -> float | None:
                     total = 0.0
                     for k in kids:
@@ -225,31 +253,55 @@ class Scorer:
                         total += s
                     return total * boost
                 return all_of
+            kids = [k for k in kids if k is not NEVER]
+            if not kids:
+                return NEVER
+            if len(kids) == 1 and boost == 1.0:  # one child's sum or best is its own score
+                return kids[0]
             if isinstance(node, Or):
                 def any_of(c: Candidate) -> float | None:
-                    found = [s for s in (k(c) for k in kids) if s is not None]
-                    return sum(found) * boost if found else None
+                    total, found = 0.0, False
+                    for k in kids:
+                        s = k(c)
+                        if s is not None:
+                            total += s
+                            found = True
+                    return total * boost if found else None
                 return any_of
             tiebreak = node.tiebreak
 
             def best_of(c: Candidate) -> float | None:
-                found = [s for s in (k(c) for k in kids) if s is not None]
+                total, best, found = 0.0, 0.0, False
+                for k in kids:
+                    s = k(c)
+                    if s is not None:
+                        total += s
+                        if not found or s > best:
+                            best = s
+                        found = True
                 if not found:
                     return None
-                best = max(found)
-                return (best + tiebreak * (sum(found) - best)) * boost
+                return (best + tiebreak * (total - best)) * boost
             return best_of
         if isinstance(node, AndMaybe):
-            req, opt = self._compile(node.required), self._compile(node.optional)
+            req = self._compile(node.required, own)
+            if req is NEVER:
+                return NEVER
+            opt = self._compile(node.optional, own)
+            if opt is NEVER:
+                return req
 
             def maybe(c: Candidate) -> float | None:
                 s = req(c)
-                return None if s is None else s + (opt(c) or 0.0)
+                if s is None:
+                    return None
+                o = opt(c)
+                return s if o is None else s + o
             return maybe
         if isinstance(node, AndNot):
-            return self._compile(node.positive)  # the engine excluded the negative part
+            return self._compile(node.positive, own)  # the engine excluded the negative part
         if isinstance(node, Filter):
-            return self._compile(node.query)  # the engine applied the condition
+            return self._compile(node.query, own)  # the engine applied the condition
         if isinstance(node, Prefix):
             def prefix(c: Candidate) -> float | None:
                 hit = any(t.startswith(node.text) for t in c.counts(node.field))
@@ -265,8 +317,20 @@ class Scorer:
         if isinstance(node, (Range, MatchAll)):
             return lambda c: 0.0
         if isinstance(node, MatchNone):
-            return lambda c: None
+            return NEVER
         raise TypeError(f"not a query plan node: {node!r}")
+
+
+# A compiled part that no candidate of the language matches (pruned from its parents).
+NEVER = object()
+
+
+def _NEVER_FN(c: Candidate) -> None:
+    return None
+
+
+# The text fields that hold one language's passages only (a passage has one of them).
+_LANGUAGE_FIELDS = frozenset([*(f"text_{lang}" for lang in TEXT_LANGS), "text_other"])
 
 
 def scores_text(node) -> bool:

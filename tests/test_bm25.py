@@ -82,6 +82,28 @@ def test_compound_nodes():
     assert bm25.Scorer(Phrase("text_en", ("author", "local"), 0), stats)(c) is None
 
 
+def test_other_languages_fields_are_pruned_per_candidate_language():
+    """The scorer compiles the plan once per candidate language, leaving out the parts on
+    other languages' fields: the scores are those of the whole plan."""
+    stats = Stats({"text_en": (100, 10.0), "text_fr": (50, 12.0), "text_neutral": (150, 11.0),
+                   "title": (150, 5.0)}, {})
+    en = candidate("local authorities and cities")
+    fr = candidate("les autorités locales et les villes", lang="fr")
+    en_part = Term("text_en", "local")
+    fr_part = And((Term("text_fr", "autor"), Term("text_fr", "local")))
+    neutral = Term("text_neutral", "local", 0.6)
+    mixed = Or((DisMax((en_part, neutral), 0.2), fr_part))
+    scorer = bm25.Scorer(mixed, stats)  # one scorer, both languages
+    assert scorer(en) == pytest.approx(bm25.Scorer(DisMax((en_part, neutral), 0.2),
+                                                   stats)(en))
+    assert scorer(fr) == pytest.approx(bm25.Scorer(fr_part, stats)(fr))
+    both = bm25.Scorer(And((en_part, fr_part)), stats)  # no passage has both languages
+    assert both(en) is None and both(fr) is None
+    maybe = bm25.Scorer(AndMaybe(fr_part, en_part), stats)
+    assert maybe(en) is None
+    assert maybe(fr) == pytest.approx(bm25.Scorer(fr_part, stats)(fr))
+
+
 def test_tantivy_analysis_by_pieces_is_the_whole_texts():
     """tantivy_engine.analyze works a whitespace-separated piece at a time (remembered):
     the terms are those of tantivy's analyzer on the whole text, in order."""
