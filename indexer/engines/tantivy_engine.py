@@ -644,69 +644,82 @@ def _leaf(node, name: str, schema) -> tantivy.Query:
 
 def _translate(node, sub: str, schema, memo: dict | None = None) -> tantivy.Query | None:
     """The plan as a tantivy query on one sub-index (None: matches nothing there). With a
-    `memo`, sub-plans already translated (by identity) are reused: a search translates its
-    whole plan for the facets, then the same parts again for each ranked list."""
+    `memo`, compound sub-plans already translated (by identity) are reused: a search
+    translates its whole plan for the facets, then the same parts again for each ranked
+    list. Dispatch is on the exact node type and an And stops at its first child the
+    sub-index cannot match: a plan with expansions has terms in half a dozen languages, and
+    translating it for each sub-index was a seventh of a search."""
+    t = type(node)
+    if t in _LEAVES:
+        name = _field_in(node.field, sub)
+        return _boost(_leaf(node, name, schema), node.boost) if name else None
     if memo is None:
-        return _node(node, sub, schema, lambda child: _translate(child, sub, schema))
+        memo = {}
     key = (id(node), sub)
     held = memo.get(key)
     if held is not None and held[0] is node:  # the node is kept: its id is not reused
         return held[1]
-    q = _node(node, sub, schema, lambda child: _translate(child, sub, schema, memo))
+    q = _node(node, sub, schema, memo)
     memo[key] = (node, q)
     return q
 
 
-def _node(node, sub: str, schema, tr) -> tantivy.Query | None:
-    """One plan node; `tr` translates its children."""
+_LEAVES = (Term, Phrase, Prefix, Fuzzy)
+
+
+def _node(node, sub: str, schema, memo: dict) -> tantivy.Query | None:
+    """One compound plan node (or a range, all, none); its children through `_translate`."""
     Q, Occur = tantivy.Query, tantivy.Occur
-    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
-        name = _field_in(node.field, sub)
-        return _boost(_leaf(node, name, schema), node.boost) if name else None
-    if isinstance(node, Range):
-        return Q.range_query(schema, node.field, tantivy.FieldType.Integer, node.lo, node.hi)
-    if isinstance(node, And):
-        kids = [tr(c) for c in node.children]
-        if any(k is None for k in kids):
-            return None
+    t = type(node)
+    if t is And:
+        kids = []
+        for c in node.children:
+            k = _translate(c, sub, schema, memo)
+            if k is None:
+                return None
+            kids.append(k)
         return _boost(Q.boolean_query([(Occur.Must, k) for k in kids]), node.boost)
-    if isinstance(node, Or):
-        kids = [k for k in (tr(c) for c in node.children) if k is not None]
+    if t is Or or t is DisMax:
+        kids = [k for k in (_translate(c, sub, schema, memo) for c in node.children)
+                if k is not None]
         if not kids:
             return None
-        q = kids[0] if len(kids) == 1 else Q.boolean_query([(Occur.Should, k) for k in kids])
+        if len(kids) == 1:
+            q = kids[0]
+        elif t is Or:
+            q = Q.boolean_query([(Occur.Should, k) for k in kids])
+        else:
+            q = Q.disjunction_max_query(kids, node.tiebreak)
         return _boost(q, node.boost)
-    if isinstance(node, DisMax):
-        kids = [k for k in (tr(c) for c in node.children) if k is not None]
-        if not kids:
-            return None
-        q = kids[0] if len(kids) == 1 else Q.disjunction_max_query(kids, node.tiebreak)
-        return _boost(q, node.boost)
-    if isinstance(node, AndNot):
-        pos = tr(node.positive)
+    if t is Range:
+        return Q.range_query(schema, node.field, tantivy.FieldType.Integer, node.lo, node.hi)
+    if t is AndNot:
+        pos = _translate(node.positive, sub, schema, memo)
         if pos is None:
             return None
-        neg = tr(node.negative)
+        neg = _translate(node.negative, sub, schema, memo)
         if neg is None:
             return pos
         return Q.boolean_query([(Occur.Must, pos), (Occur.MustNot, neg)])
-    if isinstance(node, AndMaybe):
-        req = tr(node.required)
+    if t is AndMaybe:
+        req = _translate(node.required, sub, schema, memo)
         if req is None:
             return None
-        opt = tr(node.optional)
+        opt = _translate(node.optional, sub, schema, memo)
         if opt is None:
             return req
         return Q.boolean_query([(Occur.Must, req), (Occur.Should, opt)])
-    if isinstance(node, Filter):
-        q = tr(node.query)
-        cond = tr(node.condition)
-        if q is None or cond is None:
+    if t is Filter:
+        q = _translate(node.query, sub, schema, memo)
+        if q is None:
+            return None
+        cond = _translate(node.condition, sub, schema, memo)
+        if cond is None:
             return None
         return Q.boolean_query([(Occur.Must, q),
                                 (Occur.Must, Q.const_score_query(cond, 0.0))])
-    if isinstance(node, MatchAll):
+    if t is MatchAll:
         return Q.all_query()
-    if isinstance(node, MatchNone):
+    if t is MatchNone:
         return None
     raise TypeError(f"not a query plan node: {node!r}")
