@@ -449,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--workers", type=int, default=None,
-                    help="server processes (default: the web_workers setting, one per core)")
+                    help="server processes (default: the web_workers setting, two per core)")
     sv.add_argument("--threads", type=int, default=None,
                     help="threads per process (default: the web_threads setting)")
     sv.set_defaults(func=cmd_serve)

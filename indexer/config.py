@@ -79,14 +79,16 @@ class Settings:
         "words, filters and page), dropped whenever the index changes. 0: none.",
     )
     web_workers: int = _setting(
-        0, "Server processes of `index.py serve` (0: one per CPU core). Searching is CPU work "
-        "under Python's GIL, so processes, not threads, use the cores: measured on 2 cores, "
-        "one process answered 35 req/s, two 2x that (bench/README.md). 1: a single waitress "
-        "process.",
+        0, "Server processes of `index.py serve` (0: two per CPU core). Searching is CPU work "
+        "under Python's GIL, so processes, not threads, use the cores; a second process per "
+        "core searches while another reads or writes the network. Measured on 2 cores, 50 "
+        "clients, result cache off (bench/README.md): 2 processes x 1 thread 88 req/s, 3 x 1 "
+        "98-100, 4 x 1 98 (p95 0.8 s). 1: a single waitress process.",
     )
     web_threads: int = _setting(
-        4, "Threads per server process: requests waiting on the network or the disk while "
-        "another searches.",
+        1, "Threads per server process. More than one costs throughput: CPU-bound threads "
+        "contend for the GIL (2 processes x 4 threads answered 49 req/s where 2 x 1 answered "
+        "88, same machine and load).",
     )
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."

@@ -1,9 +1,11 @@
 """`index.py serve`: the web app under production WSGI servers (never Flask's development
-server): gunicorn with one process per core by default, or one waitress process.
+server): gunicorn with two single-threaded processes per core by default, or one
+waitress process.
 
-Measured on 2 cores (make bench-load, 50 clients, UNGA-scale index): a search is ~15 ms of
-Python and Rust under one GIL, so threads in one process top out near one core; processes
-use both (figures in bench/README.md)."""
+Measured on 2 cores (make bench-load, 50 clients, UNGA-scale index, result cache off): a
+search is ~15-20 ms of Python and Rust under one GIL, so threads in one process contend
+for one core (2 processes x 4 threads: 49 req/s); single-threaded processes use both cores
+(2 x 1: 88 req/s; 4 x 1: 98 req/s, p95 0.8 s; figures in bench/README.md)."""
 
 from __future__ import annotations
 
@@ -66,7 +68,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
           threads: int | None = None, workers: int | None = None) -> int:
     """Serve until Ctrl-C/SIGTERM: several processes (gunicorn) by default, one waitress
     process with `workers=1` (see the `web_workers` setting for why)."""
-    workers = workers or settings.web_workers or os.cpu_count() or 1
+    workers = workers or settings.web_workers or 2 * (os.cpu_count() or 1)
     threads = threads or settings.web_threads
     if workers > 1:
         return _serve_processes(settings, host, port, workers, threads)
