@@ -17,7 +17,7 @@ from pathlib import Path
 from . import engines, ocr_cache, parsers, store
 from .config import Settings
 from .errors import IndexOutOfDate, IngestRefused, NotFound
-from .language import detect, passage_language
+from .language import detect, document_language, passage_language
 from .locking import write_lock
 from .metadata import catalogs_in, infer_series, read_catalog
 from .models import DocMeta, Document, Passage
@@ -89,7 +89,7 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     candidates = tuple(settings.language_list)
     sample = parsed.text()[:5000]
     if not meta.lang:
-        meta.lang = detect(sample, candidates, default=settings.default_lang)
+        meta.lang = document_language(sample, candidates, default=settings.default_lang)
     if catalog_meta and catalog_meta.title and not (sidecar and sidecar.title):
         # a title given on the command line or in a sidecar is taken as given
         meta.title = _title_in_language(meta, parsed.meta.title, candidates)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import shared_path
 
-from indexer.language import detect, passage_language
+from indexer.language import detect, document_language, passage_language
 
 CANDIDATES = ("en", "fr", "es", "ru", "ar", "zh", "pt", "de")
 
@@ -26,6 +26,31 @@ def test_detects_short_and_long_texts(text, lang):
 
 def test_nothing_to_go_on_gives_the_default():
     assert detect("12345 -- 6/35", CANDIDATES, default="es") == "es"
+
+
+@pytest.mark.parametrize("text", [
+    "atomic hydrogen maser", "diode amplifier", "a radio telescope",
+    "satellite orbit perturbations in vector form", "courier communication satellite"])
+def test_a_document_of_a_few_ambiguous_words_takes_the_default_language(text):
+    """Vaswani title-only records: n-gram models call them French, German or Spanish
+    (`detect` does); a document that short takes the deployment's default unless sure."""
+    assert detect(text, CANDIDATES) != "en"  # the premise: detection alone gets it wrong
+    assert document_language(text, CANDIDATES, default="en") == "en"
+    assert document_language(text, CANDIDATES, default="fr") == "fr"
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Rapport du Secrétaire général", "fr"),  # lingua is sure
+    ("Les villes et la migration", "fr"),  # function words
+    ("Migración internacional y desarrollo", "es"),
+    ("Права человека мигрантов", "ru"),  # script
+    ("role of double quantum transitions in masers", "en"),
+    ("Le Pacte mondial pour des migrations sûres, ordonnées et régulières repose sur les "
+     "buts et principes de la Charte des Nations Unies.", "fr"),  # long: detected
+])
+def test_a_short_document_that_says_its_language_keeps_it(text, lang):
+    assert document_language(text, CANDIDATES, default="en") == lang
+    assert document_language(text, CANDIDATES, default="de") == lang
 
 
 def test_passage_keeps_document_language_unless_text_clearly_differs():

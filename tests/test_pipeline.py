@@ -328,3 +328,16 @@ def test_replace_from_the_cli(tmp_path, settings):
                         str(rev), "--index", settings.index_dir],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "not in the index" in r.stderr
+
+
+def test_a_title_only_document_takes_the_default_language(tmp_path, settings):
+    """Three ambiguous words are no evidence: the document is in `default_lang` (detection
+    alone called it French) and its words are stemmed as such."""
+    c = tmp_path / "titles"
+    c.mkdir()
+    (c / "maser.txt").write_text("atomic hydrogen maser\n", encoding="utf-8")
+    (c / "villes.txt").write_text("Les villes accueillent les migrants.\n", encoding="utf-8")
+    pipeline.build(c, settings, workers=1)
+    langs = {d.file: d.meta.lang for d in SearchService(settings).documents()}
+    assert langs == {"maser.txt": "en", "villes.txt": "fr"}
+    assert search(settings, "masers").total == 1  # English stemming: maser(s) -> maser
