@@ -25,8 +25,8 @@ def mark_spans(text: str, kinds: list[str], terms: list[set[str]],
                          if t.text in wanted)
             continue
         for m in analysis.WORD_RE.finditer(text):
-            if any(t in wanted for t in analyze(kind, m.group(0))):
-                spans.add((m.start(), m.end()))
+            if not wanted.isdisjoint(analyze(kind, m.group(0))):
+                spans.add(m.span())
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
