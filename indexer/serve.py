@@ -9,6 +9,7 @@ for one core (2 processes x 4 threads: 49 req/s); single-threaded processes use 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import replace
@@ -64,12 +65,26 @@ def stop_server(server) -> None:
     _stop_worker(server)
 
 
+GC_THRESHOLDS = (10_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """Collect cycles less often than Python's default (700, 10, 10). A search makes tens of
+    thousands of short-lived containers (analysed passages, term counts), almost none in
+    cycles, so the collector mostly walks the long-lived caches for nothing: measured over
+    the bench-load requests in one process, collection took 2.2 ms of a 15.5 ms request
+    with the default and 0.5 ms with these thresholds. Garbage is still freed at once by
+    reference counting; cycles a little later."""
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
           threads: int | None = None, workers: int | None = None) -> int:
     """Serve until Ctrl-C/SIGTERM: several processes (gunicorn) by default, one waitress
     process with `workers=1` (see the `web_workers` setting for why)."""
     workers = workers or settings.web_workers or 2 * (os.cpu_count() or 1)
     threads = threads or settings.web_threads
+    tune_gc()  # before gunicorn forks: its processes inherit it
     if workers > 1:
         return _serve_processes(settings, host, port, workers, threads)
     server = make_server(settings, host, port, max(threads, 4))
