@@ -23,7 +23,7 @@ _SCRIPT_LANGS = {"ARABIC": "ar", "CYRILLIC": "ru", "CJK": "zh", "HIRAGANA": "ja"
 
 # Frequent function words; enough to tell the Latin-script candidates apart on a sentence.
 STOPWORDS = {
-    "en": "the of and to in is that for on with as are be by this it from at an which or have "
+    "en": "the of and to in is that for on with as are be by this it from at a an which or have "
           "has its their all not we will shall should been were".split(),
     "fr": "le la les des du de et à en un une est que qui dans pour sur par au aux avec ce ces "
           "sont il elle leur leurs pas ne se sa son ou être été nous".split(),
@@ -171,7 +171,9 @@ SURE_SHORT = 0.9  # lingua's confidence that settles a short document's language
 def document_language(text: str, candidates: tuple[str, ...], default: str) -> str:
     """The language of a whole document's text. A document of a few words (a record with a
     title only) names its language only when the evidence is clear: its script, two or more
-    function words of one language and at least twice another's, or lingua at SURE_SHORT.
+    function words of one language only and at least twice another's (words several
+    languages share, `a`, `as`, `in`, `la`, say nothing: "a study of a second order sampling
+    servo" has more Portuguese function words than English ones), or lingua at SURE_SHORT.
     Otherwise the deployment's `default_lang` is the better guess: "atomic hydrogen maser",
     "diode amplifier" and "a radio telescope" are English to a reader but French, German or
     Spanish to n-gram models (39 of the 11,429 Vaswani abstracts were indexed and stemmed as
@@ -184,7 +186,7 @@ def document_language(text: str, candidates: tuple[str, ...], default: str) -> s
     by_script = script_language(text, candidates)
     if by_script:
         return by_script
-    scores = sorted(stopword_scores(text, candidates).items(), key=lambda kv: -kv[1])
+    scores = sorted(_exclusive_scores(words, candidates).items(), key=lambda kv: -kv[1])
     if scores and scores[0][1] >= 2 and (len(scores) == 1 or scores[0][1] >= 2 * scores[1][1]):
         return scores[0][0]
     detector = _lingua(candidates)
@@ -193,6 +195,19 @@ def document_language(text: str, candidates: tuple[str, ...], default: str) -> s
         if best and best[0].value >= SURE_SHORT:
             return best[0].language.iso_code_639_1.name.lower()
     return default
+
+
+def _exclusive_scores(words: list[str], candidates: tuple[str, ...]) -> dict[str, int]:
+    """Function words of each candidate language that no other listed language has (not
+    only the candidates: `a` is Italian and English as well as Portuguese), counted."""
+    out = {}
+    for lang in candidates:
+        if lang not in STOPWORDS:
+            continue
+        own = _stopset(lang)
+        others = frozenset().union(*(_stopset(k) for k in STOPWORDS if k != lang))
+        out[lang] = sum(1 for w in words if w.lower() in own and w.lower() not in others)
+    return out
 
 
 def passage_language(text: str, doc_lang: str, candidates: tuple[str, ...],
