@@ -86,9 +86,10 @@ class Settings:
         "98-100, 4 x 1 98 (p95 0.8 s). 1: a single waitress process.",
     )
     web_threads: int = _setting(
-        1, "Threads per server process. More than one costs throughput: CPU-bound threads "
-        "contend for the GIL (2 processes x 4 threads answered 49 req/s where 2 x 1 answered "
-        "88, same machine and load).",
+        1, "Threads per server process; 1: gunicorn sync workers (one request at a time, a "
+        "process takes a connection only when free, so the load spreads evenly). More than "
+        "one costs throughput: CPU-bound threads contend for the GIL (2 processes x 4 "
+        "threads answered 49 req/s where 2 x 1 answered 88, same machine and load).",
     )
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."

@@ -5,7 +5,10 @@ waitress process.
 Measured on 2 cores (make bench-load, 50 clients, UNGA-scale index, result cache off): a
 search is ~15-20 ms of Python and Rust under one GIL, so threads in one process contend
 for one core (2 processes x 4 threads: 49 req/s); single-threaded processes use both cores
-(2 x 1: 88 req/s; 4 x 1: 98 req/s, p95 0.8 s; figures in bench/README.md)."""
+(2 x 1: 88 req/s; 4 x 1: 98 req/s, p95 0.8 s); gunicorn's sync workers spread the load
+evenly (4 processes, 60 s: 126-130 req/s, p95 0.47 s). Figures in bench/README.md.
+Sync workers take one request at a time: in front of slow clients on the open internet,
+put a buffering proxy (nginx) before them, as gunicorn's documentation advises."""
 
 from __future__ import annotations
 
@@ -103,9 +106,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
 
 def _serve_processes(settings: Settings, host: str, port: int, workers: int,
                      threads: int) -> int:
-    """gunicorn: `workers` processes sharing one socket, each with `threads` threads and
-    its own app (its own index readers: nothing is shared but the files). Every process
-    starts an upload worker; the one holding the data directory's lock runs the jobs."""
+    """gunicorn: `workers` processes sharing one socket, each its own app (its own index
+    readers: nothing is shared but the files): sync workers (one request at a time) with
+    `threads` = 1, gthread workers with more. Every process starts an upload worker; the one
+    holding the data directory's lock runs the jobs."""
     from gunicorn.app.base import BaseApplication
 
     from search_app import create_app
@@ -118,8 +122,19 @@ def _serve_processes(settings: Settings, host: str, port: int, workers: int,
         def load_config(self):
             self.cfg.set("bind", [f"{host}:{port}"])
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", threads)
+            if threads > 1:
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", threads)
+            else:
+                # One request at a time per process, and a process takes a connection only
+                # when it is free: the load spreads evenly. With gthread's keep-alive, the
+                # 50 bench-load connections stayed where they were first accepted, and
+                # throughput went from 72 to 139 req/s between identical runs (sync: 126
+                # and 130, p95 0.47 s). Sync workers close each connection after its answer.
+                self.cfg.set("worker_class", "sync")
+            # a sync worker is restarted when one request runs longer than this (a large
+            # upload over a slow link, a deep export): generous, as nothing is killed early
+            self.cfg.set("timeout", 300)
             # the app is made in each process after the fork: tantivy readers, SQLite
             # connections and the upload worker's thread are not shared across a fork
             self.cfg.set("preload_app", False)
