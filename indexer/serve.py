@@ -148,6 +148,8 @@ def _serve_processes(settings: Settings, host: str, port: int, workers: int,
             return create_app({"SETTINGS": settings})
 
     print(f"Dialogue Search on http://{host}:{port}/ (index: {settings.index_dir}; "
-          f"{workers} processes x {threads} threads); Ctrl-C stops it", file=sys.stderr)
+          f"{workers} processes, " + (f"{threads} threads each" if threads > 1 else
+                                        "one request at a time each")
+          + "); Ctrl-C stops it", file=sys.stderr)
     Server().run()
     return 0
