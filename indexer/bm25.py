@@ -229,13 +229,10 @@ class Scorer:
             fieldname, terms, slop = node.field, node.terms, node.slop
 
             def phrase(c: Candidate) -> float | None:
-                total = 0.0
-                for p in parts:
-                    s = p(c)
-                    if s is None:
-                        return None
-                    total += s
-                return total if phrase_matches(c.tokens(fieldname), terms, slop) else None
+                total = _sum_all(parts, c)
+                if total is None or not phrase_matches(c.tokens(fieldname), terms, slop):
+                    return None
+                return total
             return phrase
         if isinstance(node, (And, Or, DisMax)):
             kids = [self._compile(ch, own) for ch in node.children]
@@ -245,13 +242,8 @@ class Scorer:
                     return NEVER
 
                 def all_of(c: Candidate) -> float | None:
-                    total = 0.0
-                    for k in kids:
-                        s = k(c)
-                        if s is None:
-                            return None
-                        total += s
-                    return total * boost
+                    total = _sum_all(kids, c)
+                    return None if total is None else total * boost
                 return all_of
             kids = [k for k in kids if k is not NEVER]
             if not kids:
@@ -319,6 +311,17 @@ class Scorer:
         if isinstance(node, MatchNone):
             return NEVER
         raise TypeError(f"not a query plan node: {node!r}")
+
+
+def _sum_all(parts: list[Score], c: Candidate) -> float | None:
+    """The parts' scores summed, None as soon as one does not match."""
+    total = 0.0
+    for part in parts:
+        s = part(c)
+        if s is None:
+            return None
+        total += s
+    return total
 
 
 # A compiled part that no candidate of the language matches (pruned from its parents).

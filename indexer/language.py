@@ -198,16 +198,17 @@ def document_language(text: str, candidates: tuple[str, ...], default: str) -> s
 
 
 def _exclusive_scores(words: list[str], candidates: tuple[str, ...]) -> dict[str, int]:
-    """Function words of each candidate language that no other listed language has (not
-    only the candidates: `a` is Italian and English as well as Portuguese), counted."""
-    out = {}
-    for lang in candidates:
-        if lang not in STOPWORDS:
-            continue
-        own = _stopset(lang)
-        others = frozenset().union(*(_stopset(k) for k in STOPWORDS if k != lang))
-        out[lang] = sum(1 for w in words if w.lower() in own and w.lower() not in others)
-    return out
+    """Function words of each candidate language that no other listed language has, counted."""
+    lowered = [w.lower() for w in words]
+    return {lang: sum(1 for w in lowered if w in _exclusive(lang))
+            for lang in candidates if lang in STOPWORDS}
+
+
+@cache
+def _exclusive(lang: str) -> frozenset[str]:
+    """The language's function words that no other list has (not only the candidates': `a`
+    is Italian and English as well as Portuguese)."""
+    return _stopset(lang).difference(*(_stopset(k) for k in STOPWORDS if k != lang))
 
 
 def passage_language(text: str, doc_lang: str, candidates: tuple[str, ...],

@@ -131,31 +131,28 @@ def reference(d: Document, p: Passage, permalink: str = "",
         accessed=accessed or datetime.now(UTC).date().isoformat())
 
 
+def _given(fields: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The (key, value) pairs that have a value, in order: an export leaves out what a
+    reference does not have."""
+    return [(k, v) for k, v in fields if v]
+
+
+def _note(r: Reference) -> str:
+    return "; ".join(x for x in (r.locator, r.section) if x)
+
+
 def bibtex(d: Document, p: Passage, permalink: str = "", accessed: str | None = None) -> str:
     r = reference(d, p, permalink, accessed)
     fields: list[tuple[str, str]] = []
     if r.author:
         fields.append(("author", "{" + _bibtex_escape(r.author) + "}"))  # corporate: braced
     fields.append(("title", _bibtex_escape(r.full_title)))
-    if r.symbol:
-        fields.append(("number", _bibtex_escape(r.symbol)))
-    if r.publisher:
-        fields.append(("publisher", _bibtex_escape(r.publisher)))
-    if r.year:
-        fields.append(("year", r.year))
-    if r.date and len(r.date) > 4:
-        fields.append(("date", _bibtex_escape(r.date)))
-    if r.lang:
-        fields.append(("language", r.lang))
-    if r.series:
-        fields.append(("series", _bibtex_escape(r.series)))
-    if r.version:
-        fields.append(("version", _bibtex_escape(r.version)))
-    if r.page:
-        fields.append(("pages", _bibtex_escape(r.page)))
-    note = "; ".join(x for x in (r.locator, r.section) if x)
-    if note:
-        fields.append(("note", _bibtex_escape(note)))
+    fields += _given([
+        ("number", _bibtex_escape(r.symbol)), ("publisher", _bibtex_escape(r.publisher)),
+        ("year", r.year), ("date", _bibtex_escape(r.date) if len(r.date) > 4 else ""),
+        ("language", r.lang), ("series", _bibtex_escape(r.series)),
+        ("version", _bibtex_escape(r.version)), ("pages", _bibtex_escape(r.page)),
+        ("note", _bibtex_escape(_note(r)))])
     if r.url:
         fields.append(("url", r.url.replace("}", "%7D").replace("{", "%7B")))
         fields.append(("urldate", r.accessed))
@@ -170,26 +167,12 @@ def ris(d: Document, p: Passage, permalink: str = "", accessed: str | None = Non
         lines.append(("AU", r.author))
     lines.append(("TI", r.full_title))
     lines.append(("T2", r.title))
-    if r.symbol:
-        lines.append(("M1", r.symbol))
-    if r.publisher:
-        lines.append(("PB", r.publisher))
-    if r.year:
-        lines.append(("PY", r.year))
     parts = _date_parts(r.date)
-    if parts:
-        lines.append(("DA", "/".join(f"{x:02d}" if i else str(x) for i, x in enumerate(parts))))
-    if r.lang:
-        lines.append(("LA", r.lang))
-    if r.series:
-        lines.append(("T3", r.series))
-    if r.page:
-        lines.append(("SP", r.page))
-    if r.locator:
-        lines.append(("SE", r.locator))
-    note = "; ".join(x for x in (r.locator, r.section) if x)
-    if note:
-        lines.append(("N1", note))
+    lines += _given([
+        ("M1", r.symbol), ("PB", r.publisher), ("PY", r.year),
+        ("DA", "/".join(f"{x:02d}" if i else str(x) for i, x in enumerate(parts))),
+        ("LA", r.lang), ("T3", r.series), ("SP", r.page), ("SE", r.locator),
+        ("N1", _note(r))])
     if r.url:
         lines.append(("UR", r.url))
         lines.append(("Y2", r.accessed.replace("-", "/")))
@@ -204,25 +187,12 @@ def csl(d: Document, p: Passage, permalink: str = "", accessed: str | None = Non
     item: dict = {"id": r.key, "type": "document", "title": r.full_title}
     if r.author:
         item["author"] = [{"literal": r.author}]
-    if r.symbol:
-        item["number"] = r.symbol
-    if r.publisher:
-        item["publisher"] = r.publisher
     parts = _date_parts(r.date)
-    if parts:
-        item["issued"] = {"date-parts": [parts]}
-    if r.lang:
-        item["language"] = r.lang
-    if r.series:
-        item["collection-title"] = r.series
-    if r.version:
-        item["version"] = r.version
-    if r.page:
-        item["page"] = r.page
-    if r.locator:
-        item["section"] = r.locator
-    if r.section:
-        item["note"] = r.section
+    item.update(_given([
+        ("number", r.symbol), ("publisher", r.publisher),
+        ("issued", {"date-parts": [parts]} if parts else None), ("language", r.lang),
+        ("collection-title", r.series), ("version", r.version), ("page", r.page),
+        ("section", r.locator), ("note", r.section)]))
     if r.url:
         item["URL"] = r.url
         item["accessed"] = {"date-parts": [_date_parts(r.accessed)]}

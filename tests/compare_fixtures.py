@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import build_files
+from openapi_check import response_errors
 
-from indexer import config, pipeline
+from indexer import config
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -80,13 +82,7 @@ FILES = {
 
 @pytest.fixture(scope="session")
 def versions_index(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("versions")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in FILES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    data = root / "data"
-    report = pipeline.build(corpus, config.load(index_dir=str(data)), workers=1)
+    data, report = build_files(tmp_path_factory.mktemp("versions"), FILES)
     assert len(report.of("indexed")) == 3, [(o.file, o.reason) for o in report.of("refused")]
     return data
 
@@ -117,32 +113,9 @@ def vclient(versions_app):
 
 @pytest.fixture
 def schema_errors():
-    """f(spec, route, body) -> where `body` breaks the 200 response schema of `route` in the
-    OpenAPI document, every object closed to undeclared properties (as in test_api.py)."""
-    from jsonschema import Draft202012Validator
-    from referencing import Registry
-    from referencing.jsonschema import DRAFT202012
-
-    def strict(schema):
-        if isinstance(schema, dict):
-            out = {k: strict(v) for k, v in schema.items()}
-            if "properties" in out and "additionalProperties" not in out:
-                out["additionalProperties"] = False
-            return out
-        if isinstance(schema, list):
-            return [strict(v) for v in schema]
-        return schema
-
-    def errors(spec: dict, route: str, body) -> list[str]:
-        registry = Registry().with_resource("urn:openapi",
-                                            DRAFT202012.create_resource(strict(spec)))
-        pointer = ("/paths/" + route.replace("~", "~0").replace("/", "~1")
-                   + "/get/responses/200/content/application~1json/schema")
-        validator = Draft202012Validator({"$ref": "urn:openapi#" + pointer}, registry=registry)
-        return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                for e in validator.iter_errors(body)]
-
-    return errors
+    """f(spec, route, body) -> where `body` breaks the 200 response schema of `route`
+    (openapi_check.response_errors, as test_api.py checks /api/search)."""
+    return response_errors
 
 
 @pytest.fixture(scope="session")

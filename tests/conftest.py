@@ -28,6 +28,17 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def build_files(root: Path, files: dict[str, str]) -> tuple[Path, pipeline.Report]:
+    """Write `files` (name -> text) into root/corpus and build root/data from them; the data
+    directory and the build report."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    data = root / "data"
+    return data, pipeline.build(corpus, config.load(index_dir=str(data)), workers=1)
+
+
 @pytest.fixture
 def settings(tmp_path) -> config.Settings:
     """Settings pointing at an empty data directory of this test's own."""

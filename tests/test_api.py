@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from openapi_check import response_errors
 
 pytest_plugins = ["web_fixtures"]
 
@@ -285,34 +286,6 @@ def test_openapi_lists_exactly_the_api_routes(app, client):
             assert methods == set(spec["paths"][_openapi_path(rule.rule)])
 
 
-def _strict(schema):
-    """A copy of the OpenAPI document whose objects allow only the properties they declare:
-    a field the JSON has but the description lacks is an error, not ignored."""
-    if isinstance(schema, dict):
-        out = {k: _strict(v) for k, v in schema.items()}
-        if "properties" in out and "additionalProperties" not in out:
-            out["additionalProperties"] = False
-        return out
-    if isinstance(schema, list):
-        return [_strict(v) for v in schema]
-    return schema
-
-
-def _response_errors(spec: dict, route: str, body) -> list[str]:
-    """Where `body` breaks the 200 response schema the OpenAPI document declares for `route`
-    (OpenAPI 3.1 schemas are JSON Schema 2020-12; $refs resolve within the document)."""
-    from jsonschema import Draft202012Validator
-    from referencing import Registry
-    from referencing.jsonschema import DRAFT202012
-
-    registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(_strict(spec)))
-    pointer = ("/paths/" + route.replace("~", "~0").replace("/", "~1")
-               + "/get/responses/200/content/application~1json/schema")
-    validator = Draft202012Validator({"$ref": "urn:openapi#" + pointer}, registry=registry)
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(body)]
-
-
 SCHEMA_QUERIES = [
     {"q": "remittances"},  # expansions, facets
     {"q": "transaction costs", "lang": "en"},  # a hit with a French version
@@ -333,7 +306,7 @@ def test_search_json_matches_the_openapi_schema(client, params):
     resp = client.get("/api/search", query_string=params)
     assert resp.status_code == 200
     body = resp.get_json()
-    assert _response_errors(spec, "/api/search", body) == []
+    assert response_errors(spec, "/api/search", body) == []
     if params.get("lang") == "en":
         assert body["hits"][0]["versions"], "the fixture has language versions"
 
@@ -356,7 +329,7 @@ def test_search_json_with_copies_and_no_year_matches_the_openapi_schema(tmp_path
     body = client.get("/api/search?q=local+authorities").get_json()
     [hit] = body["hits"]
     assert len(hit["copies"]) == 1 and hit["year"] is None
-    assert _response_errors(spec, "/api/search", body) == []
+    assert response_errors(spec, "/api/search", body) == []
 
 
 def test_other_api_json_matches_the_openapi_schema(client):
@@ -368,13 +341,13 @@ def test_other_api_json_matches_the_openapi_schema(client):
                        ("/api/documents", "/api/documents"),
                        ("/api/documents/{doc_id}", f"/api/documents/{h['doc_id']}"),
                        ("/api/topics", "/api/topics")):
-        assert _response_errors(spec, route, client.get(url).get_json()) == [], url
+        assert response_errors(spec, route, client.get(url).get_json()) == [], url
 
 
 def test_the_schema_check_finds_undeclared_mistyped_and_missing_fields(client):
     spec = client.get("/api/openapi.json").get_json()
     body = client.get("/api/search?q=transaction+costs&lang=en").get_json()
-    assert _response_errors(spec, "/api/search", body) == []
+    assert response_errors(spec, "/api/search", body) == []
     hit = body["hits"][0]
     copy = {"passage_id": "p-1", "doc_id": "d", "title": "t", "symbol": "s", "paragraph": "1"}
     broken = [
@@ -387,7 +360,7 @@ def test_the_schema_check_finds_undeclared_mistyped_and_missing_fields(client):
         {k: v for k, v in body.items() if k != "total"},
     ]
     for b in broken:
-        assert _response_errors(spec, "/api/search", b), b
+        assert response_errors(spec, "/api/search", b), b
 
 
 def test_security_headers_on_api_responses(client):

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import build_files
 
 from indexer import config, pipeline
 
@@ -101,14 +102,7 @@ de ménages et soutiennent le développement local dans les pays d'origine.
 @pytest.fixture(scope="session")
 def web_index(tmp_path_factory) -> Path:
     """Data directory of a real index over FILES (built once per test session)."""
-    root = tmp_path_factory.mktemp("web")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in FILES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    data = root / "data"
-    settings = config.load(index_dir=str(data))
-    report = pipeline.build(corpus, settings, workers=1)
+    data, report = build_files(tmp_path_factory.mktemp("web"), FILES)
     assert not report.of("refused"), [(o.file, o.reason) for o in report.of("refused")]
     assert len(report.of("indexed")) == 4
     return data

@@ -693,22 +693,16 @@ def _node(node, sub: str, schema, memo: dict) -> tantivy.Query | None:
         return _boost(q, node.boost)
     if t is Range:
         return Q.range_query(schema, node.field, tantivy.FieldType.Integer, node.lo, node.hi)
-    if t is AndNot:
-        pos = _translate(node.positive, sub, schema, memo)
-        if pos is None:
-            return None
-        neg = _translate(node.negative, sub, schema, memo)
-        if neg is None:
-            return pos
-        return Q.boolean_query([(Occur.Must, pos), (Occur.MustNot, neg)])
-    if t is AndMaybe:
-        req = _translate(node.required, sub, schema, memo)
+    if t is AndNot or t is AndMaybe:  # a required part, and one that excludes or adds
+        main, other, occur = ((node.positive, node.negative, Occur.MustNot) if t is AndNot
+                              else (node.required, node.optional, Occur.Should))
+        req = _translate(main, sub, schema, memo)
         if req is None:
             return None
-        opt = _translate(node.optional, sub, schema, memo)
-        if opt is None:
+        extra = _translate(other, sub, schema, memo)
+        if extra is None:
             return req
-        return Q.boolean_query([(Occur.Must, req), (Occur.Should, opt)])
+        return Q.boolean_query([(Occur.Must, req), (occur, extra)])
     if t is Filter:
         q = _translate(node.query, sub, schema, memo)
         if q is None:
