@@ -36,6 +36,10 @@ TEXT_LANGS = tuple(STEMMED) + ("zh",)
 # stop lists are matched before folding (they are spelt with accents).
 FOLDED = frozenset({"en", "fr", "es", "pt", "de", "it", "nl"})
 NEUTRAL = "neutral"
+# Every word as written, lower-cased and accents folded, stop words kept, with positions: the
+# field quoted phrases are matched on ("authorities in the identification of needs" must
+# hold its `in the` and `of`, which the stemmed fields drop).
+EXACT = "exact"
 
 # Words, keeping dotted numbers and abbreviations (`10.7`, `A.73`) whole. Apostrophes split,
 # so French elisions (`l’État`) index as `l` + `etat`.
@@ -104,6 +108,9 @@ def terms(kind: str, text: str) -> list[str]:
     if kind == "zh":
         return [t.text for t in cjk_tokens(text)]
     words = WORD_RE.findall(text.lower())
+    if kind == EXACT:
+        table = _accent_table()
+        return [w.translate(table) for w in words]
     if kind == NEUTRAL:
         table, stops = _accent_table(), neutral_stopwords()
         words = [w.translate(table) for w in words]

@@ -33,7 +33,7 @@ from typing import Protocol
 
 from rapidfuzz.distance import Levenshtein
 
-from .analysis import NEUTRAL, TEXT_LANGS
+from .analysis import EXACT, NEUTRAL, TEXT_LANGS
 from .queryplan import (
     And,
     AndMaybe,
@@ -86,7 +86,7 @@ def own_field(lang: str) -> str:
 def field_kind(fieldname: str) -> str:
     if fieldname.startswith("text_") and fieldname[5:] in TEXT_LANGS:
         return fieldname[5:]
-    return NEUTRAL
+    return EXACT if fieldname == "text_exact" else NEUTRAL
 
 
 class Candidate:
@@ -106,6 +106,8 @@ class Candidate:
             rec = self.record
             if fieldname == "text_neutral":
                 toks = self.analyze(NEUTRAL, rec.get("content", ""))
+            elif fieldname == "text_exact":
+                toks = self.analyze(EXACT, rec.get("content", ""))
             elif fieldname == "title":
                 toks = _title_terms(self.analyze, rec.get("title", "") or "")
             elif fieldname == own_field(rec.get("lang", "")):
@@ -154,6 +156,7 @@ def _title_terms(analyze: Analyze, title: str) -> list[str]:
 
 
 _TEXTUAL = frozenset([*(f"text_{lang}" for lang in TEXT_LANGS), "text_other", "text_neutral",
+                      "text_exact",
                       "title"])
 
 Score = Callable[[Candidate], "float | None"]

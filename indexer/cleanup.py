@@ -171,6 +171,17 @@ def dehyphenate(lines: list[str], vocabulary: set[str] | None = None) -> list[st
     return out
 
 
+def join_broken_words(text: str) -> str:
+    """A copied line-break hyphen (`develop- ment`, `develop-\nment`) joined as dehyphenate
+    joins it in the texts: `development`, but `multi-stakeholder` (a compound prefix, or a
+    second part that is not lower case, keeps its hyphen)."""
+    def glue(m: re.Match) -> str:
+        first, second = m.group(1), m.group(2)
+        keep = first.lower() in _COMPOUND_PREFIXES or not second[0].islower()
+        return f"{first}{'-' if keep else ''}{second}"
+    return re.sub(r"(\w+)-[ \t]*(?:\r?\n\s*|[ \t]+)(\w+)", glue, text)
+
+
 def word_vocabulary(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\w+(?:-\w+)*", text)}
 

@@ -4,6 +4,8 @@ shares, ranking.py)."""
 
 from __future__ import annotations
 
+import re
+
 from . import query_syntax as syn
 from .planner import Planner, text_field
 from .queryplan import And, AndNot, Filter, MatchNone, Node, Or, Term, and_, or_
@@ -33,8 +35,7 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
     used: dict[str, list[str]] = {}
     per_lang: dict[str, list] = {}
     parts: dict[str, list[Part]] = {}
-    for matched, concept_terms, n_equiv in load_thesaurus().concept_expansions(
-            text, qlang or None):
+    for matched, concept_terms, n_equiv, quoted in _concepts(text, qlang):
         span = set(matched)
         covers = frozenset(i for i, toks in enumerate(typed_tokens) if toks and toks <= span)
         for lang, terms in concept_terms.items():
@@ -52,9 +53,13 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
                 boosts.append(boost)
                 # All the words, not the phrase: reading positions for every passage
                 # holding the words made expanded queries take seconds (Whoosh).
-                alternatives.append(
-                    Term(fieldname, words[0], boost) if len(words) == 1
-                    else And(tuple(Term(fieldname, w) for w in words), boost))
+                if quoted:  # a quoted concept is its equivalents as phrases
+                    phrase = plan.phrase(term, [fieldname])
+                    alternatives.append(phrase if boost == 1.0 else Or((phrase,), boost))
+                else:
+                    alternatives.append(
+                        Term(fieldname, words[0], boost) if len(words) == 1
+                        else And(tuple(Term(fieldname, w) for w in words), boost))
                 words_of.append(frozenset((fieldname, w) for w in words))
                 bucket = used.setdefault(lang, [])
                 if term not in bucket:
@@ -65,6 +70,22 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
                 parts.setdefault(lang, []).append(Part(words_of, covers, tuple(boosts)))
     queries = {lang: qs[0] if len(qs) == 1 else Or(tuple(qs)) for lang, qs in per_lang.items()}
     return queries, used, parts
+
+
+def _concepts(text: str, qlang: str):
+    """(matched words, terms by language, equivalents, quoted) of the concepts the query
+    names. A quoted phrase names a concept only when it is the concept's term, all of it
+    (`"local authorities"`; not `"support local authorities in the identification"`, whose
+    every hit must hold the phrase): its equivalents are then phrases too."""
+    thesaurus = load_thesaurus()
+    loose = re.sub(r'"[^"]*"?', " ", text)
+    for found in thesaurus.concept_expansions(loose, qlang or None):
+        yield (*found, False)
+    for phrase in re.findall(r'"([^"]*)"', text):
+        whole = tokenize(phrase)
+        for found in thesaurus.concept_expansions(phrase, qlang or None):
+            if tuple(found[0]) == whole:
+                yield (*found, True)
 
 
 def constrain(plan: Planner, typed: str, qlang: str, q: Node, expansions: dict[str, Node]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from . import query_syntax as syn
-from .analysis import NEUTRAL, TEXT_LANGS
+from .analysis import EXACT, NEUTRAL, TEXT_LANGS, WORD_RE
+from .cleanup import join_broken_words, normalize_text
 from .errors import QueryError
 from .metadata import SERIES, normalize_series
 from .queryplan import (
@@ -23,6 +24,7 @@ from .queryplan import (
     AndMaybe,
     AndNot,
     DisMax,
+    Filter,
     Fuzzy,
     MatchAll,
     MatchNone,
@@ -35,6 +37,7 @@ from .queryplan import (
     and_,
     or_,
 )
+from .symbols import canonical
 
 Analyze = Callable[[str, str], list[str]]
 
@@ -42,7 +45,11 @@ TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
 # Fields a query searches, with their weights: the passage's own-language text counts most,
 # the accent-folded copy a little (it catches `autorites` for `autorités`), the document title
 # adds context (CONTEXT_FIELDS).
-FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "title": 0.25}
+FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "title": 0.25,
+                "text_exact": 0.6}
+# The field a quoted phrase must stand in: every word as written (analysis.EXACT), so the
+# phrase's stop words count, in any language.
+EXACT_FIELD = "text_exact"
 # The document title adds to the score of a passage whose own text matches; it matches
 # nothing alone. The section field is not scored: a heading is a passage of its own, and the
 # section text the parsers record can be whole paragraphs (the IOM handbook's), which put
@@ -80,13 +87,28 @@ def field_kind(fieldname: str) -> str:
     """The analysis a field's terms come from."""
     if fieldname.startswith("text_") and fieldname[5:] in TEXT_LANGS:
         return fieldname[5:]
-    return NEUTRAL
+    return EXACT if fieldname == EXACT_FIELD else NEUTRAL
 
 
 def positional(fieldname: str) -> bool:
     """Phrases run on the language fields only: the neutral and title fields keep no
     positions (they would cost a third of the build time in Whoosh)."""
     return fieldname in TEXT_FIELDS
+
+
+def phrase_readings(text: str) -> list[str]:
+    """A quoted phrase as the texts may hold it: Unicode as cleanup normalises it (NFC: some
+    sources are decomposed), and, when it has a hyphen before a space or line break, also
+    with that hyphen joined as the parsers join line-break hyphens."""
+    text = normalize_text(text)
+    joined = join_broken_words(text)
+    return [text] if joined == text else [text, joined]
+
+
+def _boosted(node: Node, boost: float) -> Node:
+    if isinstance(node, Term):
+        return Term(node.field, node.text, boost)
+    return Phrase(node.field, node.terms, node.slop, boost, node.positions)
 
 
 def is_plain(text: str) -> bool:
@@ -145,7 +167,7 @@ class Planner:
         if isinstance(node, syn.Word):
             return self._word(node, fields)
         if isinstance(node, syn.Quoted):
-            return self._phrase(node.text, fields)
+            return self.phrase(node.text, fields)
         if isinstance(node, syn.Group):
             items = [self._node(n, fields) for n in node.items]
             required = [self._node(n, fields) for n in node.required]
@@ -231,20 +253,62 @@ class Planner:
         # sum: summing the stemmed and the neutral copy of a word double-counts it.
         return DisMax(tuple(alternatives), FIELD_TIEBREAK)
 
+    def phrase(self, text: str, fields: list[str]) -> Node:
+        """A quoted phrase, in each of its readings (`develop- ment` copied across a line
+        break is `development`; `trainee- or apprenticeships` is as written)."""
+        return or_([self._phrase(v, fields) for v in phrase_readings(text)])
+
     def _phrase(self, text: str, fields: list[str]) -> Node:
+        """A quoted phrase: the passages holding its words in that order, stop words
+        included (case, accents, punctuation, spacing and copied line-break hyphens aside).
+
+        The exact field decides what matches; the language fields, with the typed words'
+        positions, score the passages in their language as words do (the exact field scores
+        the others)."""
+        exact = self.exact(text)
+        if exact is None:
+            return MatchNone()
         alternatives = []
         for f in fields:
             if not positional(f):
                 continue
-            terms = self.words(f, text)
-            if not terms:
+            placed = self.placed(f, text)
+            if not placed:
                 continue
-            alternatives.append(Term(f, terms[0], FIELD_BOOSTS[f]) if len(terms) == 1
-                                else Phrase(f, tuple(terms), 0, FIELD_BOOSTS[f]))
-        if not alternatives:
-            return MatchNone()
-        return alternatives[0] if len(alternatives) == 1 else DisMax(tuple(alternatives),
-                                                                     FIELD_TIEBREAK)
+            if len(placed) == 1:
+                alternatives.append(Term(f, placed[0][1], FIELD_BOOSTS[f]))
+                continue
+            terms = tuple(t for _p, t in placed)
+            positions = (tuple(p - placed[0][0] for p, _t in placed)
+                         if all(p is not None for p, _t in placed) else None)
+            alternatives.append(Phrase(f, terms, 0, FIELD_BOOSTS[f], positions))
+        alternatives.append(_boosted(exact, FIELD_BOOSTS[EXACT_FIELD]))
+        scoring = alternatives[0] if len(alternatives) == 1 else DisMax(tuple(alternatives),
+                                                                        FIELD_TIEBREAK)
+        return Filter(scoring, exact)
+
+    def exact(self, text: str) -> Node | None:
+        """The phrase in the exact field (None: it holds no word)."""
+        terms = self.words(EXACT_FIELD, normalize_text(text))
+        if not terms:
+            return None
+        return Term(EXACT_FIELD, terms[0]) if len(terms) == 1 else Phrase(EXACT_FIELD,
+                                                                          tuple(terms))
+
+    def placed(self, fieldname: str, text: str) -> list[tuple[int | None, str]]:
+        """(position among the typed words, term) of a phrase's terms in a field: a word the
+        analysis drops (a stop word) keeps its place. Positions are None where a word gives
+        several terms (CJK bigrams)."""
+        kind = field_kind(fieldname)
+        words = WORD_RE.findall(text)
+        out: list[tuple[int | None, str]] = []
+        for i, word in enumerate(words):
+            terms = self.analyze(kind, word)
+            if len(terms) > 1:
+                return [(None, t) for t in self.words(fieldname, text)]
+            if terms:
+                out.append((i, terms[0]))
+        return out
 
     # -- what is added to the typed query
     def context(self, text: str) -> Node | None:
@@ -317,8 +381,8 @@ def filters(values: dict[str, str]) -> Node | None:
         parts.append(year_range(values["year"]))
     if values.get("doc"):
         parts.append(Term("doc_id", values["doc"]))
-    if values.get("symbol"):
-        parts.append(Term("symbol", values["symbol"]))
+    if values.get("symbol"):  # any case and spacing: the canonical keyword
+        parts.append(Term("symbol_key", canonical(values["symbol"])))
     return and_(parts) if parts else None
 
 

@@ -30,6 +30,10 @@ class Phrase:
     terms: tuple[str, ...]
     slop: int = 0
     boost: float = 1.0
+    # Each term's position among the typed words, stop words counted (`authorities in the
+    # identification` -> 0, 3), for engines that keep removed stop words' positions
+    # (tantivy); engines that renumber them (Whoosh) use the terms' order alone.
+    positions: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ def top_with_prior(fetch: Callable[[int, int], Ranked], n: int,
     one read scored: once n distinct passages weigh at least that, they are the top n.
     Reading a fixed 200 per list took a third of a search (stored records decoded)."""
     batch = max(2 * n, 20)
+    # Deep pages read deeper: a cap below 2n ended a 100-a-page list at its second page.
+    depth = max(depth, 2 * n)
     raw: Ranked = []
     while True:
         got = fetch(batch, len(raw))

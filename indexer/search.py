@@ -18,7 +18,8 @@ from functools import lru_cache
 from math import log
 from pathlib import Path
 
-from . import analysis, engines, reading, store
+from . import analysis, engines, reading, store, symbols
+from .cleanup import normalize_text
 from .config import Settings
 from .errors import IndexOutOfDate, NotFound, QueryError
 from .expansion import constrain, expand
@@ -27,7 +28,7 @@ from .language import detect, script_language, stopword_scores
 from .models import DocMeta, Document, Hit, Passage
 from .passages import label_key
 from .planner import Planner, check_filters, field_kind, filters, text_field
-from .queryplan import AndMaybe, MatchNone, Or, Term, and_, filtered, iter_terms
+from .queryplan import AndMaybe, DisMax, MatchNone, Node, Or, Term, and_, filtered, iter_terms
 from .ranking import (
     FUSION_EXPANSION_WEIGHT,
     Part,
@@ -45,6 +46,14 @@ _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', r
 _PLAIN_TOKEN = re.compile(r"([^\w*?~:\"()^+\-]*)(\w+)([.,;!?]*)")
 MAX_PER_PAGE = 1000  # the web and API layers allow 100 a page; the CLI exports up to 1,000
 MLT_TERMS = 12  # words of a passage's most distinctive that "more like this" searches for
+# Results are read from the engine in blocks of this many, whatever the page size: the
+# language version shown and the copies folded depend on how deep the list was read, so
+# `per_page=5` and `per_page=10` must read the same depth to show the same first five.
+DEPTH_BLOCK = 100
+# A typed UN symbol's document comes first: its passages' keyword match outweighs any
+# passage's BM25 score (a few dozen at most), series prior included.
+SYMBOL_BOOST = 1000.0
+MAX_DEPTH = 20_000  # candidates a search reads at most, however the results fold
 
 
 @dataclass
@@ -233,8 +242,12 @@ class SearchService:
                 count_only: bool = False) -> SearchResult:
         """The search; with count_only, only the number of results (no page, no
         suggestion)."""
-        text, extra = split_filters(req.q or "")
+        text, extra = split_filters(normalize_text(req.q or ""))
         plan = Planner(_cached_analyze(module), rd)
+        # UN symbols are keywords, not words: they are taken out of the text before its
+        # language is told, and looked for as the documents' symbol (and their citations).
+        cited = symbols.find(_unquoted(text))
+        text = symbols.without(text, cited)
         qlang, sure = self.query_language_confidence(text) if text.strip() else ("", False)
         # The typed words are stemmed for the query's language; when that is only a guess,
         # or the user asked for one language, the fields follow that instead.
@@ -262,7 +275,10 @@ class SearchService:
         exp_qs: dict = {}
         words = None
         exp_parts: dict = {}
-        if not text.strip():
+        symbol_q = _symbol_query(plan, cited)
+        if not text.strip() and symbol_q is not None:
+            q = symbol_q
+        elif not text.strip():
             if flt is None:
                 raise QueryError("type some words to search for")
             q = flt
@@ -281,24 +297,38 @@ class SearchService:
                 if exp_qs:
                     words = plan.word_alternatives(typed, field_lang)
             q, exp_qs = constrain(plan, typed, qlang, q, exp_qs)
+            if symbol_q is not None:
+                q = Or((q, symbol_q))
         q = filtered(q, flt)
         exp_qs = {lang: filtered(eq, flt) for lang, eq in exp_qs.items()}
         everything = Or((q, *exp_qs.values())) if exp_qs else q
         facet_counts, total = rd.facets(everything)
         if count_only:
             return SearchResult(query=req.q, total=total, hits=[])
-        # Fetch more than a page needs: language versions are folded away below.
-        want = 2 * req.page * req.per_page
+        # Language versions and copies fold away, so a page needs more candidates than it
+        # shows: read in whole blocks, deeper until the folded list fills the pages asked
+        # for (or the matches run out). The depth depends on the page size only by blocks,
+        # so `per_page=5` and `per_page=10` show the same first five, in the same versions.
+        block = DEPTH_BLOCK // 2
+        need = block * -(-req.page * req.per_page // block)
+        want = 2 * need
+        parts = []
         if exp_qs and req.sort != "date":
-            n_words = len(words) if words else 0
             parts = [Ranking(1.0, q, _word_parts(words) if words else [])] + [
                 Ranking(FUSION_EXPANSION_WEIGHT, eq, exp_parts[lang] if words else [])
                 for lang, eq in exp_qs.items()]
-            lists = [(r, self._ranked(rd, r.query, want)) for r in parts]
-            ranked = fuse(lists, want, n_words, _matcher(module))
-        else:
-            ranked = self._ranked(rd, everything, want, by_date=req.sort == "date")
-        ranked = fold_language_versions(ranked, qlang)
+        while True:
+            if parts:
+                lists = [(r, self._ranked(rd, r.query, want)) for r in parts]
+                read = max(len(got) for _r, got in lists)
+                raw = fuse(lists, want, len(words) if words else 0, _matcher(module))
+            else:
+                raw = self._ranked(rd, everything, want, by_date=req.sort == "date")
+                read = len(raw)
+            ranked = fold_language_versions(raw, qlang)
+            if len(ranked) >= need or read < want or want >= MAX_DEPTH:
+                break
+            want *= 2
         start = (req.page - 1) * req.per_page
         if req.page > 1 and start >= len(ranked):
             pages = max(1, -(-min(total, len(ranked)) // req.per_page))
@@ -457,6 +487,27 @@ class SearchService:
 
     def get_document(self, doc_id: str) -> tuple[Document, list[Passage]]:
         return reading.get_document(self.store(), doc_id)
+
+
+def _unquoted(text: str) -> str:
+    """`text` with its quoted phrases blanked out, same length (a symbol in quotes is part
+    of the phrase)."""
+    return re.sub(r'"[^"]*"?', lambda m: " " * len(m.group(0)), text)
+
+
+def _symbol_query(plan: Planner, cited: list[symbols.Found]) -> Node | None:
+    """The documents of the typed symbols first (keyword match), then the passages citing
+    them (the symbol, or `resolution 70/1`, as a phrase)."""
+    parts: list[Node] = []
+    for found in cited:
+        parts.append(Term("symbol_key", found.key, SYMBOL_BOOST))
+        for form in symbols.citations(found.key):
+            exact = plan.exact(form)
+            if exact is not None:
+                parts.append(exact)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else DisMax(tuple(parts))
 
 
 @lru_cache(maxsize=4)

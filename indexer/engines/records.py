@@ -8,6 +8,7 @@ import re
 
 from ..models import Document, Passage
 from ..passages import label_key
+from ..symbols import canonical
 
 
 def text_hash(text: str) -> str:
@@ -36,6 +37,8 @@ def passage_record(doc: Document, p: Passage) -> dict:
         "title": m.title,
         "series": m.series,
         "symbol": m.symbol,
+        # the symbol as a keyword in its one canonical form (`a/c.2/73/l.46` finds it)
+        "symbol_key": canonical(m.symbol) if m.symbol else "",
         "date": m.date,
         "doc_lang": m.lang,
         "work": m.work or m.symbol or doc.doc_id,

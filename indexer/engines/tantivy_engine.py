@@ -63,12 +63,12 @@ from .records import fold_key, passage_record
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (open_index refuses it with a message saying so).
-SCHEMA_VERSION = 6  # 6: issue 11's paragraph model (labels, no page for HTML/Markdown)
+SCHEMA_VERSION = 7  # 7: the exact field (quoted phrases) and symbol_key
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
-_KEYWORDS = ("passage_id", "doc_id", "lang", "series", "symbol", "work", "label_key",
-             "text_hash")
+_KEYWORDS = ("passage_id", "doc_id", "lang", "series", "symbol", "symbol_key", "work",
+             "label_key", "text_hash")
 _FAST = ("doc_id", "lang", "series")  # facets; totals count hash_id/fold_id
 # aggregated field -> facet name; documents are counted by a numeric twin of doc_id (a
 # terms aggregation over thousands of distinct strings cost ten times one over numbers)
@@ -107,6 +107,8 @@ def _analyzer(kind: str) -> tantivy.TextAnalyzer:
             tantivy.Filter.lowercase()).build()
     b = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(_WORD_PATTERN)).filter(
         tantivy.Filter.lowercase())
+    if kind == analysis.EXACT:
+        return b.filter(tantivy.Filter.ascii_fold()).build()
     if kind == analysis.NEUTRAL:
         b = b.filter(tantivy.Filter.ascii_fold()).filter(
             tantivy.Filter.custom_stopword(sorted(analysis.neutral_stopwords())))
@@ -150,7 +152,7 @@ def analyze(kind: str, text: str) -> list[str]:
 
 
 def _register(ix: tantivy.Index) -> None:
-    for kind in (*analysis.STEMMED, "zh", analysis.NEUTRAL):
+    for kind in (*analysis.STEMMED, "zh", analysis.NEUTRAL, analysis.EXACT):
         ix.register_tokenizer(f"ds_{kind}", _analyzer(kind))
 
 
@@ -167,6 +169,8 @@ def _schema(sub: str) -> tantivy.Schema:
     b.add_text_field("text", tokenizer_name=f"ds_{analysis.NEUTRAL if sub == 'other' else sub}",
                      index_option="position")
     b.add_text_field("text_neutral", tokenizer_name="ds_neutral", index_option="freq")
+    b.add_text_field("text_exact", tokenizer_name=f"ds_{analysis.EXACT}",
+                     index_option="position")
     b.add_text_field("title", tokenizer_name="ds_neutral", index_option="freq")
     b.add_bytes_field("payload", stored=True, indexed=False)
     return b.build()
@@ -247,6 +251,7 @@ def _document(record: dict) -> tantivy.Document:
         text = " ".join(t.text for t in analysis.cjk_tokens(text))
     d.add_text("text", text)
     d.add_text("text_neutral", record["content"])
+    d.add_text("text_exact", record["content"])
     if record.get("title"):
         d.add_text("title", record["title"])
     d.add_bytes("payload", orjson.dumps(record))
@@ -586,7 +591,8 @@ def _average_length(searcher, schema, sub: str, name: str) -> float:
     """A field's average length in a sub-index as tantivy's BM25 has it (its total terms
     over the sub-index's passages), read from tantivy's explanation of a term query on a
     passage holding the term; 0.0 when no passage has the field."""
-    kind = (analysis.NEUTRAL if name != "text" or sub == "other" else sub)
+    kind = (analysis.EXACT if name == "text_exact"
+            else analysis.NEUTRAL if name != "text" or sub == "other" else sub)
     sample = searcher.search(tantivy.Query.all_query(), 50).hits
     for _score, addr in sample:
         record = orjson.loads(searcher.doc(addr).to_dict()["payload"][0])
@@ -637,8 +643,14 @@ def _leaf(node, name: str, schema) -> tantivy.Query:
         return Q.fuzzy_term_query(schema, name, node.text, distance=node.maxdist)
     if len(node.terms) == 1:
         return Q.term_query(schema, name, node.terms[0], index_option="freq")
-    # tantivy keeps the positions of removed stop words (Whoosh renumbers them): one more
-    # position between two words is still "the phrase as typed".
+    if node.positions:  # the typed words' own positions, removed stop words counted
+        return Q.phrase_query(schema, name, list(zip(node.positions, node.terms, strict=True)),
+                              slop=node.slop)
+    if name == "text_exact":  # every word is indexed there: positions are consecutive
+        return Q.phrase_query(schema, name, list(node.terms), slop=node.slop)
+    # Without the typed positions (a proximity phrase made of the words without their stop
+    # words), tantivy keeps the positions of removed stop words (Whoosh renumbers them): one
+    # more position between two words is still "the words together, stop words aside".
     return Q.phrase_query(schema, name, list(node.terms), slop=node.slop + 1)
 
 

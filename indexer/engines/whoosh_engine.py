@@ -83,6 +83,7 @@ def open_index(gen_dir: Path):
 def passage_fields(doc: Document, p: Passage) -> dict:
     fields = passage_record(doc, p)
     fields["text_neutral"] = p.text
+    fields["text_exact"] = p.text
     fields[text_field(p.lang)] = p.text
     return fields
 

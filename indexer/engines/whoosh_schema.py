@@ -33,7 +33,7 @@ from ..planner import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 6  # 6: issue 11's paragraph model (labels, no page for HTML/Markdown)
+SCHEMA_VERSION = 7  # 7: the exact field (quoted phrases) and symbol_key
 __all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_field"]
 
 
@@ -96,6 +96,11 @@ def neutral_analyzer():
             | StopFilter(stoplist=neutral_stopwords(), minsize=1, renumber=False))
 
 
+def exact_analyzer():
+    """Every word as written: lower-cased, accents folded, stop words kept (quoted phrases)."""
+    return RegexTokenizer(WORD_RE.pattern) | LowercaseFilter() | CharsetFilter(accent_table())
+
+
 def cjk_analyzer():
     return CJKBigramTokenizer() | LowercaseFilter()
 
@@ -118,11 +123,13 @@ def build_schema() -> Schema:
         "content": STORED,  # the passage text as shown
         "text_hash": ID(stored=True, sortable=True),  # collapses identical passages
         "text_neutral": TEXT(analyzer=neutral_analyzer(), phrase=False),
+        "text_exact": TEXT(analyzer=exact_analyzer(), phrase=True),
         "text_other": TEXT(analyzer=neutral_analyzer(), phrase=True),
         # document metadata, denormalised so a hit needs no second look-up
         "title": TEXT(analyzer=neutral_analyzer(), stored=True, phrase=False),
         "series": ID(stored=True, sortable=True),
         "symbol": ID(stored=True, sortable=True),
+        "symbol_key": ID(stored=True),
         "year": NUMERIC(stored=True, sortable=True),
         "date": STORED,
         "doc_lang": STORED,

@@ -1,0 +1,223 @@
+"""Search basics as properties of the real corpus (issue 18), on both engines.
+
+One index per engine of ../shared/corpus, ../shared/corpus-pdf and a fixed slice of
+../shared/unga, built once per session. With a fixed seed:
+- quoted phrases sampled from the passages of every language are found, and every hit of a
+  quoted search holds the phrase (case, accents, punctuation and spacing aside);
+- every symbol of the corpus MANIFEST, as written and in lower case (and `resolution 70/1`,
+  `70/1`), brings its document first, without changing the query's language;
+- the first k results of `per_page=k` are the first k of `per_page=2k`, with the same
+  language versions, for k from 1 to 20.
+Skipped when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import unicodedata
+
+import pytest
+from conftest import SHARED
+
+from indexer import config, pipeline
+from indexer.search import SearchRequest, SearchService
+
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
+
+SEED = 18
+UNGA_SLICE = 120  # UNGA texts beside the corpus: scale, and English from other decades
+PHRASES = {"en": 500, "fr": 300, "es": 300}  # >= 1,000 phrases in all, each language's own
+PHRASE_PAGE = 100  # hits of each quoted search checked for the phrase
+
+
+def _folded_words(text: str) -> list[str]:
+    """The oracle's words: letters and digits, case and accents folded (independent of the
+    engines' analysis)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.findall(r"[^\W_]+", plain)
+
+
+def holds(text: str, phrase: str) -> bool:
+    """Whether `text` holds the words of `phrase` in a row."""
+    words = " ".join(_folded_words(phrase))
+    return bool(words) and f" {words} " in f" {' '.join(_folded_words(text))} "
+
+
+@pytest.fixture(scope="session", params=["tantivy", "whoosh"])
+def corpus_service(request, tmp_path_factory) -> SearchService:
+    """A SearchService over one engine's index of the shared material (built once)."""
+    for part in ("corpus", "corpus-pdf", "unga/texts"):
+        if not (SHARED / part).exists():
+            pytest.skip(f"shared data not available: {SHARED / part}")
+    root = tmp_path_factory.mktemp(f"props-{request.param}")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "corpus").symlink_to(SHARED / "corpus")
+    (corpus / "corpus-pdf").symlink_to(SHARED / "corpus-pdf")
+    unga = corpus / "unga"
+    unga.mkdir()
+    names = sorted(p.name for p in (SHARED / "unga" / "texts").iterdir())
+    for name in random.Random(SEED).sample(names, UNGA_SLICE):
+        (unga / name).symlink_to(SHARED / "unga" / "texts" / name)
+    settings = config.load(index_dir=str(root / "data"), engine=request.param,
+                           result_cache=0)
+    report = pipeline.build(corpus, settings, workers=2)
+    assert report.of("indexed"), "nothing was indexed"
+    return SearchService(settings)
+
+
+def _passages(service: SearchService) -> list:
+    out = []
+    for doc in service.documents():
+        _doc, passages = service.get_document(doc.doc_id)
+        out.extend(passages)
+    return out
+
+
+def sample_phrases(service: SearchService) -> list[tuple[str, str, str]]:
+    """(language, phrase, passage id): word spans of 3 to 8 words, as a person copies them
+    from a passage (whole words, punctuation inside kept), per language."""
+    rng = random.Random(SEED)
+    by_lang: dict[str, list] = {}
+    for p in sorted(_passages(service), key=lambda p: p.passage_id):
+        if len(p.text.split()) >= 8 and len(_folded_words(p.text)) >= 8:
+            by_lang.setdefault(p.lang, []).append(p)
+    out = []
+    for lang, n in PHRASES.items():
+        pool = by_lang.get(lang, [])
+        assert len(pool) >= 50, f"too few {lang} passages to sample"
+        for p in rng.sample(pool, min(n, len(pool))):
+            pieces = p.text.split()
+            size = rng.randint(3, 8)
+            start = rng.randrange(0, len(pieces) - size + 1)
+            phrase = " ".join(pieces[start:start + size]).strip(".,;:()[]\"'“”«»")
+            phrase = phrase.replace('"', " ")
+            if len(_folded_words(phrase)) >= 2:
+                out.append((lang, phrase, p.passage_id))
+    return out
+
+
+def test_quoted_phrases_are_found_and_every_hit_holds_them(corpus_service):
+    phrases = sample_phrases(corpus_service)
+    assert len(phrases) >= 1000
+    missed, wrong, checked_hits = [], [], 0
+    for lang, phrase, _pid in phrases:
+        result = corpus_service.search(SearchRequest(q=f'"{phrase}"', per_page=PHRASE_PAGE))
+        expansions = [t for terms in result.expansions.values() for t in terms]
+        if not any(holds(h.passage.text, phrase) for h in result.hits):
+            missed.append((lang, phrase))
+        for h in result.hits:
+            checked_hits += 1
+            if not holds(h.passage.text, phrase) and not any(
+                    holds(h.passage.text, t) for t in expansions):
+                wrong.append((phrase, h.passage.passage_id))
+    print(f"\n{corpus_service.settings.engine}: {len(phrases)} phrases, "
+          f"{len(phrases) - len(missed)} found, {checked_hits} hits checked, "
+          f"{len(wrong)} without the phrase")
+    assert not missed, f"{len(missed)} of {len(phrases)} phrases not found: {missed[:10]}"
+    assert not wrong, f"{len(wrong)} hits without their phrase: {wrong[:10]}"
+
+
+def test_phrases_in_the_same_language_only(corpus_service):
+    """--same-language keeps the phrase's own passages (it found nothing on tantivy)."""
+    phrases = sample_phrases(corpus_service)[::5]
+    told = 0
+    for lang, phrase, _pid in phrases:
+        result = corpus_service.search(SearchRequest(q=f'"{phrase}"', same_language=True))
+        assert all(h.passage.lang == result.query_lang for h in result.hits)
+        if result.query_lang == lang:  # "Final Document, Part I" may be told apart wrongly
+            told += 1
+            assert any(holds(h.passage.text, phrase) for h in result.hits), (lang, phrase)
+    assert told >= 0.9 * len(phrases)
+
+
+@pytest.mark.parametrize("phrase", [
+    "Everyone has the right to education",
+    "equal before the law",
+    "Involve and support local authorities in the identification of needs",
+    "and in this",
+    "à ce que sa",
+])
+def test_known_phrases(corpus_service, phrase):
+    for same in (False, True):
+        result = corpus_service.search(SearchRequest(q=f'"{phrase}"', same_language=same))
+        assert result.hits, (phrase, same)
+        assert all(holds(h.passage.text, phrase) for h in result.hits), phrase
+
+
+def test_phrase_across_a_copied_line_break_hyphen(corpus_service):
+    """A phrase copied from a printed page with a line-break hyphen (`develop- ment`)
+    finds the passage, whose text is de-hyphenated."""
+    result = corpus_service.search(SearchRequest(q='"sustainable develop- ment"'))
+    assert result.hits
+    assert all(holds(h.passage.text, "sustainable development") for h in result.hits)
+
+
+def manifest_symbols() -> list[str]:
+    path = SHARED / "corpus" / "MANIFEST.tsv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return sorted({r["UN symbol"].strip() for r in rows if r.get("UN symbol", "").strip()})
+
+
+def test_every_manifest_symbol_brings_its_document_first(corpus_service):
+    symbols = manifest_symbols()
+    assert len(symbols) >= 10
+    typed = [(s, s) for s in symbols] + [(s.lower(), s) for s in symbols] + [
+        ("resolution 70/1", "A/RES/70/1"), ("70/1", "A/RES/70/1"),
+        ("A/RES/217 (III)", "A/RES/217(III)"), ("résolution 217 (III)", "A/RES/217(III)")]
+    failed = []
+    for query, symbol in typed:
+        result = corpus_service.search(SearchRequest(q=query))
+        first = result.hits[0].document.meta.symbol if result.hits else ""
+        if first.replace(" ", "").upper() != symbol.replace(" ", "").upper():
+            failed.append((query, first))
+        # the symbol says nothing of the query's language
+        assert result.query_lang in ("", corpus_service.settings.default_lang), (
+            query, result.query_lang)
+    print(f"\n{corpus_service.settings.engine}: {len(typed) - len(failed)} of {len(typed)} "
+          f"typed symbols bring their document first")
+    assert not failed, failed
+
+
+def test_a_symbol_with_words_keeps_their_language(corpus_service):
+    result = corpus_service.search(SearchRequest(q="A/73/L.66 autorités locales"))
+    assert result.query_lang == "fr"
+    assert result.hits[0].document.meta.symbol == "A/73/L.66"
+
+
+def test_passages_citing_a_symbol_follow_its_document(corpus_service):
+    """After the document's own passages (all of them) come passages that cite it, as
+    `A/RES/70/1` or `resolution 70/1`."""
+    symbols_seen = []
+    for page in range(1, 11):
+        result = corpus_service.search(SearchRequest(q="A/RES/70/1", per_page=100, page=page))
+        symbols_seen += [(h.document.meta.symbol, h.passage.text) for h in result.hits]
+        if len(result.hits) < 100 or symbols_seen[-1][0] != "A/RES/70/1":
+            break
+    own = [s == "A/RES/70/1" for s, _t in symbols_seen]
+    first_other = own.index(False)
+    assert not any(own[first_other:]), "the document's passages are not all first"
+    assert all(re.search(r"70/1\b", t) for _s, t in symbols_seen[first_other:])
+
+
+PAGE_QUERIES = ["Article 14 asylum", "local authorities", "autorités locales",
+                "migrantes derechos", "policy coherence", '"sustainable development"',
+                "remittances", "mainstreaming migration into development planning"]
+
+
+@pytest.mark.parametrize("q", PAGE_QUERIES)
+def test_page_size_changes_only_the_count(corpus_service, q):
+    full = corpus_service.search(SearchRequest(q=q, per_page=40))
+
+    def shown(hits):
+        return [(h.passage.passage_id, tuple(sorted(h.versions.items()))) for h in hits]
+
+    for k in range(1, 21):
+        small = corpus_service.search(SearchRequest(q=q, per_page=k))
+        double = corpus_service.search(SearchRequest(q=q, per_page=2 * k))
+        assert shown(small.hits) == shown(double.hits)[:k] == shown(full.hits)[:k], (q, k)
+        assert small.total == double.total
