@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching import DisjunctionMaxMatcher, NullMatcher
 from whoosh.writing import CLEAR
 
 from .. import analysis, bm25
@@ -321,6 +322,46 @@ def _column(reader, name: str) -> list:
     return values
 
 
+class _DisMaxMatcher(DisjunctionMaxMatcher):
+    """Whoosh's DisjunctionMaxMatcher, scoring the current document only.
+
+    Whoosh's own takes the score of both sub-matchers whenever both are active, even when
+    one stands on another document: a passage citing `A/RES/217(III)` took the 1,000 of the
+    document's symbol match beside it. Its `replace` also dropped the whole union when one
+    side ran out, and its tiebreak was never applied."""
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        ida, idb = a.id(), b.id()
+        if ida != idb:
+            return a.score() if ida < idb else b.score()
+        sa, sb = a.score(), b.score()
+        return max(sa, sb) + self.tiebreak * min(sa, sb)
+
+    def replace(self, minquality=0):
+        a, b = self.a.replace(minquality), self.b.replace(minquality)
+        if not a.is_active():
+            return b if b.is_active() else NullMatcher()
+        if not b.is_active():
+            return a
+        if a is self.a and b is self.b:
+            return self
+        return self.__class__(a, b, tiebreak=self.tiebreak)
+
+
+class _DisMax(wq.DisjunctionMax):
+    """wq.DisjunctionMax with a matcher that scores right (_DisMaxMatcher)."""
+
+    def _matcher(self, subs, searcher, context):
+        r = searcher.reader()
+        return self._tree_matcher(subs, _DisMaxMatcher, searcher, context,
+                                  lambda q: q.estimate_size(r), tiebreak=self.tiebreak)
+
+
 def _translate(node, schema) -> wq.Query:
     """The plan as a Whoosh query."""
     if isinstance(node, Term):
@@ -346,7 +387,7 @@ def _translate(node, schema) -> wq.Query:
     if isinstance(node, Or):
         return wq.Or([_translate(c, schema) for c in node.children], boost=node.boost)
     if isinstance(node, DisMax):
-        return wq.DisjunctionMax([_translate(c, schema) for c in node.children],
+        return _DisMax([_translate(c, schema) for c in node.children],
                                  tiebreak=node.tiebreak, boost=node.boost)
     if isinstance(node, AndNot):
         return wq.AndNot(_translate(node.positive, schema), _translate(node.negative, schema))
