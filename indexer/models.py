@@ -102,9 +102,10 @@ class Document:
     meta: DocMeta
     passages: int = 0
     added: str = ""  # ISO timestamp
-    status: str = ""  # pending | active | trash | superseded (see store.py)
+    status: str = ""  # pending | active | trash | superseded | alternate (see store.py)
     origin: str = ""  # corpus (from `build`) | staff (added later; kept by rebuilds)
     replaces: str = ""  # doc_id of the older revision this one replaced
+    format_of: str = ""  # status 'alternate': the document shown for this same text
 
     @property
     def year(self) -> int | None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engines, ocr_cache, parsers, store
+from . import engines, ocr_cache, parsers, store, twins
 from .config import Settings
 from .errors import IndexOutOfDate, IngestRefused, NotFound
 from .language import detect, document_language, passage_language
@@ -225,6 +225,8 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
             ix.add_documents(stored(), clear=True, procs=index_procs)
             with st.transaction():
                 st.set_status([d.doc_id for d in st.documents("pending")], "active")
+            fold_format_twins(st, ix)
+            with st.transaction():
                 if old is not None:
                     st.copy_history_from(old)
                     st.copy_aliases_from(old)
@@ -310,9 +312,37 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
                     ix.add_documents([(kept.document, kept.passages)])
                     with st.transaction():
                         st.set_status([kept.document.doc_id], "active")
+                    fold_format_twins(st, ix, twins.key(kept.document))
         finally:
             st.close()
     return report
+
+
+def fold_format_twins(st: store.Store, ix: engines.Index,
+                      only: tuple[str, str] | None = None) -> list[list[str]]:
+    """One text in several file formats is searched once (twins.py): each twin group's
+    shown document stays, the others become its alternates and leave the index. With
+    `only`, just the documents of that (symbol, language). The groups' doc ids, shown first."""
+    candidates: dict[tuple[str, str], list[Document]] = {}
+    for doc in st.documents("active"):
+        k = twins.key(doc)
+        if k is not None and (only is None or k == only):
+            candidates.setdefault(k, []).append(doc)
+    found = []
+    for docs in candidates.values():
+        if len(docs) < 2:
+            continue
+        for group in twins.groups([(d, st.passages(d.doc_id)) for d in docs]):
+            shown, others = group[0], group[1:]
+            for other in others:
+                ix.delete_document(other.doc_id)
+            with st.transaction():
+                for other in others:
+                    for old in st.alternates(other.doc_id):  # shown before, now through it
+                        st.set_alternate(old.doc_id, shown.doc_id)
+                    st.set_alternate(other.doc_id, shown.doc_id)
+            found.append([d.doc_id for d in group])
+    return found
 
 
 def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None = None,

@@ -34,6 +34,14 @@ def document(st: store.Store, doc_id: str) -> Document:
         st.close()
 
 
+def alternates(st: store.Store, doc_id: str) -> list[Document]:
+    """The document's text in other file formats (twins.py), offered beside it."""
+    try:
+        return st.alternates(doc_id)
+    finally:
+        st.close()
+
+
 def get_document(st: store.Store, doc_id: str) -> tuple[Document, list[Passage]]:
     try:
         return st.get_document(doc_id), st.passages(doc_id)

@@ -485,6 +485,9 @@ class SearchService:
     def document(self, doc_id: str) -> Document:
         return reading.document(self.store(), doc_id)
 
+    def alternates(self, doc_id: str) -> list[Document]:
+        return reading.alternates(self.store(), doc_id)
+
     def get_document(self, doc_id: str) -> tuple[Document, list[Passage]]:
         return reading.get_document(self.store(), doc_id)
 

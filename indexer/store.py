@@ -31,6 +31,9 @@ STORE_VERSION = 2
 _ADDED_COLUMNS = {
     "origin": "TEXT NOT NULL DEFAULT 'corpus'",
     "replaces": "TEXT NOT NULL DEFAULT ''",
+    # status 'alternate': the same text in another file format, shown through this
+    # document (twins.py): not searched itself, its file offered beside the document's
+    "format_of": "TEXT NOT NULL DEFAULT ''",
 }
 
 _SCHEMA = """
@@ -234,6 +237,17 @@ class Store:
               p.lang, p.text, int(p.ocr)) for p in passages],
         )
 
+    def set_alternate(self, doc_id: str, primary: str) -> None:
+        """`doc_id` is `primary`'s text in another format (status 'alternate')."""
+        self.db.execute("UPDATE documents SET status='alternate', format_of=? WHERE doc_id=?",
+                        (primary, doc_id))
+
+    def alternates(self, doc_id: str) -> list[Document]:
+        """The other formats of a document's text (its alternates), oldest first."""
+        rows = self.db.execute("SELECT * FROM documents WHERE status='alternate' AND "
+                               "format_of=? ORDER BY added, doc_id", (doc_id,))
+        return [_document(r) for r in rows]
+
     def set_status(self, doc_ids: Iterable[str], status: str) -> None:
         self.db.executemany("UPDATE documents SET status=? WHERE doc_id=?",
                             [(status, d) for d in doc_ids])
@@ -381,6 +395,7 @@ def _document(row: sqlite3.Row) -> Document:
         doc_id=row["doc_id"], sha256=row["sha256"], file=row["file"], format=row["format"],
         meta=DocMeta(**json.loads(row["meta"])), passages=row["passages"], added=row["added"],
         status=row["status"], origin=row["origin"], replaces=row["replaces"],
+        format_of=row["format_of"],
     )
 
 

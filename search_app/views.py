@@ -269,7 +269,8 @@ def document(doc_id: str):
     from .comparing import document_versions
 
     view = document_view(doc_id)
-    return render_template("document.html", work_versions=document_versions(doc_id), **view)
+    return render_template("document.html", work_versions=document_versions(doc_id),
+                           alternates=service().alternates(doc_id), **view)
 
 
 @bp.get("/compare")

@@ -221,3 +221,22 @@ def test_page_size_changes_only_the_count(corpus_service, q):
         double = corpus_service.search(SearchRequest(q=q, per_page=2 * k))
         assert shown(small.hits) == shown(double.hits)[:k] == shown(full.hits)[:k], (q, k)
         assert small.total == double.total
+
+
+def test_one_text_in_two_formats_is_one_document(corpus_service):
+    """The UDHR and the SDG list come as HTML and as PDF in each language: each language's
+    text is one document in search, offering both files, its language versions once."""
+    docs = corpus_service.documents()
+    shown = [(d.meta.symbol, d.meta.lang) for d in docs
+             if d.meta.symbol in ("A/RES/217(III)", "A/RES/70/1")]
+    assert sorted(shown) == sorted(set(shown)) and len(shown) == 6, shown
+    for d in docs:
+        if d.meta.symbol in ("A/RES/217(III)", "A/RES/70/1"):
+            formats = {d.format, *(a.format for a in corpus_service.alternates(d.doc_id))}
+            assert formats == {"html", "pdf"}, (d.file, formats)
+    result = corpus_service.search(SearchRequest(q="Article 14 asylum", per_page=20))
+    udhr = [h for h in result.hits if h.document.meta.symbol == "A/RES/217(III)"]
+    assert len({h.passage.label for h in udhr}) == len(udhr), "a UDHR article shown twice"
+    top = udhr[0]
+    assert top.passage.label == "Article 14"
+    assert sorted(top.versions) == ["es", "fr"], top.versions
