@@ -247,6 +247,7 @@ class SearchService:
         # UN symbols are keywords, not words: they are taken out of the text before its
         # language is told, and looked for as the documents' symbol (and their citations).
         cited = symbols.find(_unquoted(text))
+        typed_text = text  # what the person typed (did-you-mean corrects that only)
         text = symbols.without(text, cited)
         qlang, sure = self.query_language_confidence(text) if text.strip() else ("", False)
         # The typed words are stemmed for the query's language; when that is only a guess,
@@ -254,7 +255,6 @@ class SearchService:
         single_lang = (req.lang or extra.get("lang", "")).strip().lower()
         field_lang = (single_lang if single_lang and "," not in single_lang
                       else qlang if sure else "")
-        typed_text = text  # what the person typed (did-you-mean corrects that only)
         if req.topic:
             try:
                 topic_text = self.topic_query(req.topic, req.lang or qlang or "en")
