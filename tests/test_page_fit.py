@@ -1,6 +1,7 @@
 """Every public and staff page fits its window, in every UI language, at a desktop, a small
 laptop and a phone width: nothing wider than the window (no sideways scrolling) and every
-visible control inside it. On a phone, the first result shows on the first screen.
+visible control inside it. On a phone, the first result shows on the first screen. No page
+shows a program's empty value (None, null, undefined).
 
 The pages are served by the production server (waitress) over a real socket from a real
 index of web_fixtures.FILES plus one document made of the long unbroken strings (a symbol, a
@@ -191,6 +192,9 @@ def test_every_page_fits_its_window(fit_server, browser, artifacts, tmp_path):
                 if m["scrollWidth"] > m["innerWidth"]:
                     problems.append(f"{where}: page {m['scrollWidth']} px wide")
                 problems += [f"{where}: {c} outside the window" for c in m["outside"]]
+                empty = re.findall(r"(?<![\w-])(?:None|null|undefined)(?![\w-])",
+                                   page.inner_text("body"))
+                problems += [f"{where}: shows {word}" for word in empty]
                 if name == "results" and width < 500 and not m["firstHitTop"] < height:
                     problems.append(f"{where}: first result at {m['firstHitTop']} px")
                 page.screenshot(path=str(shots / f"{name}-{lang}-{width}.png"), full_page=True)
