@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import DialogueSearchError, Plural
+from indexer.errors import DialogueSearchError, IndexOutOfDate, Plural
 
 # (pattern over the English message, translated template filled with the match's groups)
 _FORMS: list[tuple[str, Callable[..., str]]] = [
@@ -132,6 +132,13 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
     (r"no document with id .*", lambda: _("no such document")),
     (r"no passage with id .*", lambda: _("no such passage")),
     (r"no upload .*", lambda: _("no such upload")),
+    (r"upload \w+ is not waiting for review \(it is \w+\)",
+     lambda: _("this upload is no longer waiting for review: reload the page to see where it "
+               "is")),
+    (r"upload \w+ cannot be discarded now \(it is \w+\)",
+     lambda: _("this upload can no longer be discarded: reload the page to see where it is")),
+    (r"the original file of (?P<doc>\w+) is not in the store",
+     lambda doc: _("the original file of document %(doc)s is not in the store", doc=doc)),
 ]
 _COMPILED = [(re.compile(p), f) for p, f in _FORMS]
 
@@ -156,6 +163,11 @@ def error_message(exc: BaseException, english: str) -> str:
     says (the exception's own text, or an HTTP error's description)."""
     if isinstance(exc, HTTPException):
         return _http_message(exc, english)
+    if isinstance(exc, IndexOutOfDate):
+        # the English names server paths: readers get this, the API and `index.py` the detail
+        return _("The search index is not ready: it has to be built, or rebuilt for this "
+                 "version of the program, on the server (python index.py build; python "
+                 "index.py check repairs it).")
     msgid = getattr(exc, "msgid", "") if isinstance(exc, DialogueSearchError) else ""
     params = getattr(exc, "params", {})
     if isinstance(msgid, Plural):
