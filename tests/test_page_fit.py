@@ -60,8 +60,21 @@ MEASURE = """(controls) => {
         .trim().slice(0, 30)}" at ${Math.round(r.left)}..${Math.round(r.right)}`);
     }
   }
+  // text squeezed into a column a few letters wide (a word broken at every letter)
+  const squeezed = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('').trim();
+    if (own.length < 8) continue;
+    const r = el.getBoundingClientRect();
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (r.width > 1 && r.width < 3 * size && r.height > 4 * size) {
+      squeezed.push(`${el.tagName.toLowerCase()} "${own.slice(0, 30)}" squeezed to ` +
+                    `${Math.round(r.width)} px`);
+    }
+  }
   const first = document.querySelector('ol.hits li.hit');
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: w, outside: out,
+          squeezed: squeezed,
           firstHitTop: first ? first.getBoundingClientRect().top + window.scrollY : null};
 }"""
 
@@ -192,6 +205,7 @@ def test_every_page_fits_its_window(fit_server, browser, artifacts, tmp_path):
                 if m["scrollWidth"] > m["innerWidth"]:
                     problems.append(f"{where}: page {m['scrollWidth']} px wide")
                 problems += [f"{where}: {c} outside the window" for c in m["outside"]]
+                problems += [f"{where}: {c}" for c in m["squeezed"]]
                 empty = re.findall(r"(?<![\w-])(?:None|null|undefined)(?![\w-])",
                                    page.inner_text("body"))
                 problems += [f"{where}: shows {word}" for word in empty]
