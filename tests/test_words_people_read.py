@@ -3,13 +3,15 @@ shows a program's empty value (`None`, `null`, `undefined`).
 
 The message ids are extracted from the source as the catalogs are (babel's extractor, with the
 keywords of indexer.errors.EXTRACT_KEYWORDS); the pages are fetched from the production
-server (waitress) over a real socket, in the language a browser asks for (Accept-Language).
+server (waitress) over a real socket, from an index of each engine, in the language a browser
+asks for (Accept-Language).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import threading
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
@@ -19,7 +21,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
-from indexer import config
+from indexer import config, engines, pipeline
 from indexer.errors import EXTRACT_KEYWORDS
 from indexer.search import SearchService
 
@@ -112,6 +114,31 @@ def test_an_error_is_english_text_and_keeps_its_id_and_parameters():
 # ---------------------------------------------------------------- over a real socket
 
 
+@pytest.fixture(scope="module", params=list(engines.ENGINES))
+def served(request, tmp_path_factory):
+    """web_fixtures.FILES indexed with each engine and served by waitress on a free port;
+    yields (base URL, settings)."""
+    from web_fixtures import FILES  # (imported once pytest has registered the plugin)
+
+    from indexer.serve import make_server, run_server, stop_server
+
+    root = tmp_path_factory.mktemp(f"words-{request.param}")
+    (root / "corpus").mkdir()
+    for name, text in FILES.items():
+        (root / "corpus" / name).write_text(text, encoding="utf-8")
+    settings = config.load(index_dir=str(root / "data"), engine=request.param)
+    report = pipeline.build(root / "corpus", settings, workers=1)
+    assert len(report.of("indexed")) == 4, [(o.file, o.reason) for o in report.of("refused")]
+    server = make_server(settings, "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=run_server, args=(server,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", settings
+    finally:
+        stop_server(server)
+        thread.join(timeout=10)
+
+
 def _get(url: str, lang: str) -> tuple[int, str]:
     req = urllib.request.Request(url, headers={"Accept-Language": lang})
     try:
@@ -183,7 +210,8 @@ BAD_REQUESTS = [
 
 
 @pytest.mark.parametrize("lang", ["fr", "es"])
-def test_a_bad_query_is_explained_in_the_ui_language(live_server, lang):
+def test_a_bad_query_is_explained_in_the_ui_language(served, lang):
+    live_server, _ = served
     catalog = _catalog(lang)
     for path, msgid, params in BAD_REQUESTS:
         status, html = _get(live_server + path, lang)
@@ -202,7 +230,8 @@ def test_a_bad_query_is_explained_in_the_ui_language(live_server, lang):
 
 
 @pytest.mark.parametrize("lang", ["fr", "es"])
-def test_a_missing_page_is_explained_in_the_ui_language(live_server, lang):
+def test_a_missing_page_is_explained_in_the_ui_language(served, lang):
+    live_server, _ = served
     for path in ("/no/such/page", "/d/nodocument", "/p/nopassage-1"):
         status, html = _get(live_server + path, lang)
         assert status == 404, path
@@ -211,10 +240,10 @@ def test_a_missing_page_is_explained_in_the_ui_language(live_server, lang):
         assert "no passage with id" not in shown, shown
 
 
-def _pages(web_index) -> list[str]:
+def _pages(settings) -> list[str]:
     """Every document and passage page of the test index, search results, and the other
     public pages."""
-    svc = SearchService(config.load(index_dir=str(web_index)))
+    svc = SearchService(settings)
     st = svc.store()
     try:
         docs = svc.documents()
@@ -230,8 +259,9 @@ def _pages(web_index) -> list[str]:
     return pages
 
 
-def test_no_page_shows_none_null_or_undefined(live_server, web_index):
-    pages = _pages(web_index)
+def test_no_page_shows_none_null_or_undefined(served):
+    live_server, settings = served
+    pages = _pages(settings)
     assert len(pages) > 30
     found, fetched = [], 0
     for lang in UI_LANGS:
@@ -242,5 +272,6 @@ def test_no_page_shows_none_null_or_undefined(live_server, web_index):
             text = visible_text(html)
             found += [(lang, path, m.group(0), text[max(0, m.start() - 40):m.end() + 20])
                       for m in EMPTY_VALUE.finditer(text)]
-    print(f"\nchecked {fetched} pages ({len(pages)} x {len(UI_LANGS)} languages)")
+    print(f"\n{settings.engine}: checked {fetched} pages ({len(pages)} x {len(UI_LANGS)} "
+          f"languages)")
     assert not found, found
