@@ -175,7 +175,7 @@ def error_message(exc: BaseException, english: str) -> str:
                         **{k: v for k, v in params.items() if k != "num"})
     else:
         text = _(msgid, **params) if msgid else english
-    # an id the catalogs do not know comes back in English: perhaps an older form below
+    # an id the catalogs do not know comes back in English: perhaps one of the forms above
     return translate(text) if text == english else text
 
 
