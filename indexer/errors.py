@@ -1,8 +1,48 @@
-"""User-safe errors raised at the edges. Anything else is a bug and should fail loudly."""
+"""User-safe errors raised at the edges. Anything else is a bug and should fail loudly.
+
+A message is written as a gettext message id with named parameters,
+`QueryError("unknown language %(code)r: use one of %(known)s", code=..., known=...)`: `str()`
+is the English text (logs, the command line, the JSON API), and the web pages translate the
+id into the reader's language (search_app/messages.py) and fill in the same parameters. The
+indexer never imports Flask or Babel; the ids are extracted from the source with the
+keywords in EXTRACT_KEYWORDS (search_app/translations/compile.py says how).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A message id with a plural form, chosen by `n` (ngettext's arguments, unevaluated);
+    `%(num)s` in either form is `n`."""
+
+    singular: str
+    plural: str
+    n: int
+
+    def english(self) -> str:
+        return self.singular if self.n == 1 else self.plural
+
+
+# Babel keyword specs of the calls whose literal arguments are message ids.
+EXTRACT_KEYWORDS = {"QueryError": (1,), "Plural": (1, 2)}
 
 
 class DialogueSearchError(Exception):
-    """Base for errors whose message is written for a person, not a developer."""
+    """Base for errors whose message is written for a person, not a developer: `msgid` (a
+    string or a Plural) with `params` for its `%(name)s` placeholders."""
+
+    def __init__(self, msgid: str | Plural = "", **params: object):
+        text = msgid
+        if isinstance(msgid, Plural):
+            text = msgid.english()
+            params = {"num": msgid.n, **params}
+        # only a message with parameters is a format string (a bare one may hold a "%")
+        super().__init__(text % params if params else text)
+        self.msgid = msgid
+        self.params = params
 
 
 class IngestRefused(DialogueSearchError):

@@ -360,12 +360,12 @@ def check_filters(values: dict[str, str], languages: list[str]) -> None:
     for code in (values.get("lang") or "").split(","):
         code = code.strip().lower()
         if code and code not in known_langs:
-            raise QueryError(f"unknown language {code!r}: use one of "
-                             f"{', '.join(known_langs)}")
+            raise QueryError("unknown language %(code)r: use one of %(known)s",
+                             code=code, known=", ".join(known_langs))
     for name in (values.get("series") or "").split(","):
         if name.strip() and normalize_series(name) not in SERIES:
-            raise QueryError(f"unknown series {name.strip()!r}: use one of "
-                             f"{', '.join(SERIES)}")
+            raise QueryError("unknown series %(name)r: use one of %(known)s",
+                             name=name.strip(), known=", ".join(SERIES))
 
 
 def filters(values: dict[str, str]) -> Node | None:
@@ -389,7 +389,8 @@ def filters(values: dict[str, str]) -> Node | None:
 def year_range(value: str) -> Range:
     m = re.fullmatch(r"(\d{4})(?:\s*(?:-|–|\.\.)\s*(\d{4}))?", value.strip())
     if not m:
-        raise QueryError(f"year must be a year like 2018 or a range like 2015-2018, not {value!r}")
+        raise QueryError("year must be a year like 2018 or a range like 2015-2018, not "
+                         "%(value)r", value=value)
     lo = int(m.group(1))
     hi = int(m.group(2) or lo)
     return Range("year", min(lo, hi), max(lo, hi))

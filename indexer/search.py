@@ -21,7 +21,7 @@ from pathlib import Path
 from . import analysis, engines, reading, store, symbols
 from .cleanup import normalize_text
 from .config import Settings
-from .errors import IndexOutOfDate, NotFound, QueryError
+from .errors import IndexOutOfDate, NotFound, Plural, QueryError
 from .expansion import constrain, expand
 from .highlight import mark_spans, snippet
 from .language import detect, script_language, stopword_scores
@@ -215,12 +215,11 @@ class SearchService:
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         if req.page < 1 or not 1 <= req.per_page <= MAX_PER_PAGE:
-            raise QueryError(f"page must be 1 or more and per_page between 1 and "
-                             f"{MAX_PER_PAGE}")
+            raise QueryError("page must be 1 or more and per_page between 1 and %(max)s",
+                             max=MAX_PER_PAGE)
         if len(req.q or "") > self.settings.max_query_chars:
-            raise QueryError(
-                f"the query is {len(req.q)} characters long; the limit is "
-                f"{self.settings.max_query_chars}")
+            raise QueryError("the query is %(length)s characters long; the limit is %(limit)s",
+                             length=len(req.q), limit=self.settings.max_query_chars)
         module, rd = self._reader()
         key = astuple(req)
         with self._lock:
@@ -258,8 +257,10 @@ class SearchService:
         if req.topic:
             try:
                 topic_text = self.topic_query(req.topic, req.lang or qlang or "en")
-            except KeyError as exc:
-                raise QueryError(str(exc).strip("'\"")) from None
+            except KeyError:
+                raise QueryError("unknown topic %(topic)r; known topics: %(known)s",
+                                 topic=req.topic, known=", ".join(
+                                     t.name for t in load_thesaurus().load_topics())) from None
             text = f"{text} {topic_text}".strip()
             qlang = qlang or req.lang or "en"
         wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
@@ -332,8 +333,11 @@ class SearchService:
         start = (req.page - 1) * req.per_page
         if req.page > 1 and start >= len(ranked):
             pages = max(1, -(-min(total, len(ranked)) // req.per_page))
-            raise QueryError(f"page {req.page} is past the end of the results: they fill "
-                             f"{pages} page{'s' if pages > 1 else ''} of {req.per_page}")
+            raise QueryError(Plural("page %(page)s is past the end of the results: they fill "
+                                    "%(num)s page of %(per_page)s",
+                                    "page %(page)s is past the end of the results: they fill "
+                                    "%(num)s pages of %(per_page)s", pages),
+                             page=req.page, per_page=req.per_page)
         terms = _terms_by_field(everything)
         hits = [self._hit(module, fields, score, terms)
                 for fields, score in ranked[start:start + req.per_page]]

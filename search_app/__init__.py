@@ -125,9 +125,9 @@ def create_app(config: dict | None = None) -> Flask:
             message = str(exc)
         if request.path.startswith("/api/") or request.path == "/api":
             return jsonify({"error": {"status": status, "message": message}}), status, headers
-        from .messages import translate
+        from .messages import error_message
 
-        message = translate(message)
+        message = error_message(exc, message)
         g.error_status = status
         titles = {400: _("The request could not be run"), 404: _("Not found"),
                   401: _("Sign in needed"), 413: _("The upload is too large"),

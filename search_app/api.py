@@ -31,7 +31,7 @@ def _export_hits() -> tuple[dict, list[dict]]:
     req = search_request(request.args, per_page=100)
     raw = (request.args.get("limit") or "100").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= EXPORT_MAX:
-        raise QueryError(f"limit must be a number from 1 to {EXPORT_MAX}")
+        raise QueryError("limit must be a number from 1 to %(max)s", max=EXPORT_MAX)
     limit = int(raw)
     req.per_page, req.page = 100, 1
     first = service().search(req)

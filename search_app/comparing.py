@@ -19,7 +19,7 @@ def compare_view(args: Mapping[str, str]) -> dict:
     changes alone with `changes=1`)."""
     only = (args.get("only") or "").strip()
     if len(only) > MAX_ONLY:
-        raise QueryError(f"only must be at most {MAX_ONLY} characters")
+        raise QueryError("only must be at most %(n)s characters", n=MAX_ONLY)
     changes_only = (args.get("changes") or "").strip() in ("1", "on", "true")
     a, b, comparison = versions.compare(service().store(), args.get("a", ""), args.get("b", ""))
     check_public(a)

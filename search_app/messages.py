@@ -1,8 +1,11 @@
 """The indexer's messages (refusal reasons, warnings, errors) in the UI's language.
 
-The indexer writes them in English for its logs and the command line. Here each known form is
-matched and given a translatable template; the variable parts (page numbers, sizes, document
-ids, a PDF library's own words) are kept. An unknown message is shown as it is.
+An error raised with a message id and parameters (indexer/errors.py: QueryError and the other
+user-safe errors) is translated from its id (`error_message`). The indexer's older messages,
+stored as English text (refusal reasons and warnings in the job table and the store), are
+matched against the known forms below and given a translatable template; the variable parts
+(page numbers, sizes, document ids, a PDF library's own words) are kept. An unknown message
+is shown as it is.
 """
 
 from __future__ import annotations
@@ -11,6 +14,10 @@ import re
 from collections.abc import Callable
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.exceptions import HTTPException
+
+from indexer.errors import DialogueSearchError, IndexOutOfDate, Plural
 
 # (pattern over the English message, translated template filled with the match's groups)
 _FORMS: list[tuple[str, Callable[..., str]]] = [
@@ -125,14 +132,13 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
     (r"no document with id .*", lambda: _("no such document")),
     (r"no passage with id .*", lambda: _("no such passage")),
     (r"no upload .*", lambda: _("no such upload")),
-    (r"give two documents to compare: a=DOC_ID and b=DOC_ID",
-     lambda: _("give two documents to compare: a=DOC_ID and b=DOC_ID")),
-    (r"give two different documents to compare",
-     lambda: _("give two different documents to compare")),
-    (r"a document cannot be linked to itself",
-     lambda: _("a document cannot be linked to itself")),
-    (r"only must be at most (?P<n>\d+) characters",
-     lambda n: _("the words filter must be at most %(n)s characters", n=n)),
+    (r"upload \w+ is not waiting for review \(it is \w+\)",
+     lambda: _("this upload is no longer waiting for review: reload the page to see where it "
+               "is")),
+    (r"upload \w+ cannot be discarded now \(it is \w+\)",
+     lambda: _("this upload can no longer be discarded: reload the page to see where it is")),
+    (r"the original file of (?P<doc>\w+) is not in the store",
+     lambda doc: _("the original file of document %(doc)s is not in the store", doc=doc)),
 ]
 _COMPILED = [(re.compile(p), f) for p, f in _FORMS]
 
@@ -150,3 +156,46 @@ def translate(message: str) -> str:
         if m:
             return render(**m.groupdict()) + count
     return text + count
+
+
+def error_message(exc: BaseException, english: str) -> str:
+    """What an error page says of `exc` in the UI language; `english` is what the JSON API
+    says (the exception's own text, or an HTTP error's description)."""
+    if isinstance(exc, HTTPException):
+        return _http_message(exc, english)
+    if isinstance(exc, IndexOutOfDate):
+        # the English names server paths: readers get this, the API and `index.py` the detail
+        return _("The search index is not ready: it has to be built, or rebuilt for this "
+                 "version of the program, on the server (python index.py build; python "
+                 "index.py check repairs it).")
+    msgid = getattr(exc, "msgid", "") if isinstance(exc, DialogueSearchError) else ""
+    params = getattr(exc, "params", {})
+    if isinstance(msgid, Plural):
+        text = ngettext(msgid.singular, msgid.plural, msgid.n,
+                        **{k: v for k, v in params.items() if k != "num"})
+    else:
+        text = _(msgid, **params) if msgid else english
+    # an id the catalogs do not know comes back in English: perhaps one of the forms above
+    return translate(text) if text == english else text
+
+
+def _http_message(exc: HTTPException, english: str) -> str:
+    """Werkzeug's own descriptions are English sentences for developers: each status people
+    meet gets one of ours. A description the app gave (abort(401, description=_(...))) is
+    already in the UI language."""
+    from flask_wtf.csrf import CSRFError
+
+    if isinstance(exc, CSRFError):
+        return _("The form could not be accepted: it has expired or did not come from this "
+                 "site. Go back, reload the page and try again.")
+    if english != type(exc).description and exc.code != 500:
+        return english
+    own = {400: _("The request could not be understood."),
+           404: _("There is no page at this address. Check the address, or search for the "
+                  "text."),
+           405: _("This address does not accept this kind of request."),
+           413: _("The request is too large."),
+           500: _("Something went wrong on the server; the error has been recorded in the "
+                  "server log.")}
+    return own.get(exc.code or 500, _("The request could not be handled (error %(status)s).",
+                                      status=exc.code))

@@ -24,7 +24,8 @@ def _int(args: Mapping[str, str], name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise QueryError(f"{name} must be a whole number, not {raw[:20]!r}") from None
+        raise QueryError("%(name)s must be a whole number, not %(value)r", name=name,
+                         value=raw[:20]) from None
 
 
 def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
@@ -35,7 +36,7 @@ def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if raw in ("0", "false", "no", "off"):
         return False
-    raise QueryError(f"{name} must be 1 or 0, not {raw[:20]!r}")
+    raise QueryError("%(name)s must be 1 or 0, not %(value)r", name=name, value=raw[:20])
 
 
 MAX_PER_PAGE = 100  # a web or API page; the CLI exports up to 1,000 (search.MAX_PER_PAGE)
@@ -44,10 +45,10 @@ MAX_PER_PAGE = 100  # a web or API page; the CLI exports up to 1,000 (search.MAX
 def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest:
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
-        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+        raise QueryError("sort must be one of %(known)s", known=", ".join(SORTS))
     size = _int(args, "per_page", per_page)
     if not 1 <= size <= MAX_PER_PAGE:
-        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        raise QueryError("per_page must be between 1 and %(max)s", max=MAX_PER_PAGE)
     return SearchRequest(
         q=args.get("q") or "",
         lang=(args.get("lang") or "").strip(),

@@ -2,10 +2,17 @@
 
     .venv/bin/python search_app/translations/compile.py
 
-To refresh after changing UI strings (then translate the new entries in each .po):
+To refresh after changing UI strings (then translate the new entries in each .po). The
+indexer's error messages are extracted too, from the calls in indexer.errors.EXTRACT_KEYWORDS
+(`QueryError("... %(name)s ...", name=...)`, `Plural(singular, plural, n)`):
     cd search_app && ../.venv/bin/pybabel extract -F translations/babel.cfg \
-        -o translations/messages.pot --no-location --sort-output .
-    ../.venv/bin/pybabel update -i translations/messages.pot -d translations
+        -k QueryError -k Plural:1,2 -o translations/messages.pot --no-location \
+        --sort-output . ../indexer
+    ../.venv/bin/pybabel update -i translations/messages.pot -d translations \
+        --no-fuzzy-matching -w 100
+
+The .mo files are committed (the app reads them as they are; nothing is built at install);
+tests/test_web.py checks that they match the .po files.
 """
 
 from __future__ import annotations
