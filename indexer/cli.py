@@ -181,16 +181,14 @@ def cmd_list(args) -> int:
     return 0
 
 
-SEARCH_LIMIT_MAX = 1000  # deep exports: the web API's own page limit is 100 (params.py)
-
-
 def _int_between(low: int, high: int | None = None):
-    """An argparse type: an integer in low..high (no upper bound when high is None)."""
+    """An argparse type: an integer in low..high (no upper bound when high is None), written
+    in plain decimal digits (no `5e7`, `1_000`: int() would take the latter)."""
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        digits = text.strip().removeprefix("-")
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
+            raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number")
+        value = int(text)
         if value < low or (high is not None and value > high):
             raise argparse.ArgumentTypeError(
                 f"must be between {low} and {high}, not {value}" if high is not None
@@ -385,13 +383,16 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
 
+    bounds = config.load()  # the cli_max_per_page and max_result_depth settings
     s = with_index(sub.add_parser("search", help="search passages"))
     s.add_argument("--lang", help="only passages in this language")
     s.add_argument("--series", help="only this series")
-    s.add_argument("--limit", type=_int_between(1, SEARCH_LIMIT_MAX), default=10, metavar="N",
-                   help=f"results per page, 1 to {SEARCH_LIMIT_MAX:,} (default 10)")
+    s.add_argument("--limit", type=_int_between(1, bounds.cli_max_per_page), default=10,
+                   metavar="N", help=f"results per page, 1 to {bounds.cli_max_per_page:,} "
+                   "(default 10; setting cli_max_per_page)")
     s.add_argument("--page", type=_int_between(1), default=1, metavar="N",
-                   help="which page of --limit results, from 1 (default 1)")
+                   help="which page of --limit results, from 1 (default 1); page x limit "
+                   f"at most {bounds.max_result_depth:,} (setting max_result_depth)")
     s.add_argument("--topic", help="a topic preset (see indexer/data/topics.json)")
     s.add_argument("--same-language", action="store_true",
                    help="only passages in the query's own language")
