@@ -47,6 +47,8 @@ def check_page(page: int, per_page: int, settings: Settings) -> None:
         raise QueryError(f"per_page must be between 1 and {settings.cli_max_per_page}, "
                          f"not {per_page}")
     depth = settings.max_result_depth
+    if per_page > depth:
+        raise QueryError(f"per_page must be at most {depth}, the results a search ranks")
     if page * per_page > depth:
         last = max(1, depth // per_page)
         raise QueryError(f"page {page} of {per_page} results goes deeper than the first "
