@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import accounts, config, pipeline
 from .errors import DialogueSearchError
-from .metadata import SERIES, normalize_series, read_sidecar
+from .metadata import SERIES, normalize_series, read_sidecar, url_problem
 from .models import DocMeta
 from .search import SearchRequest, SearchService
 
@@ -149,6 +149,9 @@ def cmd_user(args) -> int:
     if args.action == "add":
         accounts.add_user(settings, accounts.check_name(args.name), _read_password(args))
         print(f"added staff user {args.name}")
+    elif args.action == "password":
+        accounts.set_password(settings, args.name, _read_password(args))
+        print(f"new password for {args.name} (their sessions end now)")
     else:
         accounts.remove_user(settings, args.name)
         print(f"removed staff user {args.name} (their sessions end now)")
@@ -309,13 +312,21 @@ def cmd_serve(args) -> int:
                  threads=args.threads)
 
 
+def _url(text: str) -> str:
+    """An argparse type: an http(s) link (metadata.url_problem), else a usage error."""
+    problem = url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text.strip()
+
+
 def _meta_options(sp) -> None:
     sp.add_argument("--title")
     sp.add_argument("--series", help="one of " + ", ".join(SERIES))
     sp.add_argument("--symbol", help="UN symbol, e.g. A/73/L.66")
     sp.add_argument("--lang", help="language code, e.g. fr")
     sp.add_argument("--date", help="ISO date or year")
-    sp.add_argument("--url", help="official link")
+    sp.add_argument("--url", type=_url, help="official link (http:// or https://)")
     sp.add_argument("--version", help="e.g. zero draft, rev.1, final")
     sp.add_argument("--work", help="work id shared by the versions (drafts, revisions) and "
                     "language versions of one text, e.g. gcm")
@@ -367,8 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     _meta_options(rp)
     rp.set_defaults(func=cmd_replace)
 
-    us = with_index(sub.add_parser("user", help="staff accounts: add NAME, list, remove NAME"))
-    us.add_argument("action", choices=("add", "list", "remove"))
+    us = with_index(sub.add_parser("user", help="staff accounts: add NAME, list, password "
+                                   "NAME, remove NAME"))
+    us.add_argument("action", choices=("add", "list", "password", "remove"))
     us.add_argument("name", nargs="?", metavar="NAME")
     us.add_argument("--password-stdin", action="store_true",
                     help="read the password from standard input instead of prompting")
