@@ -135,6 +135,14 @@ class Settings:
         "one costs throughput: CPU-bound threads contend for the GIL (2 processes x 4 "
         "threads answered 49 req/s where 2 x 1 answered 88, same machine and load).",
     )
+    web_read_timeout: float = _setting(
+        5.0, "Seconds a client of `index.py serve` (gunicorn sync processes) has to send its "
+        "whole request head, and at most between two reads or writes after that; past it the "
+        "connection is closed (0: no limit, gunicorn's own behaviour). Until its head has "
+        "arrived a connection waits without holding a process (indexer/serve_worker.py): 20 "
+        "clients sending half a request had stopped a 4-process server "
+        "(bench/bench_slow_clients.py). A slow upload is not cut while its data keeps coming.",
+    )
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."
     )

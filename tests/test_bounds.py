@@ -4,6 +4,7 @@ no request of any shape raises an uncaught error or takes a server process down.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -255,19 +256,16 @@ def _children(pid: int) -> set[int]:
     return out
 
 
-def test_deep_pages_are_refused_and_the_workers_stay(engine_index, tmp_path):
-    """`index.py serve` with two gunicorn processes: the page that aborted a worker is a
-    400, and the same two processes answer afterwards."""
-    from indexer import store
-
-    assert store.current_generation(engine_index) is not None
+@contextlib.contextmanager
+def _serve(data: Path, tmp_path: Path, **env):
+    """`index.py serve` with two gunicorn processes on a free port: (process, base URL)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DIALOGUE_SEARCH_SECRET_KEY_FILE": str(tmp_path / "key")}
+    env = {**os.environ, "DIALOGUE_SEARCH_SECRET_KEY_FILE": str(tmp_path / "key"), **env}
     with open(tmp_path / "server.log", "w") as log:
         proc = subprocess.Popen([sys.executable, str(PROJECT / "index.py"), "serve", "--index",
-                                 str(engine_index), "--port", str(port), "--workers", "2"],
+                                 str(data), "--port", str(port), "--workers", "2"],
                                 stderr=log, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -280,21 +278,58 @@ def test_deep_pages_are_refused_and_the_workers_stay(engine_index, tmp_path):
                 pass
             assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
             time.sleep(0.2)
+        yield proc, base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def test_deep_pages_are_refused_and_the_workers_stay(engine_index, tmp_path):
+    """`index.py serve` with two gunicorn processes: the page that aborted a worker is a
+    400, and the same two processes answer afterwards."""
+    from indexer import store
+
+    assert store.current_generation(engine_index) is not None
+    with _serve(engine_index, tmp_path) as (proc, base):
         workers = _children(proc.pid)
         assert len(workers) == 2
         for attack in ATTACKS * 2:
             assert _get(base, attack) == 400, attack
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        host, port = base.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
         conn.request("GET", ATTACKS[0])
         body = json.loads(conn.getresponse().read())
         assert body["error"]["message"] == (
             "page must be a whole number from 1 to 1000, not '1000000000'")
         assert _get(base, "/api/search?q=migrants") == 200
         assert _children(proc.pid) == workers  # no worker died and was replaced
-        assert "Traceback" not in (tmp_path / "server.log").read_text()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
+
+
+def test_slow_clients_hold_no_process(web_index, tmp_path):
+    """Ten connections that send half a request and wait, against two sync processes:
+    searches still answer at once, and the server closes the slow ones after
+    web_read_timeout."""
+    with _serve(web_index, tmp_path, DIALOGUE_SEARCH_WEB_READ_TIMEOUT="2") as (_proc, base):
+        host, port = base.removeprefix("http://").split(":")
+        slow = []
+        for _ in range(10):
+            s = socket.create_connection((host, int(port)), timeout=10)
+            s.sendall(b"GET /api/search?q=migr")
+            slow.append(s)
+        time.sleep(0.5)
+        started = time.monotonic()
+        for _ in range(20):
+            assert _get(base, "/api/search?q=migrants", timeout=10) == 200
+        assert time.monotonic() - started < 8
+        for s in slow:  # closed by the server (within the 10 s socket timeout)
+            try:
+                assert s.recv(100) == b""
+            except ConnectionResetError:
+                pass  # closed with their request unread: a reset
+            s.close()
+    log = (tmp_path / "server.log").read_text()
+    assert "did not arrive within 2 s" in log and "Traceback" not in log
 
 
 def test_cli_refuses_a_deep_page(engine_index):
