@@ -387,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     us.set_defaults(func=cmd_user)
 
     lg = with_index(sub.add_parser("log", help="the audit log of changes"))
-    lg.add_argument("--limit", type=int, default=50)
+    lg.add_argument("--limit", type=_int_between(1), default=50)
     lg.add_argument("--json", action="store_true")
     lg.set_defaults(func=cmd_log)
 
