@@ -149,9 +149,11 @@ def _sid_hash(sid: str) -> str:
 def start_session(settings: Settings, name: str, clock=time.time) -> str:
     """A new session id for `name` (kept in the signed cookie; the server keeps its hash)."""
     sid = secrets.token_urlsafe(32)
+    at = clock()
     with closing(_connect(settings)) as db:
+        db.execute("DELETE FROM sessions WHERE created < ?", (at - SESSION_HOURS * 3600,))
         db.execute("INSERT INTO sessions(sid_hash, name, created) VALUES (?,?,?)",
-                   (_sid_hash(sid), name, clock()))
+                   (_sid_hash(sid), name, at))
     return sid
 
 

@@ -167,3 +167,15 @@ def test_cli_user_commands(settings):
     assert accounts.authenticate(settings, "fatou", "another long password", "1.2.3.4")
     assert run("remove", "fatou").returncode == 0
     assert "fatou" not in run("list").stdout
+
+
+def test_sessions_expire_after_a_working_day(settings):
+    accounts.add_user(settings, "gael", "a long enough password")
+    start = 1_000_000.0
+    sid = accounts.start_session(settings, "gael", clock=lambda: start)
+    assert accounts.session_user(settings, sid, clock=lambda: start + 60) == "gael"
+    later = start + accounts.SESSION_HOURS * 3600 + 1
+    assert accounts.session_user(settings, sid, clock=lambda: later) is None
+    assert accounts.session_user(settings, "forged", clock=lambda: start) is None
+    accounts.end_session(settings, sid)
+    assert accounts.session_user(settings, sid, clock=lambda: start + 60) is None
