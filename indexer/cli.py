@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import accounts, config, pipeline
 from .errors import DialogueSearchError
-from .metadata import SERIES, normalize_series, read_sidecar
+from .metadata import SERIES, normalize_series, read_sidecar, url_problem
 from .models import DocMeta
 from .search import SearchRequest, SearchService
 
@@ -149,6 +149,9 @@ def cmd_user(args) -> int:
     if args.action == "add":
         accounts.add_user(settings, accounts.check_name(args.name), _read_password(args))
         print(f"added staff user {args.name}")
+    elif args.action == "password":
+        accounts.set_password(settings, args.name, _read_password(args))
+        print(f"new password for {args.name} (their sessions end now)")
     else:
         accounts.remove_user(settings, args.name)
         print(f"removed staff user {args.name} (their sessions end now)")
@@ -181,16 +184,14 @@ def cmd_list(args) -> int:
     return 0
 
 
-SEARCH_LIMIT_MAX = 1000  # deep exports: the web API's own page limit is 100 (params.py)
-
-
 def _int_between(low: int, high: int | None = None):
-    """An argparse type: an integer in low..high (no upper bound when high is None)."""
+    """An argparse type: an integer in low..high (no upper bound when high is None), written
+    in plain decimal digits (no `5e7`, `1_000`: int() would take the latter)."""
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        digits = text.strip().removeprefix("-")
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
+            raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number")
+        value = int(text)
         if value < low or (high is not None and value > high):
             raise argparse.ArgumentTypeError(
                 f"must be between {low} and {high}, not {value}" if high is not None
@@ -311,13 +312,21 @@ def cmd_serve(args) -> int:
                  threads=args.threads)
 
 
+def _url(text: str) -> str:
+    """An argparse type: an http(s) link (metadata.url_problem), else a usage error."""
+    problem = url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text.strip()
+
+
 def _meta_options(sp) -> None:
     sp.add_argument("--title")
     sp.add_argument("--series", help="one of " + ", ".join(SERIES))
     sp.add_argument("--symbol", help="UN symbol, e.g. A/73/L.66")
     sp.add_argument("--lang", help="language code, e.g. fr")
     sp.add_argument("--date", help="ISO date or year")
-    sp.add_argument("--url", help="official link")
+    sp.add_argument("--url", type=_url, help="official link (http:// or https://)")
     sp.add_argument("--version", help="e.g. zero draft, rev.1, final")
     sp.add_argument("--work", help="work id shared by the versions (drafts, revisions) and "
                     "language versions of one text, e.g. gcm")
@@ -369,15 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
     _meta_options(rp)
     rp.set_defaults(func=cmd_replace)
 
-    us = with_index(sub.add_parser("user", help="staff accounts: add NAME, list, remove NAME"))
-    us.add_argument("action", choices=("add", "list", "remove"))
+    us = with_index(sub.add_parser("user", help="staff accounts: add NAME, list, password "
+                                   "NAME, remove NAME"))
+    us.add_argument("action", choices=("add", "list", "password", "remove"))
     us.add_argument("name", nargs="?", metavar="NAME")
     us.add_argument("--password-stdin", action="store_true",
                     help="read the password from standard input instead of prompting")
     us.set_defaults(func=cmd_user)
 
     lg = with_index(sub.add_parser("log", help="the audit log of changes"))
-    lg.add_argument("--limit", type=int, default=50)
+    lg.add_argument("--limit", type=_int_between(1), default=50)
     lg.add_argument("--json", action="store_true")
     lg.set_defaults(func=cmd_log)
 
@@ -385,13 +395,16 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
 
+    bounds = config.load()  # the cli_max_per_page and max_result_depth settings
     s = with_index(sub.add_parser("search", help="search passages"))
     s.add_argument("--lang", help="only passages in this language")
     s.add_argument("--series", help="only this series")
-    s.add_argument("--limit", type=_int_between(1, SEARCH_LIMIT_MAX), default=10, metavar="N",
-                   help=f"results per page, 1 to {SEARCH_LIMIT_MAX:,} (default 10)")
+    s.add_argument("--limit", type=_int_between(1, bounds.cli_max_per_page), default=10,
+                   metavar="N", help=f"results per page, 1 to {bounds.cli_max_per_page:,} "
+                   "(default 10; setting cli_max_per_page)")
     s.add_argument("--page", type=_int_between(1), default=1, metavar="N",
-                   help="which page of --limit results, from 1 (default 1)")
+                   help="which page of --limit results, from 1 (default 1); page x limit "
+                   f"at most {bounds.max_result_depth:,} (setting max_result_depth)")
     s.add_argument("--topic", help="a topic preset (see indexer/data/topics.json)")
     s.add_argument("--same-language", action="store_true",
                    help="only passages in the query's own language")

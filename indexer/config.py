@@ -46,8 +46,52 @@ class Settings:
     min_passage_words: int = _setting(
         8, "Fragments shorter than this are merged with a neighbour (labels and headings kept)."
     )
+    # -- bounds on the work one request may ask for (indexer/limits.py checks them before
+    # any engine call; past one, the request is refused with the reason: HTTP 400, CLI
+    # status 2)
     max_query_chars: int = _setting(
         1000, "Longer queries are refused (long queries are slow to plan and to run)."
+    )
+    max_query_words: int = _setting(
+        200, "Most words a query may hold, quoted ones included (each becomes a term in "
+        "several fields, and in every language the thesaurus expands it to).",
+    )
+    max_query_nesting: int = _setting(
+        20, "Deepest nesting of parentheses and NOT a query may have: `((a))` is 2 (the "
+        "parser recurses once a level; 200 levels overflowed Python's stack).",
+    )
+    max_query_patterns: int = _setting(
+        10, "Most wildcard (`migra*`) and fuzzy (`migrant~`) words in one query: each is "
+        "looked up in the index's vocabulary and stands for up to 50 indexed words.",
+    )
+    web_max_per_page: int = _setting(
+        100, "Largest page of results the web pages and the API serve (`per_page`). The "
+        "command line has its own, larger limit (cli_max_per_page).",
+    )
+    cli_max_per_page: int = _setting(
+        1000, "Largest page of results `index.py search --limit` prints or exports; the "
+        "search service refuses anything larger from any caller.",
+    )
+    max_result_depth: int = _setting(
+        10_000, "Deepest result a search ranks: page x per_page (page 1,000 of 10). The "
+        "engine is asked for twice that many candidates; page 1,000,000,000 made tantivy "
+        "allocate 640 GB and abort the server process.",
+    )
+    export_max_hits: int = _setting(
+        1000, "Most hits one CSV or JSON export of a search holds (/api/search.csv, "
+        "/api/search.json `limit`).",
+    )
+    max_compare_chars: int = _setting(
+        2_000_000, "Most characters of text two documents may hold together to be compared "
+        "(the GCM holds 0.13 million, the largest UNGA text 1.1 million; a 50 MB "
+        "document against the GCM took 12.8 s).",
+    )
+    max_compare_passages: int = _setting(
+        10_000, "Most passages two documents may hold together to be compared (the "
+        "alignment compares passages pairwise within windows).",
+    )
+    max_compare_filter_chars: int = _setting(
+        200, "Longest words filter (`only`) of a comparison.",
     )
     max_file_bytes: int = _setting(100 * 1024 * 1024, "Largest file accepted for ingestion.")
     max_upload_bytes: int = _setting(
@@ -90,6 +134,14 @@ class Settings:
         "process takes a connection only when free, so the load spreads evenly). More than "
         "one costs throughput: CPU-bound threads contend for the GIL (2 processes x 4 "
         "threads answered 49 req/s where 2 x 1 answered 88, same machine and load).",
+    )
+    web_read_timeout: float = _setting(
+        5.0, "Seconds a client of `index.py serve` (gunicorn sync processes) has to send its "
+        "whole request head, and at most between two reads or writes after that; past it the "
+        "connection is closed (0: no limit, gunicorn's own behaviour). Until its head has "
+        "arrived a connection waits without holding a process (indexer/serve_worker.py): 20 "
+        "clients sending half a request had stopped a 4-process server "
+        "(bench/bench_slow_clients.py). A slow upload is not cut while its data keeps coming.",
     )
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."

@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .cleanup import SYMBOL_RE
 from .errors import IngestRefused
@@ -28,6 +29,24 @@ _COLUMNS = {
     "url": "url", "link": "url", "source url": "url", "source": "url",
     "publisher": "publisher", "author": "publisher", "corporate author": "publisher",
 }
+
+
+def url_problem(url: str) -> str:
+    """Why `url` cannot be a document's link ("" when it can, or when there is none): only
+    http(s) URLs to a host, without spaces or control characters (anything else, such as
+    `javascript:`, would become a live link on the document's pages)."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc
+            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url)):
+        return (f"a document's link must be an http:// or https:// address, not "
+                f"{url[:60]!r}")
+    return ""
 
 
 def read_catalog(path: Path) -> dict[str, DocMeta]:
@@ -54,8 +73,8 @@ def read_catalog(path: Path) -> dict[str, DocMeta]:
         file = values.pop("file", "")
         if not file:
             continue
-        if "url" in values and not values["url"].startswith(("http://", "https://")):
-            del values["url"]  # provenance notes are not links
+        if "url" in values and url_problem(values["url"]):
+            del values["url"]  # provenance notes ("UN ODS", "typed from print") are not links
         if "lang" in values:
             values["lang"] = values["lang"].lower()[:2]
         if "series" in values:
@@ -89,7 +108,11 @@ def read_sidecar(path: Path) -> DocMeta:
     if not isinstance(data, dict):
         raise IngestRefused(f"the metadata file {path.name} must hold an object", path.name)
     known = DocMeta.__dataclass_fields__
-    return DocMeta(**{k: str(v) for k, v in data.items() if k in known})
+    meta = DocMeta(**{k: str(v) for k, v in data.items() if k in known})
+    problem = url_problem(meta.url)
+    if problem:
+        raise IngestRefused(f"the metadata file {path.name}: {problem}", path.name)
+    return meta
 
 
 def normalize_series(value: str) -> str:

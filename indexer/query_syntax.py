@@ -11,6 +11,9 @@
 
 Malformed input never fails: a stray parenthesis or quote is closed or ignored, a dangling
 operator dropped. Filters (`lang:fr` …) are taken out before (search.split_filters).
+A search refuses a query nested deeper than the `max_query_nesting` setting before parsing
+it (indexer/limits.py, from `shape`); the parser itself reads parentheses past SAFE_DEPTH as
+absent, so no caller can overflow Python's stack with it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,32 @@ from dataclasses import dataclass, field
 
 _TOKEN_RE = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
 OPERATORS = ("AND", "OR", "NOT")
+# Parentheses deeper than this are ignored by the parser (each level is five Python frames;
+# 200 levels overflowed the stack). Far above any sane query: the setting refuses first.
+SAFE_DEPTH = 100
+
+
+@dataclass(frozen=True)
+class Shape:
+    nesting: int  # deepest parenthesis level
+    patterns: int  # wildcard and fuzzy words
+
+
+def shape(text: str) -> Shape:
+    """How deep a query nests and how many wildcard or fuzzy words it holds, from its tokens
+    alone (no parse: this is what decides whether it is parsed)."""
+    depth = deepest = patterns = 0
+    for tok in _TOKEN_RE.findall(text or ""):
+        if tok == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok == ")":
+            depth = max(0, depth - 1)
+        elif not tok.startswith('"'):
+            node = _atom_text(tok.lstrip("+-") if len(tok) > 1 else tok)
+            if isinstance(node, Word) and (node.prefix or node.fuzzy):
+                patterns += 1
+    return Shape(deepest, patterns)
 
 
 @dataclass(frozen=True)
@@ -135,7 +164,8 @@ def _and_clause(s: _Stream):
 def _unary(s: _Stream):
     tok = s.peek()
     if tok == "NOT":
-        s.take()
+        while s.peek() == "NOT":  # `NOT NOT a` excludes a, as one NOT does (no recursion)
+            s.take()
         if s.peek() in (None, ")", "AND", "OR"):
             return "plain", None  # a dangling NOT
         _kind, node = _unary(s)
@@ -149,6 +179,8 @@ def _unary(s: _Stream):
 
 def _atom(s: _Stream):
     tok = s.take()
+    if tok == "(" and s.depth >= SAFE_DEPTH:
+        return None  # read as absent (see SAFE_DEPTH)
     if tok == "(":
         s.depth += 1
         node = _sequence(s)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from math import log
 from pathlib import Path
 
-from . import analysis, engines, reading, store, symbols
+from . import analysis, engines, limits, reading, store, symbols
 from .cleanup import normalize_text
 from .config import Settings
 from .errors import IndexOutOfDate, NotFound, Plural, QueryError
@@ -44,7 +44,6 @@ _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', r
 # A word as typed with any punctuation around it, but no query syntax (wildcards, fuzzy,
 # fields, quotes, groups, boosts, -/+).
 _PLAIN_TOKEN = re.compile(r"([^\w*?~:\"()^+\-]*)(\w+)([.,;!?]*)")
-MAX_PER_PAGE = 1000  # the web and API layers allow 100 a page; the CLI exports up to 1,000
 MLT_TERMS = 12  # words of a passage's most distinctive that "more like this" searches for
 # Results are read from the engine in blocks of this many, whatever the page size: the
 # language version shown and the copies folded depend on how deep the list was read, so
@@ -214,12 +213,8 @@ class SearchService:
     # -- searching
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        if req.page < 1 or not 1 <= req.per_page <= MAX_PER_PAGE:
-            raise QueryError("page must be 1 or more and per_page between 1 and %(max)s",
-                             max=MAX_PER_PAGE)
-        if len(req.q or "") > self.settings.max_query_chars:
-            raise QueryError("the query is %(length)s characters long; the limit is %(limit)s",
-                             length=len(req.q), limit=self.settings.max_query_chars)
+        # Bounded work (page, depth, query size and shape) before anything reaches an engine.
+        limits.check_search(req.q, req.page, req.per_page, self.settings)
         module, rd = self._reader()
         key = astuple(req)
         with self._lock:

@@ -7,8 +7,10 @@ search is ~15-20 ms of Python and Rust under one GIL, so threads in one process 
 for one core (2 processes x 4 threads: 49 req/s); single-threaded processes use both cores
 (2 x 1: 88 req/s; 4 x 1: 98 req/s, p95 0.8 s); gunicorn's sync workers spread the load
 evenly (4 processes, 60 s: 126-130 req/s, p95 0.47 s). Figures in bench/README.md.
-Sync workers take one request at a time: in front of slow clients on the open internet,
-put a buffering proxy (nginx) before them, as gunicorn's documentation advises."""
+Sync workers take one request at a time, and a connection only once its request head has
+arrived (`web_read_timeout`, indexer/serve_worker.py), so that clients which send half a
+request and wait hold no process; on the open internet, still put a buffering proxy
+(nginx) in front, as gunicorn's documentation advises (bench/bench_slow_clients.py)."""
 
 from __future__ import annotations
 
@@ -131,7 +133,13 @@ def _serve_processes(settings: Settings, host: str, port: int, workers: int,
                 # 50 bench-load connections stayed where they were first accepted, and
                 # throughput went from 72 to 139 req/s between identical runs (sync: 126
                 # and 130, p95 0.47 s). Sync workers close each connection after its answer.
-                self.cfg.set("worker_class", "sync")
+                # ... that take a connection only once its request head has arrived, and
+                # time out reads and writes (indexer/serve_worker.py, web_read_timeout): a
+                # client that sends half a request and waits holds no process.
+                from . import serve_worker
+
+                serve_worker.ReadTimeoutSyncWorker.read_timeout = settings.web_read_timeout
+                self.cfg.set("worker_class", "indexer.serve_worker.ReadTimeoutSyncWorker")
             # a sync worker is restarted when one request runs longer than this (a large
             # upload over a slow link, a deep export): generous, as nothing is killed early
             self.cfg.set("timeout", 300)

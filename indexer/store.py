@@ -159,6 +159,13 @@ def connect(path: Path, schema: str) -> sqlite3.Connection:
     """A small SQLite database of the data directory (accounts, upload jobs): autocommit,
     WAL (readers never wait for a writer), rows by name, `schema` created if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Readable by the service's user only (password hashes, sessions, uploaders' names):
+    # created so before SQLite opens it (its -wal and -shm files take the same mode), and
+    # narrowed where an older version left it 644.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
     db = sqlite3.connect(path, timeout=30, isolation_level=None)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")

@@ -9,14 +9,14 @@ import json
 
 from flask import Blueprint, Response, jsonify, request
 
-from indexer.errors import QueryError
+from indexer import limits
+from indexer.config import Settings
 
 from . import service
 from .params import document_view, passage_view, search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-EXPORT_MAX = 1000  # hits in one export
 EXPORT_COLUMNS = ("passage_id", "doc_id", "title", "symbol", "series", "lang", "year", "date",
                   "page", "paragraph", "section", "text", "citation", "score", "url", "file")
 
@@ -27,12 +27,12 @@ def search():
 
 
 def _export_hits() -> tuple[dict, list[dict]]:
-    """Up to `limit` hits (default 100, at most EXPORT_MAX), fetched 100 at a time."""
+    """Up to `limit` hits (default 100, at most the export_max_hits setting), fetched 100
+    at a time."""
     req = search_request(request.args, per_page=100)
-    raw = (request.args.get("limit") or "100").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= EXPORT_MAX:
-        raise QueryError("limit must be a number from 1 to %(max)s", max=EXPORT_MAX)
-    limit = int(raw)
+    raw = request.args.get("limit") or ""
+    limit = (limits.whole_number(raw, "limit", 1, service().settings.export_max_hits)
+             if raw.strip() else 100)
     req.per_page, req.page = 100, 1
     first = service().search(req)
     hits = [h.to_json() for h in first.hits]
@@ -127,8 +127,12 @@ def topics():
 def _comparison():
     from indexer import versions
 
-    return versions.compare(service().store(), request.args.get("a", ""),
-                            request.args.get("b", ""))
+    from .comparing import check_compare_size
+
+    a, b = request.args.get("a", ""), request.args.get("b", "")
+    limits.check_compare_filter(request.args.get("only", ""), service().settings)
+    check_compare_size(a, b)
+    return versions.compare(service().store(), a, b)
 
 
 @bp.get("/compare")
@@ -156,7 +160,23 @@ def compare_export(fmt: str):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(OPENAPI)
+    return jsonify(openapi_for(service().settings))
+
+
+def openapi_for(settings: Settings) -> dict:
+    """OPENAPI with the bounds this server enforces (settings), not their defaults."""
+    import copy
+
+    spec = copy.deepcopy(OPENAPI)
+    bounds = {"per_page": settings.web_max_per_page, "limit": settings.export_max_hits,
+              "page": settings.max_result_depth}
+    for path in spec["paths"].values():
+        for param in path["get"].get("parameters", []):
+            if param["name"] in bounds:
+                param["schema"]["maximum"] = bounds[param["name"]]
+            if param["name"] == "q":
+                param["schema"]["maxLength"] = settings.max_query_chars
+    return spec
 
 
 # ---------------------------------------------------------------- OpenAPI description
@@ -168,7 +188,9 @@ def _param(name: str, desc: str, schema: dict | None = None, where: str = "query
 
 
 SEARCH_PARAMETERS = [
-    _param("q", "Query text (at most 1,000 characters). Words, \"phrases\", AND/OR/NOT, "
+    _param("q", "Query text, within the server's bounds (settings max_query_chars, "
+           "max_query_words, max_query_nesting, max_query_patterns; past one, a 400 says "
+           "which). Words, \"phrases\", AND/OR/NOT, "
            "wildcards (migra*), fuzzy (migrant~), and inline filters lang:fr series:GCM "
            "year:2015-2018 symbol:A/73/L.66 doc:ID. Required (and not blank) unless one of "
            "lang, series, year, doc or topic is given: a request with neither is a 400. "
@@ -185,16 +207,17 @@ SEARCH_PARAMETERS = [
            {"type": "integer", "enum": [0, 1], "default": 0}),
     _param("expand", "0: no cross-language expansion through the thesaurus.",
            {"type": "integer", "enum": [0, 1], "default": 1}),
-    _param("page", "Result page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-    _param("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 100,
-                                          "default": 10}),
+    _param("page", "Result page, from 1; page x per_page at most the max_result_depth "
+           "setting.", {"type": "integer", "minimum": 1, "default": 1}),
+    _param("per_page", "Hits per page (the maximum is the web_max_per_page setting).",
+           {"type": "integer", "minimum": 1, "default": 10}),
     _param("sort", "Order of hits.", {"type": "string", "enum": ["relevance", "date"],
                                       "default": "relevance"}),
 ]
 SEARCH_PARAMETERS[0]["x-required-unless"] = ["lang", "series", "year", "doc", "topic"]
 EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
-    _param("limit", f"How many hits to export (1 to {EXPORT_MAX}).",
-           {"type": "integer", "minimum": 1, "maximum": EXPORT_MAX, "default": 100})]
+    _param("limit", "How many hits to export (the maximum is the export_max_hits setting).",
+           {"type": "integer", "minimum": 1, "default": 100})]
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _HIT_PROPS = {k: {"type": "string"} for k in (

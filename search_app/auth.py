@@ -35,7 +35,7 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_ENDPOINTS = {"auth.login"}  # reachable without a login (still CSRF-protected)
-SESSION_USER = "staff_user"
+SESSION_ID = "staff_sid"  # the server-side session (indexer/accounts.py, table sessions)
 
 
 def secret_key(settings: Settings) -> str:
@@ -45,9 +45,13 @@ def secret_key(settings: Settings) -> str:
         return settings.secret_key
     path = Path(settings.secret_key_file)
     try:
-        return path.read_text(encoding="ascii").strip()
+        key = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
+    else:
+        if path.stat().st_mode & 0o077:  # made readable to others since: narrow it again
+            path.chmod(0o600)
+        return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     try:  # O_EXCL: two processes starting together agree on the first one's key
@@ -68,12 +72,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def current_user() -> str | None:
-    """The signed-in staff member, checked against the accounts on every request (a removed
-    account's sessions stop working at once)."""
+    """The signed-in staff member: the cookie's session id must be a live session on the
+    server, checked on every request (logout, a password change and removing the account
+    end it; a cookie saved before then no longer opens anything)."""
     if "staff_user" not in g:
-        name = session.get(SESSION_USER)
         settings = current_app.config["SETTINGS"]
-        g.staff_user = name if name and accounts.user_exists(settings, name) else None
+        g.staff_user = accounts.session_user(settings, session.get(SESSION_ID))
     return g.staff_user
 
 
@@ -108,8 +112,8 @@ def init_app(app, settings: Settings) -> None:
     # HttpOnly, SameSite=Lax (no cross-site POST carries it) and lasts a working day.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=8)
-    app.config["WTF_CSRF_TIME_LIMIT"] = 8 * 3600
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=accounts.SESSION_HOURS)
+    app.config["WTF_CSRF_TIME_LIMIT"] = accounts.SESSION_HOURS * 3600
     app.config.setdefault("UPLOAD_ENDPOINTS", set())
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -129,11 +133,18 @@ def init_app(app, settings: Settings) -> None:
 
 
 def _safe_next(target: str) -> str:
-    """Only a path on this site (no `//evil.example` or `https://...`)."""
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    """Only a path on this site (no `//evil.example`, `/\\evil.example` or `https://...`),
+    without control characters (a CR/LF would split the Location header); anything else is
+    dropped for the dashboard."""
+    target = target or ""
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 32 or ord(c) == 127 for c in target)):
         return url_for("staff.dashboard")
-    return target
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unbalanced `[` read as an IPv6 host
+        return url_for("staff.dashboard")
+    return url_for("staff.dashboard") if parts.scheme or parts.netloc else target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -143,6 +154,7 @@ def login():
     if request.method == "POST":
         name = request.form.get("name", "").strip()
         password = request.form.get("password", "")
+        target = _safe_next(request.form.get("next", ""))
         try:
             ok = accounts.authenticate(settings, name, password, request.remote_addr or "")
         except accounts.LoginThrottled as exc:
@@ -152,15 +164,17 @@ def login():
         else:
             if ok:
                 session.clear()  # a fresh session: nothing carried over from before sign-in
-                session[SESSION_USER] = name
+                session[SESSION_ID] = accounts.start_session(settings, name)
                 session.permanent = True
-                return redirect(_safe_next(request.form.get("next", "")))
+                return redirect(target)
             error, status = _("Wrong user name or password."), 401
     return render_template("login.html", error=error,
-                           next=request.values.get("next", "")), status
+                           next=_safe_next(request.values.get("next", "")) if
+                           request.values.get("next") else ""), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    accounts.end_session(current_app.config["SETTINGS"], session.get(SESSION_ID))
     session.clear()
     return redirect(url_for("ui.index"))

@@ -5,22 +5,39 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from indexer import versions
-from indexer.errors import QueryError
+from indexer import limits, versions
 
 from . import service
 from .params import check_public
 
-MAX_ONLY = 200  # characters of the words filter
+
+def check_compare_size(doc_a: str, doc_b: str) -> None:
+    """Refuse (QueryError, 400) two documents too large to align within a request: their
+    passages and characters together, counted in the store before anything is aligned
+    (settings max_compare_passages, max_compare_chars). Unknown ids count nothing: the
+    comparison itself then says which is missing."""
+    limits.check_compare(*_size(doc_a, doc_b), service().settings)
+
+
+def _size(doc_a: str, doc_b: str) -> tuple[int, int]:
+    """(passages, characters) of two stored documents together."""
+    st = service().store()
+    try:
+        row = st.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(text)), 0) FROM passages "
+            "WHERE doc_id IN (?, ?)", ((doc_a or "").strip(), (doc_b or "").strip())).fetchone()
+    finally:
+        st.close()
+    return row[0], row[1]
 
 
 def compare_view(args: Mapping[str, str]) -> dict:
     """Both documents, the summary, and the rows to show (filtered by `only`, and to the
     changes alone with `changes=1`)."""
     only = (args.get("only") or "").strip()
-    if len(only) > MAX_ONLY:
-        raise QueryError("only must be at most %(n)s characters", n=MAX_ONLY)
+    limits.check_compare_filter(only, service().settings)
     changes_only = (args.get("changes") or "").strip() in ("1", "on", "true")
+    check_compare_size(args.get("a", ""), args.get("b", ""))
     a, b, comparison = versions.compare(service().store(), args.get("a", ""), args.get("b", ""))
     check_public(a)
     check_public(b)
@@ -44,4 +61,15 @@ def document_versions(doc_id: str) -> list:
 
 
 def passage_counterparts(passage_id: str) -> list[versions.Counterpart]:
+    """The passage's row in each comparison of its document with another version; none
+    when one of those pairs is past the compare bounds (the page then simply shows no
+    counterparts: aligning them would be the unbounded work /compare refuses)."""
+    doc_id = service().get_passage(passage_id)[1].doc_id
+    settings = service().settings
+    for other in versions.versions(service().store(), doc_id):
+        if other.doc_id == doc_id:
+            continue
+        passages, chars = _size(doc_id, other.doc_id)
+        if passages > settings.max_compare_passages or chars > settings.max_compare_chars:
+            return []
     return versions.counterparts(service().store(), passage_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from indexer import limits
 from indexer.errors import NotFound, QueryError, Withdrawn
 from indexer.passages import label_key
 from indexer.search import SearchRequest
@@ -17,15 +18,12 @@ SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "topic", "same_language",
 SORTS = ("relevance", "date")
 
 
-def _int(args: Mapping[str, str], name: str, default: int) -> int:
-    raw = (args.get(name) or "").strip()
-    if not raw:
+def _int(args: Mapping[str, str], name: str, default: int, high: int) -> int:
+    """A whole-number parameter in 1..high (plain decimal digits: no `5e7`, no sign)."""
+    raw = args.get(name) or ""
+    if not raw.strip():
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise QueryError("%(name)s must be a whole number, not %(value)r", name=name,
-                         value=raw[:20]) from None
+    return limits.whole_number(raw, name, 1, high)
 
 
 def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
@@ -39,16 +37,16 @@ def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
     raise QueryError("%(name)s must be 1 or 0, not %(value)r", name=name, value=raw[:20])
 
 
-MAX_PER_PAGE = 100  # a web or API page; the CLI exports up to 1,000 (search.MAX_PER_PAGE)
-
-
 def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest:
+    """The search a page or API request asks for: its page size within the web limit
+    (`web_max_per_page`), its page within the results a search ranks (`max_result_depth`);
+    SearchService.search checks these again with the query's own bounds."""
+    settings = service().settings
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
         raise QueryError("sort must be one of %(known)s", known=", ".join(SORTS))
-    size = _int(args, "per_page", per_page)
-    if not 1 <= size <= MAX_PER_PAGE:
-        raise QueryError("per_page must be between 1 and %(max)s", max=MAX_PER_PAGE)
+    size = _int(args, "per_page", per_page, settings.web_max_per_page)
+    page = _int(args, "page", 1, max(1, settings.max_result_depth // size))
     return SearchRequest(
         q=args.get("q") or "",
         lang=(args.get("lang") or "").strip(),
@@ -58,7 +56,7 @@ def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest
         topic=(args.get("topic") or "").strip(),
         same_language=_flag(args, "same_language", False),
         expand=_flag(args, "expand", True),
-        page=_int(args, "page", 1),
+        page=page,
         per_page=size,
         sort=sort,
     )

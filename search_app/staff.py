@@ -13,7 +13,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from indexer import jobs, pipeline
-from indexer.metadata import SERIES, normalize_series
+from indexer.errors import QueryError
+from indexer.metadata import SERIES, normalize_series, url_problem
 from indexer.models import DocMeta
 
 from . import service
@@ -54,6 +55,9 @@ def meta_from_form(form) -> DocMeta:
     values["series"] = series if series in SERIES else ""  # the form offers only these
     lang = values["lang"].lower()
     values["lang"] = lang if lang in _settings().language_list else ""
+    problem = url_problem(values["url"])
+    if problem:  # a javascript: link would be live on the document's pages
+        raise QueryError(problem)
     return DocMeta(**values)
 
 

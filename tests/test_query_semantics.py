@@ -135,7 +135,10 @@ def test_unknown_filters_and_pages_past_the_end_are_refused(svc):
         svc.search(SearchRequest(q="migration", lang="xx"))
     with pytest.raises(QueryError, match="unknown series 'ZZZ'"):
         svc.search(SearchRequest(q="migration series:ZZZ"))
-    with pytest.raises(QueryError, match="page 999999 is past the end"):
+    with pytest.raises(QueryError, match="page 999 is past the end"):
+        svc.search(SearchRequest(q="migration", page=999))
+    # deeper than the results a search ranks (max_result_depth): refused before the engine
+    with pytest.raises(QueryError, match="page 999999 of 10 results goes deeper"):
         svc.search(SearchRequest(q="migration", page=999999))
 
 
@@ -144,8 +147,8 @@ def test_the_api_answers_those_with_a_400_and_the_reason(svc):
     client = app.test_client()
     for url, reason in (("/api/search?q=migration&lang=xx", "unknown language"),
                         ("/api/search?q=migration+series:ZZZ", "unknown series"),
-                        ("/api/search?q=migration&page=999999", "past the end")):
+                        ("/api/search?q=migration&page=999", "past the end")):
         r = client.get(url)
         assert r.status_code == 400 and reason in r.get_json()["error"]["message"], url
-    r = client.get("/search?q=migration&page=999999")
+    r = client.get("/search?q=migration&page=999")
     assert r.status_code == 400 and "past the end" in r.get_data(as_text=True)
