@@ -55,9 +55,9 @@ def meta_from_form(form) -> DocMeta:
     values["series"] = series if series in SERIES else ""  # the form offers only these
     lang = values["lang"].lower()
     values["lang"] = lang if lang in _settings().language_list else ""
-    problem = url_problem(values["url"])
-    if problem:  # a javascript: link would be live on the document's pages
-        raise QueryError(problem)
+    if url_problem(values["url"]):  # a javascript: link would be live on the document's pages
+        raise QueryError("a document's link must be an http:// or https:// address, not "
+                         "%(value)s", value=repr(values["url"][:60]))
     return DocMeta(**values)
 
 

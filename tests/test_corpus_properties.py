@@ -89,13 +89,17 @@ def sample_phrases(service: SearchService) -> list[tuple[str, str, str]]:
     for lang, n in PHRASES.items():
         pool = by_lang.get(lang, [])
         assert len(pool) >= 50, f"too few {lang} passages to sample"
-        for p in rng.sample(pool, min(n, len(pool))):
+        # a small pool (the French and Spanish texts) gives several spans of a passage
+        picks: list = []
+        while len(picks) < n:
+            picks += rng.sample(pool, min(n - len(picks), len(pool)))
+        for p in picks:
             pieces = p.text.split()
             size = rng.randint(3, 8)
             start = rng.randrange(0, len(pieces) - size + 1)
             phrase = " ".join(pieces[start:start + size]).strip(".,;:()[]\"'“”«»")
             phrase = phrase.replace('"', " ")
-            if len(_folded_words(phrase)) >= 2:
+            if len(_folded_words(phrase)) >= 2 and (lang, phrase, p.passage_id) not in out:
                 out.append((lang, phrase, p.passage_id))
     return out
 

@@ -195,8 +195,8 @@ BAD_REQUESTS = [
     ("/search?q=migrants&series=ZZZ", "unknown series %(name)r: use one of %(known)s", None),
     ("/search?q=migrants&page=999", "page %(page)s is past the end of the results: they fill "
      "%(num)s page of %(per_page)s", None),
-    ("/search?q=migrants&page=two", "%(name)s must be a whole number, not %(value)r",
-     {"name": "page", "value": "two"}),
+    ("/search?q=migrants&page=two", "%(name)s must be a whole number from %(low)s to "
+     "%(high)s, not %(value)s", None),
     ("/search?q=migrants&sort=size", "sort must be one of %(known)s",
      {"known": "relevance, date"}),
     ("/search?q=migrants&expand=maybe", "%(name)s must be 1 or 0, not %(value)r",
