@@ -30,6 +30,8 @@ def _print_report(report: pipeline.Report, out=None) -> int:
     for o in indexed:
         for w in o.warnings:
             print(f"  warning    {o.file}: {w}", file=out)
+    for note in report.notes:
+        print(f"  note       {note}", file=out)
     return 1 if refused else 0
 
 

@@ -37,6 +37,11 @@ class Settings:
         "Candidate languages for detection (comma-separated ISO 639-1 codes).",
     )
     default_lang: str = _setting("en", "Language assumed when detection has nothing to go on.")
+    lexicon_file: str = _setting(
+        "", "Word lists did-you-mean consults (indexer/lexicon.py), written by `build` and "
+        "`serve` where missing. Empty: lexicon-wordfreq-<version>.sqlite3 in the user's cache "
+        "folder ($XDG_CACHE_HOME or ~/.cache, dialogue-search/), shared by every data directory.",
+    )
     write_lock_timeout: float = _setting(
         30.0, "Seconds a writer waits for another writer before giving up with a clear message."
     )

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engines, ocr_cache, parsers, store, twins
+from . import engines, lexicon, ocr_cache, parsers, store, twins
 from .config import Settings
 from .errors import IndexOutOfDate, IngestRefused, NotFound
 from .language import detect, document_language, passage_language
@@ -46,6 +46,7 @@ class FileOutcome:
 @dataclass
 class Report:
     outcomes: list[FileOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the build as a whole
 
     def of(self, status: str) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -239,7 +240,20 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
             if old is not None:
                 old.close()
         store.publish_generation(data_dir, gen)
+    report.notes += prepare_lexicon(settings)
     return report
+
+
+def prepare_lexicon(settings: Settings) -> list[str]:
+    """Write did-you-mean's lexicon where it is missing (indexer/lexicon.py); a cache folder
+    that cannot be written leaves did-you-mean to the index's words, with a note why."""
+    try:
+        lexicon.ensure(settings)
+    except OSError as exc:
+        return [f"did-you-mean's word lists could not be written to "
+                f"{lexicon.lexicon_path(settings)} ({exc.strerror or exc}): misspellings are "
+                "corrected from the index's words only; set lexicon_file to a writable path"]
+    return []
 
 
 def _keep_staff_changes(old: store.Store, item: Prepared) -> None:

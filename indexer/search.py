@@ -18,13 +18,14 @@ from functools import lru_cache
 from math import log
 from pathlib import Path
 
-from . import analysis, engines, limits, reading, store, symbols
+from . import analysis, engines, limits, reading, store, suggest, symbols
 from .cleanup import normalize_text
 from .config import Settings
 from .errors import IndexOutOfDate, NotFound, Plural, QueryError
 from .expansion import constrain, expand
 from .highlight import mark_spans, snippet
 from .language import detect, script_language, stopword_scores
+from .lexicon import Lexicon, lexicon_path
 from .models import DocMeta, Document, Hit, Passage
 from .passages import label_key
 from .planner import Planner, check_filters, field_kind, filters, text_field
@@ -41,9 +42,6 @@ from .ranking import (
 from .thesaurus import load_thesaurus
 
 _FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
-# A word as typed with any punctuation around it, but no query syntax (wildcards, fuzzy,
-# fields, quotes, groups, boosts, -/+).
-_PLAIN_TOKEN = re.compile(r"([^\w*?~:\"()^+\-]*)(\w+)([.,;!?]*)")
 MLT_TERMS = 12  # words of a passage's most distinctive that "more like this" searches for
 # Results are read from the engine in blocks of this many, whatever the page size: the
 # language version shown and the copies folded depend on how deep the list was read, so
@@ -144,6 +142,7 @@ class SearchService:
         # search first renews its thread's reader if the index changed, bumping the epoch).
         self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
         self._epoch = 0
+        self._lexicon: Lexicon | None = None
 
     # -- opening
     def _open(self):
@@ -345,7 +344,7 @@ class SearchService:
                                                  corrected]), page=1)
                 return self._search(again, module, rd, started, count_only=True).total
 
-            suggestion = self._suggest(rd, module, typed_text, qlang, total, count)
+            suggestion = self._suggest(rd, module, typed_text, qlang, sure, count)
             if suggestion and extra:  # keep the user's filters in the suggested query
                 suggestion = " ".join([*(f"{k}:{v}" for k, v in extra.items()), suggestion])
         return SearchResult(query=req.q, total=total, hits=hits, facets=facet_counts,
@@ -380,52 +379,38 @@ class SearchService:
                 if f["doc_id"] != h.document.doc_id and lang != h.passage.lang:
                     h.versions.setdefault(lang, f["passage_id"])
 
-    def _suggest(self, rd, module, text: str, qlang: str, found: int,
-                 count) -> str:
-        """The query with its misspelt words replaced by words of the index, or "". Only
-        plain words are corrected (`migra*`, `refugee~`, `lang:fr`, operators and quoted
-        phrases stay as typed); a word is misspelt when neither its accent-folded form nor
-        its stem in the query's language is indexed; the replacement is a word as written in
-        the texts (accents and all), preferably in the query's language; and the corrected
-        query is offered only when `count(corrected)` finds more than the `found` results."""
-        if any(ord(c) < 32 or ord(c) == 127 for c in text):
-            return ""  # control characters: not something a person typed
-        tokens = text.split()
-        changed = False
-        for i, token in enumerate(tokens):
-            m = _PLAIN_TOKEN.fullmatch(token)
-            if not m or token in ("AND", "OR", "NOT") or m.group(2).isdigit():
-                continue
-            word = m.group(2)
-            folded = module.analyze(analysis.NEUTRAL, word)
-            if len(folded) != 1 or len(folded[0]) < 4:
-                continue  # a stop word, or too short to correct
-            if rd.doc_frequency("text_neutral", folded[0]) > 0:
-                continue
-            if qlang in analysis.STEMMED:
-                stems = module.analyze(qlang, word)
-                if stems and rd.doc_frequency(text_field(qlang), stems[0]) > 0:
-                    continue
-            option = rd.suggest(folded[0], qlang)
-            if not option:
-                continue
-            written = self._as_written(rd, module, option)
-            if word[:1].isupper():
-                written = written[:1].upper() + written[1:]
-            tokens[i] = m.group(1) + written + m.group(3)
-            changed = True
-        if not changed:
+    def _suggest(self, rd, module, text: str, qlang: str, sure: bool, count) -> str:
+        """The query with its misspelt words replaced (indexer/suggest.py), or "": offered
+        only when the corrected query finds something (`count(corrected)` searches it the
+        same way)."""
+        analyze = _cached_analyze(module)
+        ctx = suggest.Context(
+            doc_frequency=rd.doc_frequency, fuzzy_terms=rd.fuzzy_terms, analyze=analyze,
+            as_written=lambda term: self._as_written(rd, module, term, qlang),
+            lexicon=self.lexicon(), languages=self.settings.language_list)
+        option = suggest.corrected(text, qlang, sure, ctx)
+        if not option:
             return ""
-        corrected = " ".join(tokens)
-        return corrected if count(corrected) > found else ""
+        return option if count(option) > 0 else ""
+
+    def lexicon(self) -> Lexicon:
+        """The lexicon did-you-mean consults (indexer/lexicon.py), opened once; written by
+        `index.py build` and `serve` where it is missing, never by a search."""
+        if self._lexicon is None:
+            path = lexicon_path(self.settings)
+            self._lexicon = Lexicon(path if path.exists() else None)
+        return self._lexicon
 
     @staticmethod
-    def _as_written(rd, module, term: str) -> str:
-        """An accent-folded index term as a passage writes it (`autorite` -> `autorité`)."""
-        for fields, _score in rd.search(Term("text_neutral", term), 3):
-            for w in re.findall(r"\w+", fields.get("content", "")):
-                if module.analyze(analysis.NEUTRAL, w) == [term]:
-                    return w.lower()
+    def _as_written(rd, module, term: str, lang: str = "") -> str:
+        """An accent-folded index term as a passage writes it (`autorite` -> `autorité`),
+        in a passage of `lang` where one has it (`ocean` is `océan` in French)."""
+        word = Term("text_neutral", term)
+        for q in ([and_([word, Term("lang", lang)])] if lang else []) + [word]:
+            for fields, _score in rd.search(q, 3):
+                for w in re.findall(r"\w+", fields.get("content", "")):
+                    if module.analyze(analysis.NEUTRAL, w) == [term]:
+                        return w.lower()
         return term
 
     def more_like_this(self, passage_id: str, limit: int = 5) -> list[Hit]:

@@ -20,6 +20,7 @@ import sys
 from dataclasses import replace
 
 from .config import Settings
+from .pipeline import prepare_lexicon
 
 
 def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
@@ -90,6 +91,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
     workers = workers or settings.web_workers or 2 * (os.cpu_count() or 1)
     threads = threads or settings.web_threads
     tune_gc()  # before gunicorn forks: its processes inherit it
+    for note in prepare_lexicon(settings):  # did-you-mean's word lists, before any search
+        print(f"note: {note}", file=sys.stderr)
     if workers > 1:
         return _serve_processes(settings, host, port, workers, threads)
     server = make_server(settings, host, port, max(threads, 4))

@@ -17,6 +17,7 @@ import csv
 import random
 import re
 import unicodedata
+from collections import Counter
 
 import pytest
 from conftest import SHARED
@@ -244,3 +245,152 @@ def test_one_text_in_two_formats_is_one_document(corpus_service):
     top = udhr[0]
     assert top.passage.label == "Article 14"
     assert sorted(top.versions) == ["es", "fr"], top.versions
+
+
+# -- did-you-mean in the query's language ---------------------------------------------------
+
+SPELL_WORDS = 60  # misspelt words per language (each alone and among its neighbours)
+SPELL_CORRECT = 80  # correct words and phrases per language and source
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _fold(word: str) -> str:
+    return " ".join(_folded_words(word))
+
+
+def _vocabulary(lines: list[str]) -> Counter:
+    return Counter(w for line in lines for w in re.findall(r"[^\W\d_]+", line.casefold()))
+
+
+def _parallel(lang: str) -> list[str]:
+    path = SHARED / "parallel" / f"unpc-v1.0-devset.{lang}.txt"
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def _misspell(word: str, rng: random.Random) -> str:
+    """One edit (a letter left out, added, changed, or two swapped), after the first two
+    letters: the typing slips people make (the first letters are rarely wrong)."""
+    i = rng.randrange(2, len(word))
+    kind = rng.choice(("delete", "insert", "replace", "swap"))
+    if kind == "delete":
+        return word[:i] + word[i + 1:]
+    if kind == "insert":
+        return word[:i] + rng.choice(_LETTERS) + word[i:]
+    if kind == "replace":
+        return word[:i] + rng.choice(_LETTERS.replace(word[i], "")) + word[i + 1:]
+    if i == len(word) - 1:
+        i -= 1
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def _is_a_word(word: str, languages: list[str]) -> bool:
+    """Whether wordfreq lists `word` among the words people write in one of `languages`
+    (`froze`, `concerne`, `metre` are words, not slips)."""
+    from wordfreq import zipf_frequency
+
+    return any(zipf_frequency(word, lang) >= 2.0 for lang in languages if lang != "zh")
+
+
+def _spelling_cases(service: SearchService, lang: str):
+    """(typed query, intended query, index of the misspelt word) with a fixed seed: words of
+    six letters or more from the language's passages, misspelt so that the result is no word:
+    none of the index (any language), of the UN sentences in en/fr/es, or of the word lists
+    of the configured languages; alone and with the words around it in the passage."""
+    rng = random.Random(f"{SEED}-spell-{lang}")
+    everything = sorted(_passages(service), key=lambda p: p.passage_id)
+    passages = [p for p in everything if p.lang == lang]
+    known = _vocabulary([p.text for p in everything])
+    for other in ("en", "fr", "es"):
+        known += _vocabulary(_parallel(other))
+    known_folded = {_fold(w) for w in known}
+    languages = service.settings.language_list
+    cases = []
+    while len(cases) < SPELL_WORDS:
+        p = rng.choice(passages)
+        words = p.text.split()
+        i = rng.randrange(len(words))
+        word = words[i].strip(".,;:()[]\"'“”«»")
+        if not (len(word) >= 6 and word.isalpha() and word.islower()):
+            continue
+        typo = _misspell(word, rng)
+        if _fold(typo) in known_folded or _is_a_word(typo, languages):
+            continue
+        context = [w.strip(".,;:()[]\"'“”«»") for w in words[max(0, i - 1):i + 2]]
+        if not all(c.isalpha() for c in context):
+            continue
+        at = context.index(word)
+        typed = context[:at] + [typo] + context[at + 1:]
+        cases.append(([typo], [word], 0))
+        if len(context) > 1:
+            cases.append((typed, context, at))
+    return cases
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_did_you_mean_restores_one_edit_misspellings(corpus_service, lang):
+    """A one-edit slip is corrected back to the word meant, in its language (>= 90 %), and the
+    other words of the query stay as typed."""
+    cases = _spelling_cases(corpus_service, lang)
+    restored, changed_others = 0, []
+    for typed, meant, at in cases:
+        suggestion = corpus_service.search(SearchRequest(q=" ".join(typed))).suggestion
+        got = suggestion.split() if suggestion else typed
+        if len(got) == len(meant) and _fold(got[at]) == _fold(meant[at]):
+            restored += 1
+        others = [(g, t) for k, (g, t) in enumerate(zip(got, typed, strict=False)) if k != at]
+        if len(got) != len(typed) or any(g != t for g, t in others):
+            changed_others.append((typed, suggestion))
+    share = restored / len(cases)
+    print(f"\n{corpus_service.settings.engine} {lang}: {restored} of {len(cases)} misspellings "
+          f"restored ({share:.0%})")
+    assert not changed_others, changed_others[:10]
+    assert share >= 0.9, share
+
+
+def _correct_queries(service: SearchService, lang: str) -> list[tuple[str, set[str]]]:
+    """(query, its real words) with a fixed seed: single words and 2-6 word spans, from the
+    language's passages in the index and from UN sentences in that language (words the index
+    may not hold). A word is real when the index or the UN sentences have it twice."""
+    rng = random.Random(f"{SEED}-correct-{lang}")
+    passages = [p.text for p in sorted(_passages(service), key=lambda p: p.passage_id)
+                if p.lang == lang]
+    sentences = _parallel(lang)
+    known = _vocabulary(passages) + _vocabulary(sentences)
+    real = {w for w, n in known.items() if n >= 2}
+    out = []
+    for source in (passages, sentences):
+        for _ in range(SPELL_CORRECT):
+            words = [w.strip(".,;:()[]\"'“”«»?!") for w in rng.choice(source).split()]
+            words = [w for w in words if w.isalpha()]
+            if not words:
+                continue
+            size = rng.choice((1, 1, 2, 3, 4, 6))
+            start = rng.randrange(max(1, len(words) - size + 1))
+            span = words[start:start + size]
+            out.append((" ".join(span), {w for w in span if w.casefold() in real}))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_did_you_mean_leaves_real_words_alone(corpus_service, lang):
+    """No suggestion changes a word of the language: `approche pangouvernementale`,
+    `enfoque pangubernamental`, `cohérence horizontale et verticale` keep their words."""
+    queries = _correct_queries(corpus_service, lang)
+    queries += {"fr": [("approche pangouvernementale", {"approche"}),
+                       ("cohérence horizontale et verticale des politiques",
+                        {"cohérence", "horizontale", "et", "verticale", "des", "politiques"})],
+                "es": [("enfoque pangubernamental", {"enfoque"})],
+                "en": [("whole-of-government approach", {"whole", "of", "government",
+                                                         "approach"})]}[lang]
+    false = []
+    for q, real in queries:
+        suggestion = corpus_service.search(SearchRequest(q=q)).suggestion
+        if not suggestion:
+            continue
+        kept = {w.casefold() for w in suggestion.split()}
+        lost = {w for w in real if w.casefold() not in kept}
+        if lost:
+            false.append((q, suggestion))
+    print(f"\n{corpus_service.settings.engine} {lang}: {len(false)} false suggestions in "
+          f"{len(queries)} correct queries")
+    assert not false, false

@@ -184,13 +184,13 @@ def test_facets_count_matches_and_the_total_what_the_list_shows(index):
     assert facets["year"] == {"2018": 3, "2020": 1}
 
 
-def test_doc_frequency_and_suggest(index):
+def test_doc_frequency_and_close_words(index):
     eng, ix = filled(index)
     rd = eng.reader(ix.handle)
     assert rd.doc_frequency("text_neutral", "remittances") == 3
     assert rd.doc_frequency("text_neutral", "nowhere") == 0
-    assert rd.suggest("remitances") == "remittances"
-    assert rd.suggest("zzzzzzzz") == ""
+    assert rd.fuzzy_terms("text_neutral", "remitances", 2, 2, 5) == ["remittances"]
+    assert rd.fuzzy_terms("text_neutral", "zzzzzzzz", 2, 2, 5) == []
 
 
 def test_reader_sees_a_commit_only_when_renewed(index):

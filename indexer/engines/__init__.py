@@ -35,10 +35,6 @@ An engine is a module with these functions (tantivy_engine.py, whoosh_engine.py)
     Reader.fuzzy_terms(field, term, maxdist, prefix, limit) -> [term]
                                             indexed terms within maxdist edits sharing the
                                             first `prefix` letters, closest first
-    Reader.suggest(word, lang="") -> str    the likeliest indexed word (neutral field)
-                                            within 2 edits, sharing its first 2 letters
-                                            (words of passages in `lang` first, where the
-                                            engine can tell)
     Reader.up_to_date() -> bool             False once another commit is visible
     Reader.close()
 

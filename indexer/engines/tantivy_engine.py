@@ -536,11 +536,6 @@ class Reader:
             return found
         return self._remember((fieldname, prefix), listed)
 
-    def _sub_terms(self, sub: str, prefix: str) -> list:
-        """(term, passages) of one sub-index's neutral field starting with `prefix`."""
-        return self._remember(("_sub", sub, prefix), lambda: self.searchers[sub].
-                              terms_with_prefix("text_neutral", prefix))
-
     def _remember(self, key: tuple, make):
         """A word list, kept (the 256 last) for the reader's life."""
         if key not in self._vocab:
@@ -558,24 +553,6 @@ class Reader:
         found = self._vocabulary(fieldname, term[:prefix])
         close = sorted(_close(term, found, maxdist), key=lambda c: (c[1], -found[c[0]], c[0]))
         return [t for t, _d in close[:limit]]
-
-    def suggest(self, word: str, lang: str = "") -> str:
-        """The likeliest indexed neutral-field word within 2 edits of `word`, sharing its
-        first two letters: fewest edits, then most passages; words of passages in `lang`
-        first, when there are any."""
-        if len(word) < 3:
-            return ""
-        subs = [_sub_of(lang)] if lang and _sub_of(lang) in self.live else []
-        for subs_tried in (subs, self.live):
-            found: Counter = Counter()
-            for sub in subs_tried:
-                for term, n in self._sub_terms(sub, word[:2]):
-                    if abs(len(term) - len(word)) <= 2 and term != word:
-                        found[term] += n
-            close = _close(word, found, 2)
-            if close:
-                return min((d, -found[term], term) for term, d in close)[2]
-        return ""
 
 
 def _close(word: str, found: Counter, maxdist: int) -> list[tuple[str, int]]:

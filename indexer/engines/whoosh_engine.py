@@ -296,13 +296,6 @@ class Reader:
         found.sort()
         return [t for _d, _n, t in found[:limit]]
 
-    def suggest(self, word: str, lang: str = "") -> str:
-        """(`lang` is a preference the neutral field cannot tell apart here.)"""
-        # Sharing the first two letters keeps the lexicon scan short (seconds -> ms).
-        options = self.searcher.corrector("text_neutral").suggest(word, limit=1, maxdist=2,
-                                                                  prefix=2)
-        return options[0] if options else ""
-
 
 WHOOSH_DEPTH = 200  # results taken per search (see Reader.search)
 
