@@ -2,7 +2,7 @@
 
     python bench/bench_build_query.py [--shared DIR] [--files N] [--out DIR]
 
-1. Builds ../shared/unga/texts + ../shared/corpus through the real pipeline (`pipeline.build`),
+1. Builds ../shared/unga/texts + ../shared/corpus through the real pipeline (`library.build`),
    from a temp folder of symlinks (nothing is copied): files, passages, refusals, wall time,
    passages/s, index size, peak memory, and where the time went (main process vs workers).
 2. Query latency over the dev queries through `SearchService.search` (after a warm-up pass,
@@ -34,10 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import config, engines, parsers, pipeline, store  # noqa: E402
-from indexer.errors import QueryError  # noqa: E402
-from indexer.search import SearchRequest, SearchService  # noqa: E402
-from search_app import create_app  # noqa: E402
+from indexer import config, engines, library
+from indexer.errors import QueryError
+from indexer.ingest import parsers
+from indexer.search.service import SearchRequest, SearchService
+from indexer.storage import store
+from search_app import create_app
 
 BUILD_TARGET_S = 60.0
 P95_TARGET_MS = 50.0
@@ -150,12 +152,12 @@ def make_corpus(tmp: Path, unga: Path, corpus: Path, files: int | None) -> tuple
     if files is None:
         (root / "unga").symlink_to(unga, target_is_directory=True)
         (root / "corpus").symlink_to(corpus, target_is_directory=True)
-        if pipeline.corpus_files(root):
+        if library.corpus_files(root):
             return root, "folder symlinks"
         # Path.rglob (Python < 3.13) does not descend into symlinked folders.
         (root / "unga").unlink()
         (root / "corpus").unlink()
-        note = ("per-file symlinks (NOTE: pipeline.corpus_files found nothing through folder "
+        note = ("per-file symlinks (NOTE: library.corpus_files found nothing through folder "
                 "symlinks: Path.rglob does not follow them on this Python)")
     else:
         note = f"per-file symlinks (first {files} unga files)"
@@ -169,7 +171,7 @@ def make_corpus(tmp: Path, unga: Path, corpus: Path, files: int | None) -> tuple
 def bench_build(corpus_root: Path, settings, unga_total: int, files_limit: int | None,
                 full_bytes: int) -> dict:
     data_dir = Path(settings.index_dir)
-    inputs = pipeline.corpus_files(corpus_root)
+    inputs = library.corpus_files(corpus_root)
     n_inputs = len(inputs)
     used_bytes = sum(p.stat().st_size for p in inputs)
     stamps: list[float] = []
@@ -177,13 +179,13 @@ def bench_build(corpus_root: Path, settings, unga_total: int, files_limit: int |
     def progress(_outcome) -> None:
         stamps.append(time.perf_counter())
 
-    print("== 1. Build (pipeline.build)")
+    print("== 1. Build (library.build)")
     print(f"   input: {n_inputs} candidate files, {_mb(used_bytes)}, under {corpus_root}")
     workers = max(1, min(4, (os.cpu_count() or 1)))  # build()'s own default
     print(f"   workers: {workers} (cpu_count={os.cpu_count()})")
     cpu_self0, cpu_child0 = cpu_s(resource.RUSAGE_SELF), cpu_s(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    report = pipeline.build(corpus_root, settings, progress=progress)
+    report = library.build(corpus_root, settings, progress=progress)
     wall = time.perf_counter() - t0
     cpu_self = cpu_s(resource.RUSAGE_SELF) - cpu_self0
     cpu_child = cpu_s(resource.RUSAGE_CHILDREN) - cpu_child0
@@ -317,14 +319,14 @@ def bench_queries(settings, queries: list[str], budget_s: float, verbose: bool =
 
 def bench_add(settings, corpus: Path, tmp: Path) -> float:
     """Seconds to add one 35-page document (the GCM text of the corpus, made unique) to
-    the built index through `pipeline.add`."""
+    the built index through `library.add`."""
     src = corpus / "A_73_L.66-EN.txt"
     if not src.exists():
         src = max(corpus.glob("*.txt"), key=lambda p: p.stat().st_size)
     new = tmp / f"added-{settings.engine}.txt"
     new.write_bytes(src.read_bytes() + b"\n\nAdded by the benchmark.\n")
     t = time.perf_counter()
-    report = pipeline.add([new], settings)
+    report = library.add([new], settings)
     took = time.perf_counter() - t
     print(f"   add one document ({src.name}, {report.passages} passages) to the built index: "
           f"{took:.2f} s  {verdict(took, ADD_TARGET_S)} (target <= {ADD_TARGET_S:.0f} s)")

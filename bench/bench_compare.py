@@ -1,4 +1,4 @@
-"""Paragraph alignment benchmark (indexer/compare.py), run by `make bench` after the build
+"""Paragraph alignment benchmark (indexer/versions/compare.py), run by `make bench` after the build
 and query benchmark.
 
     python bench/bench_compare.py [--shared DIR] [--runs N]
@@ -28,8 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import compare, config, parsers  # noqa: E402
-from indexer.passages import split_passages  # noqa: E402
+from indexer import config
+from indexer.ingest import parsers
+from indexer.ingest.passages import split_passages
+from indexer.versions import compare
 
 TARGET_MS = 250.0
 REAL_PAIRS = [
@@ -89,7 +91,7 @@ def main() -> int:
     if not gcm.exists():
         print(f"== Compare versions: skipped ({gcm} absent)")
         return 0
-    print("\n== Compare versions (indexer/compare.py: align + word diff)")
+    print("\n== Compare versions (indexer/versions/compare.py: align + word diff)")
     a = passages(gcm, "A")
     extra = passages(corpus / REAL_PAIRS[0][0], "X")[:60]
     b = revision_of(a + [], extra)

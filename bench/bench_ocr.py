@@ -32,9 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from indexer import ocr  # noqa: E402
-from indexer.parsers import parse_file  # noqa: E402
-from indexer.passages import split_passages  # noqa: E402
+from indexer.ingest import ocr
+from indexer.ingest.parsers import parse_file
+from indexer.ingest.passages import split_passages
 
 TARGET = 0.97
 

@@ -28,7 +28,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from indexer import config  # noqa: E402
+from indexer import config
 
 HOST = "127.0.0.1"  # loopback only
 QUERIES = ("migrants", "remittances", "local authorities", "diaspora", "policy coherence")

@@ -45,9 +45,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import config, engines, pipeline, store  # noqa: E402
-from indexer.language import detect  # noqa: E402
-from indexer.search import SearchRequest, SearchService  # noqa: E402
+from indexer import config, engines, library
+from indexer.language import detect
+from indexer.search.service import SearchRequest, SearchService
+from indexer.storage import store
 
 DEV_TOP = 20  # retrieved per dev query
 DEV_TARGETS = {"en": 0.92, "fr": 0.85, "es": 0.85}  # nDCG@10 with distractors
@@ -71,7 +72,7 @@ def build_index(corpus: Path, data_dir: Path, workers: int, engine: str,
                 **overrides) -> tuple[float, object]:
     settings = config.load(index_dir=str(data_dir), engine=engine, **overrides)
     started = time.perf_counter()
-    report = pipeline.build(corpus, settings, workers=workers)
+    report = library.build(corpus, settings, workers=workers)
     return time.perf_counter() - started, report
 
 
@@ -213,7 +214,7 @@ def distractor_folder(links: Path, shared: Path) -> tuple[Path, str]:
     links.mkdir(parents=True)
     for name, target in sources.items():
         (links / name).symlink_to(target, target_is_directory=True)
-    if pipeline.corpus_files(links):
+    if library.corpus_files(links):
         return links, "folder symlinks corpus -> shared/corpus, unga -> shared/unga/texts"
     shutil.rmtree(links)
     links.mkdir()
@@ -223,7 +224,7 @@ def distractor_folder(links: Path, shared: Path) -> tuple[Path, str]:
                 dest = links / name / f.relative_to(target)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 dest.symlink_to(f)
-    return links, ("per-file symlinks under corpus/ and unga/ (pipeline.corpus_files does not "
+    return links, ("per-file symlinks under corpus/ and unga/ (library.corpus_files does not "
                    "follow folder symlinks on this Python)")
 
 

@@ -7,18 +7,19 @@ import json
 import sys
 from pathlib import Path
 
-from . import accounts, config, pipeline
-from .errors import DialogueSearchError
-from .metadata import SERIES, normalize_series, read_sidecar, url_problem
-from .models import DocMeta
-from .search import SearchRequest, SearchService
+from indexer import config, library
+from indexer.errors import DialogueSearchError
+from indexer.ingest.metadata import read_sidecar, url_problem
+from indexer.library import accounts
+from indexer.models import SERIES, DocMeta, normalize_series
+from indexer.search.service import SearchRequest, SearchService
 
 
 def _settings(args) -> config.Settings:
     return config.load(index_dir=getattr(args, "index", None))
 
 
-def _print_report(report: pipeline.Report, out=None) -> int:
+def _print_report(report: library.Report, out=None) -> int:
     out = out or sys.stdout  # looked up now: a default bound at import time goes stale
     indexed, dups, refused = report.of("indexed"), report.of("duplicate"), report.of("refused")
     print(f"indexed {len(indexed)} file(s), {report.passages} passage(s); "
@@ -43,19 +44,19 @@ def cmd_build(args) -> int:
     if not corpus.is_dir():
         print(f"error: {corpus} is not a folder", file=sys.stderr)
         return 2
-    files = pipeline.corpus_files(corpus)
+    files = library.corpus_files(corpus)
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=args.quiet,
                dynamic_ncols=True)
     passages = 0
 
-    def progress(outcome: pipeline.FileOutcome) -> None:
+    def progress(outcome: library.FileOutcome) -> None:
         nonlocal passages
         passages += outcome.passages
         bar.update(1)
         bar.set_postfix(passages=passages, refresh=False)
 
     try:
-        report = pipeline.build(corpus, settings, progress=progress, workers=args.workers)
+        report = library.build(corpus, settings, progress=progress, workers=args.workers)
     finally:
         bar.close()
     return _print_report(report)
@@ -78,24 +79,24 @@ def cmd_add(args) -> int:
     if missing:
         print("error: no such file: " + ", ".join(map(str, missing)), file=sys.stderr)
         return 2
-    report = pipeline.add(paths, settings, sidecar=_sidecar(args))
+    report = library.add(paths, settings, sidecar=_sidecar(args))
     return _print_report(report)
 
 
 def cmd_remove(args) -> int:
-    doc = pipeline.remove(args.doc_id, _settings(args))
+    doc = library.remove(args.doc_id, _settings(args))
     print(f"removed {doc.doc_id} ({doc.meta.title or doc.file})")
     return 0
 
 
 def cmd_restore(args) -> int:
-    doc = pipeline.restore(args.doc_id, _settings(args))
+    doc = library.restore(args.doc_id, _settings(args))
     print(f"restored {doc.doc_id} ({doc.meta.title or doc.file})")
     return 0
 
 
 def cmd_purge(args) -> int:
-    doc = pipeline.purge(args.doc_id, _settings(args))
+    doc = library.purge(args.doc_id, _settings(args))
     print(f"purged {doc.doc_id} ({doc.meta.title or doc.file}) for good")
     return 0
 
@@ -105,7 +106,7 @@ def cmd_edit(args) -> int:
     if changes == DocMeta():
         print("error: nothing to change; give --title, --series, ... or --meta", file=sys.stderr)
         return 2
-    doc = pipeline.edit(args.doc_id, changes, _settings(args))
+    doc = library.edit(args.doc_id, changes, _settings(args))
     print(f"edited {doc.doc_id}: {doc.meta.title}")
     return 0
 
@@ -115,7 +116,7 @@ def cmd_replace(args) -> int:
     if not path.is_file():
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2
-    outcome = pipeline.replace(args.doc_id, path, _settings(args),
+    outcome = library.replace(args.doc_id, path, _settings(args),
                                changes=_sidecar(args) or DocMeta())
     if outcome.status != "indexed":
         print(f"{outcome.status}: {outcome.reason}", file=sys.stderr)
@@ -161,7 +162,7 @@ def cmd_user(args) -> int:
 
 
 def cmd_log(args) -> int:
-    entries = pipeline.audit_log(_settings(args), limit=args.limit)
+    entries = library.audit_log(_settings(args), limit=args.limit)
     if args.json:
         print(json.dumps({"audit": entries}, ensure_ascii=False, indent=1))
         return 0
@@ -224,10 +225,11 @@ def cmd_search(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from . import compare_export, versions
+    from indexer.versions import export as compare_export
+    from indexer.versions import works as versions
 
     settings = _settings(args)
-    _, st = pipeline.open_current(settings, create=False)
+    _, st = library.open_current(settings, create=False)
     a, b, comparison = versions.compare(st, args.doc_a, args.doc_b)
     only = " ".join(args.only or [])
     if args.json:
@@ -255,16 +257,16 @@ def cmd_compare(args) -> int:
 
 
 def cmd_versions(args) -> int:
-    from . import versions
+    from indexer.versions import works as versions
 
     settings = _settings(args)
-    _, st = pipeline.open_current(settings, create=False)
+    _, st = library.open_current(settings, create=False)
     found = versions.versions(st, args.doc_id)
     for d in found:
         mark = "*" if d.doc_id == args.doc_id else " "
         print(f"{mark} {d.doc_id}  {d.meta.date or '-':10} {d.meta.version or '-':12} "
               f"{d.meta.symbol or '-':22} {d.meta.title[:60]}")
-    _, st = pipeline.open_current(settings, create=False)
+    _, st = library.open_current(settings, create=False)
     for s in versions.suggestions(st, args.doc_id):
         print(f"? {s.document.doc_id}  likely version ({'; '.join(s.reasons)}): "
               f"{s.document.meta.symbol or s.document.meta.title[:60]}  "
@@ -273,15 +275,14 @@ def cmd_versions(args) -> int:
 
 
 def cmd_link(args) -> int:
-    from . import versions
 
-    work = versions.link(args.doc_id, args.other, _settings(args))
+    work = library.link(args.doc_id, args.other, _settings(args))
     print(f"linked {args.other} to {args.doc_id} as versions of work {work!r}")
     return 0
 
 
 def cmd_check(args) -> int:
-    res = pipeline.check(_settings(args), repair=not args.no_repair)
+    res = library.check(_settings(args), repair=not args.no_repair)
     print(f"{res.documents} document(s), {res.passages} passage(s) in the store")
     if res.missing or res.orphans:
         print(f"store and index disagreed: {len(res.missing)} document(s) missing from the "
@@ -293,13 +294,13 @@ def cmd_check(args) -> int:
 
 
 def cmd_fetch(args) -> int:
-    from .fetch import main_fetch
+    from indexer.library.fetch import main_fetch
 
     return main_fetch(args.corpus or config.load().corpus_dir)
 
 
 def cmd_seed(args) -> int:
-    from .seed import seed
+    from indexer.library.seed import seed
 
     kwargs = {"catalog": Path(args.catalog)} if args.catalog else {}
     return seed(_settings(args), dest=Path(args.dest) if args.dest else None,
@@ -308,7 +309,7 @@ def cmd_seed(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serve import serve
+    from search_app.serve import serve
 
     return serve(_settings(args), host=args.host, port=args.port, workers=args.workers,
                  threads=args.threads)

@@ -38,7 +38,7 @@ class Settings:
     )
     default_lang: str = _setting("en", "Language assumed when detection has nothing to go on.")
     lexicon_file: str = _setting(
-        "", "Word lists did-you-mean consults (indexer/lexicon.py), written by `build` and "
+        "", "Word lists did-you-mean consults (indexer/search/lexicon.py), written by `build` and "
         "`serve` where missing. Empty: lexicon-wordfreq-<version>.sqlite3 in the user's cache "
         "folder ($XDG_CACHE_HOME or ~/.cache, dialogue-search/), shared by every data directory.",
     )
@@ -51,7 +51,7 @@ class Settings:
     min_passage_words: int = _setting(
         8, "Fragments shorter than this are merged with a neighbour (labels and headings kept)."
     )
-    # -- bounds on the work one request may ask for (indexer/limits.py checks them before
+    # -- bounds on the work one request may ask for (indexer/query/limits.py checks them before
     # any engine call; past one, the request is refused with the reason: HTTP 400, CLI
     # status 2)
     max_query_chars: int = _setting(
@@ -144,7 +144,7 @@ class Settings:
         5.0, "Seconds a client of `index.py serve` (gunicorn sync processes) has to send its "
         "whole request head, and at most between two reads or writes after that; past it the "
         "connection is closed (0: no limit, gunicorn's own behaviour). Until its head has "
-        "arrived a connection waits without holding a process (indexer/serve_worker.py): 20 "
+        "arrived a connection waits without holding a process (search_app/serve_worker.py): 20 "
         "clients sending half a request had stopped a 4-process server "
         "(bench/bench_slow_clients.py). A slow upload is not cut while its data keeps coming.",
     )

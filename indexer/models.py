@@ -248,3 +248,14 @@ def citation(doc: Document, passage: Passage) -> str:
     if passage.ocr:
         parts.append("text recognised by OCR")
     return ", ".join(parts)
+
+
+# The series a document belongs to (a filter and a facet).
+SERIES = ("GCM", "GCR", "GFMD", "NYD", "SDG", "NUA", "WMR", "UNSG", "UNGA", "Mayors", "other")
+
+
+def normalize_series(value: str) -> str:
+    for s in SERIES:
+        if value.strip().lower() == s.lower():
+            return s
+    return value.strip()

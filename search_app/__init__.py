@@ -13,16 +13,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer import config as indexer_config
-from indexer.accounts import AccountError
-from indexer.errors import (
-    IndexOutOfDate,
-    NotFound,
-    PassageMoved,
-    QueryError,
-    Withdrawn,
-    WriteBusy,
-)
-from indexer.search import SearchService
+from indexer.errors import IndexOutOfDate, NotFound, PassageMoved, QueryError, Withdrawn, WriteBusy
+from indexer.library.accounts import AccountError
+from indexer.search.service import SearchService
 
 HERE = Path(__file__).resolve().parent
 UI_LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
@@ -82,7 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from . import api, auth, staff, views
+    from search_app import api, auth, staff, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -91,7 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app, settings)
     if app.config.get("JOB_WORKER", True):
         # Uploads are processed by this thread (and its child process), not by requests.
-        from indexer.jobs import Worker
+        from indexer.library.jobs import Worker
 
         app.extensions["dialogue_search_jobs"] = Worker(settings).start()
 
@@ -125,7 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
             message = str(exc)
         if request.path.startswith("/api/") or request.path == "/api":
             return jsonify({"error": {"status": status, "message": message}}), status, headers
-        from .messages import error_message
+        from search_app.messages import error_message
 
         message = error_message(exc, message)
         g.error_status = status

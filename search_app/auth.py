@@ -28,14 +28,14 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 
-from indexer import accounts
 from indexer.config import Settings
+from indexer.library import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_ENDPOINTS = {"auth.login"}  # reachable without a login (still CSRF-protected)
-SESSION_ID = "staff_sid"  # the server-side session (indexer/accounts.py, table sessions)
+SESSION_ID = "staff_sid"  # the server-side session (indexer/library/accounts.py, table sessions)
 
 
 def secret_key(settings: Settings) -> str:

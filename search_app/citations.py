@@ -10,6 +10,13 @@ from datetime import UTC, datetime
 
 from indexer.models import Document, Passage, citation, corporate_author, locator
 
+# the export formats of /api/passages/<id>/cite.<ext>: (exporter, content type)
+CITE_FORMATS = {
+    "bib": ("bibtex", "application/x-bibtex; charset=utf-8"),
+    "ris": ("ris", "application/x-research-info-systems; charset=utf-8"),
+    "json": ("csl_json", "application/vnd.citationstyles.csl+json; charset=utf-8"),
+}
+
 
 def document_json(d: Document) -> dict:
     m = d.meta

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from indexer import limits, versions
-
-from . import service
-from .params import check_public
+from indexer.query import limits
+from indexer.versions import works as versions
+from search_app import service
+from search_app.params import check_public
 
 
 def check_compare_size(doc_a: str, doc_b: str) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from indexer import limits
 from indexer.errors import NotFound, QueryError, Withdrawn
-from indexer.passages import label_key
-from indexer.search import SearchRequest
-
-from . import service
-from .citations import citations, document_json, outline, passage_json
+from indexer.labels import label_key
+from indexer.query import limits
+from indexer.search.service import SearchRequest
+from search_app import service
+from search_app.citations import citations, document_json, outline, passage_json
 
 SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "topic", "same_language", "expand",
                  "page", "per_page", "sort")

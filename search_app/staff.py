@@ -2,7 +2,7 @@
 revision, remove to the trash, restore, purge, and the audit log.
 
 Every route here needs a signed-in staff member (see auth.py); every change goes through the
-same `indexer.pipeline` / `indexer.jobs` functions as the command line.
+same `indexer.library` / `indexer.library.jobs` functions as the command line.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from dataclasses import asdict, fields
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from indexer import jobs, pipeline
+from indexer import library
 from indexer.errors import QueryError
-from indexer.metadata import SERIES, normalize_series, url_problem
-from indexer.models import DocMeta
-
-from . import service
-from .auth import current_user
+from indexer.ingest.metadata import url_problem
+from indexer.library import jobs
+from indexer.models import SERIES, DocMeta, normalize_series
+from search_app import service
+from search_app.auth import current_user
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -77,7 +77,7 @@ def _documents(status: str | None) -> list:
 @bp.app_template_filter("reason")
 def reason_filter(message: str) -> str:
     """An indexer message (refusal reason, warning) in the UI language."""
-    from .messages import translate
+    from search_app.messages import translate
 
     return translate(message)
 
@@ -137,7 +137,7 @@ def review_values(job: jobs.Job) -> dict:
 
 @bp.app_context_processor
 def _names():
-    from .views import LANG_NAMES
+    from search_app.views import LANG_NAMES
 
     return {"meta_labels": meta_labels, "lang_names": LANG_NAMES}
 
@@ -156,7 +156,7 @@ LIST_LIMIT = 200
 def _matching(docs: list, text: str) -> list:
     """Documents whose title, symbol, file name or id contain `text` (case and accents
     folded), newest first."""
-    from indexer.cleanup import fold
+    from indexer.text import fold
 
     wanted = fold(text.strip())
     if wanted:
@@ -239,7 +239,7 @@ def document(doc_id: str):
     finally:
         st.close()
     others = [d for d in _documents("active") if d.doc_id != doc_id]
-    from indexer import versions
+    from indexer.versions import works as versions
 
     linked, suggested = [], []
     if doc.status == "active":
@@ -268,14 +268,13 @@ def suggestion_reason(reason: str) -> str:
 def link(doc_id: str):
     """Link another document (with its language versions) as a version of this one's work:
     each changed document is edited through the pipeline (re-indexed, in the audit log)."""
-    from indexer import versions
 
     other = (request.form.get("other") or "").strip()
     if not other:
         flash(_("Choose the document to link as a version."), "error")
         return redirect(url_for("staff.document", doc_id=doc_id))
     _document(other)  # an unknown document is a 404
-    versions.link(doc_id, other, _settings(), actor=_actor())
+    library.link(doc_id, other, _settings(), actor=_actor())
     flash(_("Linked: the two documents are versions of one text and can be compared."), "ok")
     return redirect(url_for("staff.document", doc_id=doc_id))
 
@@ -289,9 +288,9 @@ def edit(doc_id: str):
     names = list(META_FIELDS)
     version_of = request.form.get("version_of", "")
     if version_of and version_of != doc_id:
-        given.work = pipeline.version_work(version_of, _settings(), actor=_actor())
+        given.work = library.version_work(version_of, _settings(), actor=_actor())
         names.append("work")
-    doc = pipeline.edit(doc_id, given, _settings(), actor=_actor(), fields=names)
+    doc = library.edit(doc_id, given, _settings(), actor=_actor(), fields=names)
     flash(_("Saved. The document's passages carry the new metadata."), "ok")
     return redirect(url_for("staff.document", doc_id=doc.doc_id))
 
@@ -311,14 +310,14 @@ def replace(doc_id: str):
 
 @bp.route("/d/<doc_id>/remove", methods=["POST"])
 def remove(doc_id: str):
-    pipeline.remove(doc_id, _settings(), actor=_actor())
+    library.remove(doc_id, _settings(), actor=_actor())
     flash(_("Moved to the trash. It can be restored from there."), "ok")
     return redirect(url_for("staff.document", doc_id=doc_id))
 
 
 @bp.route("/d/<doc_id>/restore", methods=["POST"])
 def restore(doc_id: str):
-    pipeline.restore(doc_id, _settings(), actor=_actor())
+    library.restore(doc_id, _settings(), actor=_actor())
     flash(_("Restored: the document is searchable again."), "ok")
     return redirect(url_for("staff.document", doc_id=doc_id))
 
@@ -330,11 +329,11 @@ def purge(doc_id: str):
         flash(_("Tick the box to confirm that the document is to be deleted for good."),
               "error")
         return redirect(url_for("staff.document", doc_id=doc_id))
-    pipeline.purge(doc_id, _settings(), actor=_actor())
+    library.purge(doc_id, _settings(), actor=_actor())
     flash(_("Deleted for good."), "ok")
     return redirect(url_for("staff.dashboard"))
 
 
 @bp.route("/log")
 def log():
-    return render_template("staff/log.html", entries=pipeline.audit_log(_settings(), limit=500))
+    return render_template("staff/log.html", entries=library.audit_log(_settings(), limit=500))

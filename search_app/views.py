@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request, send_file, url_for
 from markupsafe import Markup
 
-from . import service
-from .params import (
+from search_app import service
+from search_app.params import (
     SEARCH_PARAMS,
     check_public,
     doc_titles,
@@ -170,7 +170,7 @@ def filter_options(args, facets: dict | None = None, docs: list | None = None) -
 def topic_options(args) -> list[dict]:
     from flask_babel import get_locale
 
-    from indexer.thesaurus import load_thesaurus
+    from indexer.query.thesaurus import load_thesaurus
 
     ui = str(get_locale() or "en")
     selected = (args.get("topic") or "").strip()
@@ -257,7 +257,7 @@ def search():
 
 @bp.get("/p/<passage_id>")
 def passage(passage_id: str):
-    from .comparing import passage_counterparts
+    from search_app.comparing import passage_counterparts
 
     view = passage_view(passage_id, similar=5)
     return render_template("passage.html", counterparts=passage_counterparts(passage_id),
@@ -266,7 +266,7 @@ def passage(passage_id: str):
 
 @bp.get("/d/<doc_id>")
 def document(doc_id: str):
-    from .comparing import document_versions
+    from search_app.comparing import document_versions
 
     view = document_view(doc_id)
     return render_template("document.html", work_versions=document_versions(doc_id),
@@ -276,7 +276,7 @@ def document(doc_id: str):
 @bp.get("/compare")
 def compare():
     """Two versions side by side, paragraph by paragraph, with their changes marked."""
-    from .comparing import compare_view
+    from search_app.comparing import compare_view
 
     return render_template("compare.html", **compare_view(request.args))
 

@@ -90,7 +90,7 @@ def versions_index(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def doc_ids(versions_index) -> dict[str, str]:
     """file stem -> doc id."""
-    from indexer import store
+    from indexer.storage import store
 
     st = store.Store(store.current_generation(versions_index))
     try:
@@ -123,7 +123,7 @@ def versions_server(versions_index):
     """The app over the versions index under waitress on a free local port; its base URL."""
     import threading
 
-    from indexer.serve import make_server, run_server, stop_server
+    from search_app.serve import make_server, run_server, stop_server
 
     server = make_server(config.load(index_dir=str(versions_index)), "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=run_server, args=(server,), name="waitress-compare",

@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("DIALOGUE_SEARCH_SECRET_KEY_FILE",
                       str(Path(tempfile.mkdtemp(prefix="ds-test-key-")) / "secret_key"))
 
-from indexer import config, pipeline  # noqa: E402  (settings read the environment)
+from indexer import config, library  # noqa: E402  (settings read the environment)
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
@@ -28,7 +28,7 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-def build_files(root: Path, files: dict[str, str]) -> tuple[Path, pipeline.Report]:
+def build_files(root: Path, files: dict[str, str]) -> tuple[Path, library.Report]:
     """Write `files` (name -> text) into root/corpus and build root/data from them; the data
     directory and the build report."""
     corpus = root / "corpus"
@@ -36,7 +36,7 @@ def build_files(root: Path, files: dict[str, str]) -> tuple[Path, pipeline.Repor
     for name, text in files.items():
         (corpus / name).write_text(text, encoding="utf-8")
     data = root / "data"
-    return data, pipeline.build(corpus, config.load(index_dir=str(data)), workers=1)
+    return data, library.build(corpus, config.load(index_dir=str(data)), workers=1)
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def settings(tmp_path) -> config.Settings:
 def samples_index(tmp_path_factory) -> config.Settings:
     """A real index of the shipped samples, built once per session (read-only use)."""
     s = config.load(index_dir=str(tmp_path_factory.mktemp("samples") / "data"))
-    report = pipeline.build(SAMPLES, s, workers=1)
+    report = library.build(SAMPLES, s, workers=1)
     assert not report.of("refused"), report.of("refused")
     return s
 
@@ -61,5 +61,5 @@ def shared_corpus_index(tmp_path_factory) -> config.Settings:
     if not corpus.exists():
         pytest.skip("shared corpus not available")
     s = config.load(index_dir=str(tmp_path_factory.mktemp("shared") / "data"))
-    pipeline.build(corpus, s, workers=2)
+    library.build(corpus, s, workers=2)
     return s

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import accounts
+from indexer.library import accounts
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +121,7 @@ def test_counting_is_atomic(settings):
 def test_secret_files_are_readable_by_their_owner_only(settings, tmp_path):
     import stat
 
-    from indexer import jobs
+    from indexer.library import jobs
     from search_app.auth import secret_key
 
     accounts.add_user(settings, "fatou", "a long enough password")

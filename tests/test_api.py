@@ -312,7 +312,7 @@ def test_search_json_matches_the_openapi_schema(client, params):
 
 
 def test_search_json_with_copies_and_no_year_matches_the_openapi_schema(tmp_path):
-    from indexer import config, pipeline
+    from indexer import config, library
     from search_app import create_app
 
     corpus = tmp_path / "c"
@@ -323,7 +323,7 @@ def test_search_json_with_copies_and_no_year_matches_the_openapi_schema(tmp_path
     (corpus / "a.txt").write_text(para.format(s="services"), encoding="utf-8")
     (corpus / "b.txt").write_text(para.format(s="service"), encoding="utf-8")
     settings = config.load(index_dir=str(tmp_path / "data"))
-    pipeline.build(corpus, settings, workers=1)
+    library.build(corpus, settings, workers=1)
     client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
     spec = client.get("/api/openapi.json").get_json()
     body = client.get("/api/search?q=local+authorities").get_json()

@@ -1,4 +1,4 @@
-"""Our BM25 (indexer/bm25.py): the formula, the phrase rule, and the engines agreeing on it.
+"""Our BM25 (indexer/engines/bm25.py): the formula, the phrase rule, and the engines agreeing on it.
 Real indexes on disk, no mocks."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from math import log
 import pytest
 from test_engines import doc
 
-from indexer import analysis, bm25, engines
-from indexer.engines import tantivy_engine
-from indexer.queryplan import And, AndMaybe, DisMax, Or, Phrase, Term
+from indexer import analysis, engines
+from indexer.engines import bm25, tantivy_engine
+from indexer.query.plan import And, AndMaybe, DisMax, Or, Phrase, Term
 
 
 class Stats:

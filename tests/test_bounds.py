@@ -19,9 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import config, limits, pipeline, query_syntax
+from indexer import config, library
 from indexer.errors import QueryError
-from indexer.search import SearchRequest, SearchService
+from indexer.query import limits
+from indexer.query import syntax as query_syntax
+from indexer.search.service import SearchRequest, SearchService
 
 pytest_plugins = ["web_fixtures"]
 
@@ -237,7 +239,7 @@ def engine_index(request, tmp_path_factory) -> Path:
     for name, text in FILES.items():
         (corpus / name).write_text(text, encoding="utf-8")
     data = root / "data"
-    report = pipeline.build(corpus, config.load(index_dir=str(data), engine=request.param),
+    report = library.build(corpus, config.load(index_dir=str(data), engine=request.param),
                             workers=1)
     assert len(report.of("indexed")) == 4
     return data
@@ -287,7 +289,7 @@ def _serve(data: Path, tmp_path: Path, **env):
 def test_deep_pages_are_refused_and_the_workers_stay(engine_index, tmp_path):
     """`index.py serve` with two gunicorn processes: the page that aborted a worker is a
     400, and the same two processes answer afterwards."""
-    from indexer import store
+    from indexer.storage import store
 
     assert store.current_generation(engine_index) is not None
     with _serve(engine_index, tmp_path) as (proc, base):

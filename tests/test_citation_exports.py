@@ -148,8 +148,8 @@ def test_csl_json_renders_author_paragraph_and_url_in_apa_and_chicago(client, st
 
 
 def test_language_version_keeps_its_own_title_over_the_catalogs_english_one(tmp_path):
-    from indexer import config, pipeline
-    from indexer.search import SearchService
+    from indexer import config, library
+    from indexer.search.service import SearchService
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -163,7 +163,7 @@ def test_language_version_keeps_its_own_title_over_the_catalogs_english_one(tmp_
         "udhr.es.html\tUniversal Declaration of Human Rights\tA/RES/217(III)\tes\t1948\n",
         encoding="utf-8")
     settings = config.load(index_dir=str(tmp_path / "data"))
-    pipeline.build(corpus, settings, workers=1)
+    library.build(corpus, settings, workers=1)
     (doc,) = SearchService(settings).documents()
     assert doc.meta.title == "Declaración Universal de Derechos Humanos"
     assert doc.meta.symbol == "A/RES/217(III)"  # the rest of the catalog row still applies
@@ -175,7 +175,8 @@ def test_links_to_passages_relabelled_by_a_rebuild_still_work(tmp_path):
     citation files answer with a permanent redirect."""
     import sqlite3
 
-    from indexer import config, pipeline, store
+    from indexer import config, library
+    from indexer.storage import store
     from search_app import create_app
 
     corpus = tmp_path / "corpus"
@@ -186,7 +187,7 @@ def test_links_to_passages_relabelled_by_a_rebuild_still_work(tmp_path):
         "purposes and principles of the Charter of the United Nations.\n", encoding="utf-8")
     data = tmp_path / "data"
     settings = config.load(index_dir=str(data))
-    pipeline.build(corpus, settings, workers=1)
+    library.build(corpus, settings, workers=1)
     gen = store.current_generation(data)
     db = sqlite3.connect(gen / "store.sqlite3")
     (new_id,) = db.execute("SELECT passage_id FROM passages WHERE label='annex, 1'").fetchone()
@@ -194,7 +195,7 @@ def test_links_to_passages_relabelled_by_a_rebuild_still_work(tmp_path):
     with db:
         db.execute("UPDATE passages SET passage_id=? WHERE passage_id=?", (old_id, new_id))
     db.close()
-    pipeline.build(corpus, settings, workers=1)  # the rebuild labels it `annex, 1` again
+    library.build(corpus, settings, workers=1)  # the rebuild labels it `annex, 1` again
 
     client = create_app({"INDEX_DIR": str(data), "TESTING": True}).test_client()
     for path, target in ((f"/p/{old_id}", f"/p/{new_id}"),
@@ -204,5 +205,5 @@ def test_links_to_passages_relabelled_by_a_rebuild_still_work(tmp_path):
         assert resp.status_code == 301 and resp.headers["Location"].endswith(target), path
     assert client.get(f"/api/passages/{new_id}").get_json()["passage"]["paragraph"] == "annex, 1"
     assert client.get("/p/no-such-passage").status_code == 404
-    pipeline.build(corpus, settings, workers=1)  # and the alias survives further rebuilds
+    library.build(corpus, settings, workers=1)  # and the alias survives further rebuilds
     assert client.get(f"/p/{old_id}").status_code == 301

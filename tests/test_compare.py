@@ -1,10 +1,10 @@
-"""indexer/compare.py: paragraph alignment and word diff on synthetic versions (pure; the
+"""indexer/versions/compare.py: paragraph alignment and word diff on synthetic versions (pure; the
 real pairs of ../shared/corpus are in test_compare_shared.py)."""
 
 from __future__ import annotations
 
-from indexer.compare import align, body, word_diff
 from indexer.models import Passage
+from indexer.versions.compare import align, body, word_diff
 
 P1 = ("Recognizes the important contribution of migrants and diasporas to sustainable "
       "development in countries of origin, transit and destination")

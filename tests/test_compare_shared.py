@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import compare, store, versions
-from indexer.search import SearchService
+from indexer.search.service import SearchService
+from indexer.storage import store
+from indexer.versions import compare
+from indexer.versions import works as versions
 
 pytest_plugins = ["compare_fixtures", "web_fixtures"]
 pytestmark = pytest.mark.shared
@@ -130,7 +132,7 @@ def test_real_comparison_json_matches_the_openapi_schema(shared_corpus_index, by
 
 def test_browser_real_pair_filtered_to_global_compact(shared_corpus_index, by_symbol, browser,
                                                       artifacts):
-    from indexer.serve import make_server, run_server, stop_server
+    from search_app.serve import make_server, run_server, stop_server
 
     server = make_server(shared_corpus_index, "127.0.0.1", 0, threads=2)
     thread = threading.Thread(target=run_server, args=(server,), daemon=True)

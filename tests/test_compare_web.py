@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from indexer import accounts, config, pipeline, store
+from indexer import config, library
+from indexer.library import accounts
+from indexer.storage import store
 
 pytest_plugins = ["compare_fixtures", "web_fixtures"]
 
@@ -117,7 +119,7 @@ def _build(tmp_path, files: dict[str, str]) -> config.Settings:
     for name, text in files.items():
         (corpus / name).write_text(text, encoding="utf-8")
     settings = config.load(index_dir=str(tmp_path / "data"), write_lock_timeout=5.0)
-    pipeline.build(corpus, settings, workers=1)
+    library.build(corpus, settings, workers=1)
     return settings
 
 
@@ -160,7 +162,7 @@ def test_staff_links_a_suggested_version_with_login_csrf_and_audit(tmp_path, ver
     html = client.get(f"/d/{ids['final']}").get_data(as_text=True)
     block = html[html.index('id="work-versions"'):]
     assert f'href="/d/{ids["other"]}"' in block[:block.index("</ol>")]
-    log = pipeline.audit_log(settings)
+    log = library.audit_log(settings)
     linked = [e for e in log if e["doc_id"] == ids["other"] and e["action"] == "edit"]
     assert linked and linked[0]["actor"] == "web:amina"
     assert linked[0]["before"]["work"] == "" and linked[0]["after"]["work"] == "local-compact"
@@ -240,6 +242,6 @@ def test_cli_versions_suggests_and_link_links(tmp_path, versions_index, capsys):
     assert main(["versions", ids["other"], *index]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 3 and "?" not in out  # the three versions, nothing to suggest
-    entries = [e for e in pipeline.audit_log(settings) if e["doc_id"] == ids["other"]]
+    entries = [e for e in library.audit_log(settings) if e["doc_id"] == ids["other"]]
     assert entries[0]["action"] == "edit" and entries[0]["after"]["work"] == "local-compact"
     assert main(["link", ids["zero"], ids["zero"], *index]) == 2

@@ -22,8 +22,8 @@ from collections import Counter
 import pytest
 from conftest import SHARED
 
-from indexer import config, pipeline
-from indexer.search import SearchRequest, SearchService
+from indexer import config, library
+from indexer.search.service import SearchRequest, SearchService
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
@@ -65,7 +65,7 @@ def corpus_service(request, tmp_path_factory) -> SearchService:
         (unga / name).symlink_to(SHARED / "unga" / "texts" / name)
     settings = config.load(index_dir=str(root / "data"), engine=request.param,
                            result_cache=0)
-    report = pipeline.build(corpus, settings, workers=2)
+    report = library.build(corpus, settings, workers=2)
     assert report.of("indexed"), "nothing was indexed"
     return SearchService(settings)
 

@@ -12,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from indexer import config, engines, pipeline, store
-from indexer.search import SearchRequest, SearchService
+from indexer import config, engines, library
+from indexer.search.service import SearchRequest, SearchService
+from indexer.storage import store
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +53,7 @@ def test_twenty_kills_during_build_and_add(tmp_path):
     base.mkdir()
     for i in range(3):
         write_doc(base / f"base{i}.txt", f"base{i}")
-    pipeline.build(base, settings, workers=1)
+    library.build(base, settings, workers=1)
     committed = {d.doc_id for d in SearchService(settings).documents()}
     staff: set[str] = set()  # documents `add`ed: a rebuild keeps them
 
@@ -96,7 +97,7 @@ def test_twenty_kills_during_build_and_add(tmp_path):
         assert set(in_index) <= set(active) | set(pending), round_no
 
         # The next writer (here `check`) finishes what the kill interrupted.
-        pipeline.check(settings, repair=True)
+        library.check(settings, repair=True)
         in_store, in_index = index_state(settings)
         assert in_store == in_index, round_no
         committed = set(in_store)

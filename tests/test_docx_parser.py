@@ -14,11 +14,12 @@ import docx
 import pytest
 from docxmaker import comment, numbered, resolution, tracked
 
-from indexer import jobs, pipeline
+from indexer import library
 from indexer.errors import IngestRefused
+from indexer.ingest.parsers import parse_file
+from indexer.library import jobs
 from indexer.models import DocMeta
-from indexer.parsers import parse_file
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +52,7 @@ def test_automatic_numbers_become_the_printed_numbers(tmp_path, lang):
 
 def test_numbered_paragraphs_are_labelled_and_cited(tmp_path, settings):
     path = resolution(tmp_path / "res.fr.docx", "fr")
-    report = pipeline.add([path], settings)
+    report = library.add([path], settings)
     assert report.passages and not report.of("refused")
     hit = SearchService(settings).search(SearchRequest(q="autorités locales")).hits[0]
     assert hit.passage.label == "1" and hit.document.file == "res.fr.docx"

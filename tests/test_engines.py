@@ -8,7 +8,7 @@ import pytest
 from indexer import analysis, engines
 from indexer.errors import IndexOutOfDate
 from indexer.models import DocMeta, Document, Passage
-from indexer.queryplan import (
+from indexer.query.plan import (
     And,
     AndMaybe,
     AndNot,

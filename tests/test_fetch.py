@@ -1,4 +1,5 @@
-"""indexer.fetch against a real HTTP server on 127.0.0.1, plus checks of corpus/catalog.toml."""
+"""indexer.library.fetch against a real HTTP server on 127.0.0.1, plus checks of
+corpus/catalog.toml."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import fetch as fetch_mod
-from indexer.fetch import MANIFEST_COLUMNS, FetchReport, fetch, read_manifest
+from indexer.library import fetch as fetch_mod
+from indexer.library.fetch import MANIFEST_COLUMNS, FetchReport, fetch, read_manifest
 
 PROJECT_CATALOG = Path(__file__).resolve().parent.parent / "corpus" / "catalog.toml"
 PDF_BODY = b"%PDF-1.4\n% sample body for the fetch tests\n" + b"0" * 5000 + b"\n%%EOF\n"

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import config, jobs, pipeline
+from indexer import config, library
+from indexer.library import jobs
 from indexer.models import DocMeta
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pdfmaker import make_image_only_pdf, make_pdf  # noqa: E402
@@ -31,7 +32,7 @@ def live(tmp_path) -> config.Settings:
     (corpus / "base.en.txt").write_text(
         "Base\n1. Remittances support households in countries of origin every month.\n",
         encoding="utf-8")
-    pipeline.build(corpus, s, workers=1)
+    library.build(corpus, s, workers=1)
     return s
 
 
@@ -69,7 +70,7 @@ def test_upload_review_confirm_index(live):
     top = res.hits[0]
     assert top.document.doc_id == job.doc_id and top.document.meta.series == "GFMD"
     assert top.document.file == "cities.en.txt"
-    assert pipeline.audit_log(live)[0]["actor"] == "web:amina"
+    assert library.audit_log(live)[0]["actor"] == "web:amina"
 
 
 def test_refusals_duplicates_and_warnings(live, tmp_path):
@@ -154,8 +155,8 @@ def test_replace_with_a_revision_keeps_the_old_one(live):
     assert {h.document.doc_id for h in hits} == {rev.doc_id}
     assert {d.doc_id for d in svc.documents()} >= {rev.doc_id}
     assert old_id not in {d.doc_id for d in svc.documents()}
-    assert pipeline.audit_log(live)[0]["action"] == "replace"
-    assert pipeline.check(live, repair=False).missing == []
+    assert library.audit_log(live)[0]["action"] == "replace"
+    assert library.check(live, repair=False).missing == []
 
 
 def test_language_version_of_links_the_two(live):
@@ -209,7 +210,7 @@ def test_discard(live):
 
 
 def test_a_busy_index_requeues_the_job_with_a_message(live):
-    from indexer.locking import write_lock
+    from indexer.storage.locking import write_lock
 
     quick = config.load(index_dir=live.index_dir, write_lock_timeout=0.5)
     job = stage(live, "cities.txt", TEXT.encode())

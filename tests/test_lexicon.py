@@ -1,4 +1,4 @@
-"""The lexicon did-you-mean consults (indexer/lexicon.py): written once, atomically, read
+"""The lexicon did-you-mean consults (indexer/search/lexicon.py): written once, atomically, read
 from its file; a cache folder that cannot be written leaves a note, not a failed build."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from pathlib import Path
 
 from conftest import SAMPLES
 
-from indexer import config, lexicon, pipeline
+from indexer import config, library
+from indexer.search import lexicon
 
 
 def test_written_once_and_read_back(tmp_path):
@@ -38,7 +39,7 @@ def test_no_file_knows_no_words():
 def test_an_unwritable_lexicon_is_a_note_not_a_failed_build(tmp_path):
     settings = config.load(index_dir=str(tmp_path / "data"), languages="en",
                            lexicon_file="/dev/null/words.sqlite3")
-    report = pipeline.build(SAMPLES, settings, workers=1)
+    report = library.build(SAMPLES, settings, workers=1)
     assert report.of("indexed")
     assert len(report.notes) == 1 and "/dev/null/words.sqlite3" in report.notes[0]
     assert (Path(settings.index_dir) / "CURRENT").exists()

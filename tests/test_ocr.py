@@ -18,9 +18,11 @@ import pytest
 from pdfmaker import make_pdf
 from scanmaker import scan_pdf
 
-from indexer import jobs, ocr, pipeline
-from indexer.parsers import parse_file
-from indexer.search import SearchRequest, SearchService
+from indexer import library
+from indexer.ingest import ocr
+from indexer.ingest.parsers import parse_file
+from indexer.library import jobs
+from indexer.search.service import SearchRequest, SearchService
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +60,7 @@ def test_scanned_pages_are_read_with_labels_and_pages(scanned):
 
 
 def test_ocr_passages_are_marked_in_hit_json_and_citation(scanned, settings):
-    report = pipeline.add([scanned], settings)
+    report = library.add([scanned], settings)
     assert not report.of("refused"), report.of("refused")
     svc = SearchService(settings)
     hit = svc.search(SearchRequest(q="remittances cities")).hits[0]
@@ -75,7 +77,7 @@ def test_a_mixed_pdf_keeps_its_text_layer(tmp_path, settings):
     parsed = parse_file(mixed)
     assert parsed.pages[0].ocr_confidence is None  # the text layer, untouched
     assert parsed.pages[1].ocr_confidence is not None
-    pipeline.add([mixed], settings)
+    library.add([mixed], settings)
     svc = SearchService(settings)
     assert not svc.search(SearchRequest(q="local authorities reception")).hits[0].passage.ocr
     assert svc.search(SearchRequest(q="remittances cities")).hits[0].passage.ocr
@@ -89,7 +91,7 @@ def test_the_language_is_found_for_ocr(tmp_path):
 
 
 def test_the_upload_worker_shows_progress_and_staff_see_the_confidence(scanned, settings):
-    pipeline.build(PROJECT / "corpus" / "samples", settings, workers=1)
+    library.build(PROJECT / "corpus" / "samples", settings, workers=1)
     job = jobs.stage(settings, "web:amina", "scanned.pdf", io.BytesIO(scanned.read_bytes()),
                      "b1")
     seen: set[str] = set()
@@ -134,9 +136,9 @@ def test_a_rebuild_does_not_recognise_the_text_again(scanned, settings, tmp_path
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "scanned.pdf").write_bytes(scanned.read_bytes())
-    pipeline.build(corpus, settings, workers=1)
+    library.build(corpus, settings, workers=1)
     started = time.monotonic()
-    pipeline.build(corpus, settings, workers=1)
+    library.build(corpus, settings, workers=1)
     assert time.monotonic() - started < 3  # read from the OCR cache, not Tesseract again
     assert list((Path(settings.index_dir) / "ocr-cache").glob("*.json"))
 

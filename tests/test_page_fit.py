@@ -7,7 +7,8 @@ The pages are served by the production server (waitress) over a real socket from
 index of web_fixtures.FILES plus one document made of the long unbroken strings (a symbol, a
 URL, a long word) that push a layout wider than the window. The language is chosen as a
 person's browser chooses it: the context's locale, sent as Accept-Language. Staff pages are
-seen signed in with a real account (indexer.accounts). Screenshots go to test-artifacts/fit/.
+seen signed in with a real account (indexer.library.accounts). Screenshots go to
+test-artifacts/fit/.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from pathlib import Path
 import pytest
 from conftest import build_files
 
-from indexer import accounts, config
-from indexer.search import SearchService
+from indexer import config
+from indexer.library import accounts
+from indexer.search.service import SearchService
 
 pytest_plugins = ["web_fixtures"]
 
@@ -85,7 +87,7 @@ def fit_server(tmp_path_factory):
     with the staff account `fitter`; yields (base URL, settings)."""
     from web_fixtures import FILES  # (imported once pytest has registered the plugin)
 
-    from indexer.serve import make_server, run_server, stop_server
+    from search_app.serve import make_server, run_server, stop_server
 
     files = {**FILES, "long.en.txt": LONG_TEXT,
              "MANIFEST.tsv": FILES["MANIFEST.tsv"] + LONG_MANIFEST}

@@ -11,9 +11,10 @@ import pytest
 from conftest import SHARED
 
 from indexer.errors import IngestRefused
+from indexer.ingest.parsers import parse_file
+from indexer.ingest.passages import split_passages
+from indexer.labels import label_key
 from indexer.models import Block, DocMeta, Document, Page, ParsedDocument, citation, locator
-from indexer.parsers import parse_file
-from indexer.passages import label_key, split_passages
 
 
 def doc(*blocks: Block) -> ParsedDocument:

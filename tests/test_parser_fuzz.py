@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.errors import IngestRefused
-from indexer.parsers import html, parse_file, text
-from indexer.passages import split_passages
+from indexer.ingest.parsers import html, parse_file, text
+from indexer.ingest.passages import split_passages
 
 FUZZ = settings(max_examples=120, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from indexer.ingest.passages import split_passages
+from indexer.labels import label_key
 from indexer.models import Block, Page, ParsedDocument
-from indexer.passages import label_key, split_passages
 
 
 def doc(*pages: list[Block]) -> ParsedDocument:

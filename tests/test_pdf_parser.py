@@ -22,8 +22,8 @@ from pdfmaker import (  # noqa: E402
 )
 
 from indexer.errors import IngestRefused  # noqa: E402
+from indexer.ingest.parsers import pdf  # noqa: E402
 from indexer.models import ParsedDocument  # noqa: E402
-from indexer.parsers import pdf  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLES = SHARED / "pdf-samples"
@@ -336,7 +336,7 @@ def test_tiny_text_without_images_is_kept(tmp_path):
 
 
 def test_parse_file_dispatches_to_pdf(tmp_path):
-    from indexer.parsers import parse_file, parser_for
+    from indexer.ingest.parsers import parse_file, parser_for
 
     path = make_pdf(tmp_path / "no-suffix", [["Sniffed by its bytes, not by its name."]])
     assert parser_for(path, path.read_bytes()[:2048]) is pdf

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from pdfmaker import make_image_only_pdf, make_pdf
 
-from indexer import engines, pipeline, store
+from indexer import engines, library
 from indexer.errors import IndexOutOfDate, NotFound, WriteBusy
-from indexer.locking import write_lock
 from indexer.models import DocMeta
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
+from indexer.storage import store
+from indexer.storage.locking import write_lock
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +50,7 @@ def search(settings, q, **kw):
 
 
 def test_build_indexes_every_file_with_catalog_metadata(tmp_path, settings):
-    report = pipeline.build(corpus(tmp_path), settings, workers=1)
+    report = library.build(corpus(tmp_path), settings, workers=1)
     assert len(report.of("indexed")) == 2 and not report.of("refused")
     docs = {d.file: d for d in SearchService(settings).documents()}
     assert set(docs) == {"local.en.txt", "local.fr.txt"}  # the catalog is not a document
@@ -65,19 +66,19 @@ def test_build_indexes_every_file_with_catalog_metadata(tmp_path, settings):
 
 def test_rebuild_gives_the_same_passage_ids(tmp_path, settings):
     c = corpus(tmp_path)
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     ids1 = sorted(h.passage.passage_id for h in search(settings, "migration").hits)
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     ids2 = sorted(h.passage.passage_id for h in search(settings, "migration").hits)
     assert ids1 == ids2 and ids1
 
 
 def test_add_without_rebuild_then_duplicate_then_remove(tmp_path, settings):
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     new = tmp_path / "remit.txt"
     new.write_text("1. Promote faster, safer and cheaper remittances and foster financial "
                    "inclusion of migrants.\n", encoding="utf-8")
-    r = pipeline.add([new], settings, sidecar=DocMeta(title="Remittances", series="GCM"))
+    r = library.add([new], settings, sidecar=DocMeta(title="Remittances", series="GCM"))
     assert r.of("indexed")[0].passages == 1
     doc_id = r.of("indexed")[0].doc_id
     hit = search(settings, "cheaper remittances").hits[0]
@@ -85,19 +86,19 @@ def test_add_without_rebuild_then_duplicate_then_remove(tmp_path, settings):
 
     copy = tmp_path / "copy-of-remit.txt"
     shutil.copy(new, copy)
-    r2 = pipeline.add([copy], settings)
+    r2 = library.add([copy], settings)
     assert r2.of("duplicate") and not r2.of("indexed")
     assert search(settings, "cheaper remittances").total == 1
 
-    pipeline.remove(doc_id, settings)
+    library.remove(doc_id, settings)
     assert search(settings, "cheaper remittances").total == 0
     assert search(settings, "local authorities").total >= 1  # the rest is untouched
     with pytest.raises(NotFound):
-        pipeline.remove(doc_id, settings)
+        library.remove(doc_id, settings)
 
 
 def test_bad_files_are_refused_with_reasons_and_nothing_is_lost(tmp_path, settings):
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
@@ -105,7 +106,7 @@ def test_bad_files_are_refused_with_reasons_and_nothing_is_lost(tmp_path, settin
     make_pdf(bad / "locked.pdf", [["secret text"]], encrypt_password="pw")
     make_image_only_pdf(bad / "scan.pdf", 2)
     (bad / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> garbage")
-    r = pipeline.add(sorted(bad.iterdir()), settings)
+    r = library.add(sorted(bad.iterdir()), settings)
     reasons = {o.file: o.reason for o in r.of("refused")}
     assert set(reasons) == {"empty.txt", "sheet.docx", "locked.pdf", "scan.pdf", "broken.pdf"}
     assert "empty" in reasons["empty.txt"]
@@ -114,7 +115,7 @@ def test_bad_files_are_refused_with_reasons_and_nothing_is_lost(tmp_path, settin
     assert "OCR" in reasons["scan.pdf"]
     assert "damaged" in reasons["broken.pdf"]
     assert len(SearchService(settings).documents()) == 2
-    assert pipeline.check(settings, repair=False).missing == []
+    assert library.check(settings, repair=False).missing == []
 
 
 def test_pdf_passages_keep_their_page(tmp_path, settings):
@@ -124,7 +125,7 @@ def test_pdf_passages_keep_their_page(tmp_path, settings):
         ["1. The first page speaks of national development planning and policies."],
         ["2. The second page speaks of mainstreaming migration into planning."],
     ], title="Planning note")
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     hit = search(settings, "mainstreaming migration").hits[0]
     assert hit.passage.page == 2 and hit.passage.label == "2"
     assert hit.document.meta.title == "Planning note"
@@ -137,7 +138,7 @@ def _hold_lock(data_dir: str, ready, seconds: float):
 
 
 def test_second_writer_waits_then_gets_a_clear_message(tmp_path, settings):
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
     holder = ctx.Process(target=_hold_lock, args=(settings.index_dir, ready, 4))
@@ -147,7 +148,7 @@ def test_second_writer_waits_then_gets_a_clear_message(tmp_path, settings):
         f = tmp_path / "x.txt"
         f.write_text("1. Another paragraph about diaspora engagement and development.\n")
         with pytest.raises(WriteBusy) as err:
-            pipeline.add([f], settings)  # settings fixture: 2 s lock timeout
+            library.add([f], settings)  # settings fixture: 2 s lock timeout
         assert "try again" in str(err.value)
     finally:
         holder.join()
@@ -166,7 +167,7 @@ def _wait_for(observe, proc: subprocess.Popen, timeout: float = 120.0):
 
 def test_killed_build_leaves_the_previous_index_live(tmp_path, settings):
     """kill -9 in the middle of a build: the last published index stays live and whole."""
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     before = store.current_generation(Path(settings.index_dir))
     big = tmp_path / "big"
     big.mkdir()
@@ -201,14 +202,14 @@ def test_killed_build_leaves_the_previous_index_live(tmp_path, settings):
     assert new_gen[0].is_dir()  # abandoned, not published
     assert store.current_generation(data) == before
     assert search(settings, "local authorities").total >= 1
-    assert pipeline.check(settings, repair=False).missing == []
+    assert library.check(settings, repair=False).missing == []
     # and the next build succeeds and cleans up the abandoned generation
-    pipeline.build(corpus(tmp_path / "next"), settings, workers=1)
+    library.build(corpus(tmp_path / "next"), settings, workers=1)
     assert len(list(Path(settings.index_dir).glob("gen-*"))) == 1
 
 
 def test_schema_version_mismatch_asks_for_a_rebuild(tmp_path, settings):
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     gen = store.current_generation(Path(settings.index_dir))
     eng = engines.get(settings.engine)
     (eng.index_dir(gen) / eng.VERSION_FILE).write_text("0")
@@ -218,83 +219,83 @@ def test_schema_version_mismatch_asks_for_a_rebuild(tmp_path, settings):
 
 
 def test_check_repairs_an_index_that_lost_a_document(tmp_path, settings):
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     gen = store.current_generation(Path(settings.index_dir))
     doc = SearchService(settings).documents()[0]
     engines.open_index(gen).delete_document(doc.doc_id)  # simulate a lost write
-    res = pipeline.check(settings, repair=True)
+    res = library.check(settings, repair=True)
     assert doc.doc_id in res.missing and res.repaired
-    assert pipeline.check(settings, repair=False).missing == []
+    assert library.check(settings, repair=False).missing == []
 
 
 def test_check_rebuilds_a_destroyed_index_from_the_store(tmp_path, settings):
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     gen = store.current_generation(Path(settings.index_dir))
     index_dir = engines.get(settings.engine).index_dir(gen)
     shutil.rmtree(index_dir)
     index_dir.mkdir()
-    assert pipeline.check(settings, repair=True).repaired
+    assert library.check(settings, repair=True).repaired
     assert search(settings, "local authorities").total >= 1
 
 
 def test_trash_restore_edit_purge_with_audit_log(tmp_path, settings):
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     hit = search(settings, "local authorities municipalities").hits[0]
     doc_id, pid = hit.document.doc_id, hit.passage.passage_id
 
-    pipeline.remove(doc_id, settings, actor="ana")
+    library.remove(doc_id, settings, actor="ana")
     assert all(h.document.doc_id != doc_id for h in search(settings, "municipalities").hits)
     assert doc_id not in {d.doc_id for d in SearchService(settings).documents()}
-    again = pipeline.add([tmp_path / "corpus" / hit.document.file], settings)
+    again = library.add([tmp_path / "corpus" / hit.document.file], settings)
     assert "in the trash" in again.of("duplicate")[0].reason
-    assert pipeline.check(settings, repair=False).missing == []
+    assert library.check(settings, repair=False).missing == []
 
-    pipeline.restore(doc_id, settings, actor="ana")
+    library.restore(doc_id, settings, actor="ana")
     back = search(settings, "local authorities municipalities").hits[0]
     assert back.passage.passage_id == pid  # permalinks survive the round trip
 
-    pipeline.edit(doc_id, DocMeta(title="Corrected title", version="rev.1"), settings,
+    library.edit(doc_id, DocMeta(title="Corrected title", version="rev.1"), settings,
                   actor="ben")
     edited = search(settings, "local authorities municipalities").hits[0]
     assert edited.document.meta.title == "Corrected title"
     assert edited.document.meta.symbol == "A/RES/99/1"  # untouched fields kept
 
-    pipeline.remove(doc_id, settings, actor="ben")
-    gone = pipeline.purge(doc_id, settings, actor="ben")
+    library.remove(doc_id, settings, actor="ben")
+    gone = library.purge(doc_id, settings, actor="ben")
     assert not store.original_path(Path(settings.index_dir), gone.sha256).exists()
     with pytest.raises(NotFound):
-        pipeline.restore(doc_id, settings)
+        library.restore(doc_id, settings)
 
-    log = pipeline.audit_log(settings)
+    log = library.audit_log(settings)
     assert [e["action"] for e in log[:5]] == ["purge", "remove", "edit", "restore", "remove"]
     edit_entry = log[2]
     assert edit_entry["actor"] == "ben"
     assert edit_entry["before"]["title"] == "Local governance note"
     assert edit_entry["after"]["title"] == "Corrected title"
-    assert pipeline.check(settings, repair=False).missing == []
+    assert library.check(settings, repair=False).missing == []
 
 
 def test_rebuild_keeps_what_staff_did(tmp_path, settings):
     """A rebuild re-reads the corpus folder; documents staff added, their edits, the trash,
     revisions and the audit log survive it."""
     c = corpus(tmp_path)
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     docs = {d.file: d for d in SearchService(settings).documents()}
     en, fr = docs["local.en.txt"], docs["local.fr.txt"]
     extra = tmp_path / "staff.txt"
     extra.write_text("Diaspora note\n1. Diaspora bonds finance schools and clinics in the "
                      "countries where migrants were born.\n", encoding="utf-8")
-    added = pipeline.add([extra], settings, actor="web:amina").outcomes[0].doc_id
-    pipeline.edit(en.doc_id, DocMeta(title="Edited by staff"), settings, actor="web:amina")
-    pipeline.edit(fr.doc_id, DocMeta(title="Note éditée"), settings, actor="web:amina")
-    pipeline.remove(fr.doc_id, settings, actor="web:amina")  # the edit is no longer the last
+    added = library.add([extra], settings, actor="web:amina").outcomes[0].doc_id
+    library.edit(en.doc_id, DocMeta(title="Edited by staff"), settings, actor="web:amina")
+    library.edit(fr.doc_id, DocMeta(title="Note éditée"), settings, actor="web:amina")
+    library.remove(fr.doc_id, settings, actor="web:amina")  # the edit is no longer the last
     rev = tmp_path / "staff-rev.txt"
     rev.write_text("Diaspora note\n1. Diaspora bonds finance schools, clinics and roads in "
                    "the countries where migrants were born.\n", encoding="utf-8")
-    new = pipeline.replace(added, rev, settings, actor="web:amina").doc_id
-    log_before = pipeline.audit_log(settings)
+    new = library.replace(added, rev, settings, actor="web:amina").doc_id
+    log_before = library.audit_log(settings)
 
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     svc = SearchService(settings)
     live = {d.doc_id: d for d in svc.documents()}
     assert set(live) == {en.doc_id, new}
@@ -304,12 +305,12 @@ def test_rebuild_keeps_what_staff_did(tmp_path, settings):
     assert svc.get_document(added)[0].status == "superseded"
     assert search(settings, "diaspora bonds roads").hits[0].document.doc_id == new
     assert not search(settings, "gouvernance des migrations", lang="fr").hits
-    assert pipeline.audit_log(settings) == log_before
-    assert pipeline.check(settings, repair=False).missing == []
+    assert library.audit_log(settings) == log_before
+    assert library.check(settings, repair=False).missing == []
 
 
 def test_replace_from_the_cli(tmp_path, settings):
-    pipeline.build(corpus(tmp_path), settings, workers=1)
+    library.build(corpus(tmp_path), settings, workers=1)
     doc = next(d for d in SearchService(settings).documents() if d.meta.lang == "en")
     rev = tmp_path / "local-rev.en.txt"
     rev.write_text(PARA_EN + "3. Cities report every year on the inclusion of migrants.\n",
@@ -337,7 +338,7 @@ def test_a_title_only_document_takes_the_default_language(tmp_path, settings):
     c.mkdir()
     (c / "maser.txt").write_text("atomic hydrogen maser\n", encoding="utf-8")
     (c / "villes.txt").write_text("Les villes accueillent les migrants.\n", encoding="utf-8")
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     langs = {d.file: d.meta.lang for d in SearchService(settings).documents()}
     assert langs == {"maser.txt": "en", "villes.txt": "fr"}
     assert search(settings, "masers").total == 1  # English stemming: maser(s) -> maser

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from indexer import config, pipeline
+from indexer import config, library
 from indexer.errors import QueryError
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 from search_app import create_app
 
 EN = """A/99/L.1
@@ -50,7 +50,7 @@ def svc(tmp_path_factory) -> SearchService:
     (corpus / "villes.fr.txt").write_text(FR, encoding="utf-8")
     (corpus / "ciudades.es.txt").write_text(ES, encoding="utf-8")
     settings = config.load(index_dir=str(root / "data"))
-    report = pipeline.build(corpus, settings, workers=1)
+    report = library.build(corpus, settings, workers=1)
     assert not report.of("refused")
     return SearchService(settings)
 

@@ -1,11 +1,11 @@
-"""Ranking rules of indexer/search.py on small corpora built for each rule."""
+"""Ranking rules of indexer/search/service.py on small corpora built for each rule."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from indexer import config, pipeline
-from indexer.search import SearchRequest, SearchService
+from indexer import config, library
+from indexer.search.service import SearchRequest, SearchService
 
 EN = ("{n}. The committee reviewed item {n} of its agenda on budget, staffing and the "
       "calendar of meetings for the coming session of the Assembly.\n\n")
@@ -15,7 +15,7 @@ def build(folder: Path, settings, files: dict[str, str]) -> SearchService:
     folder.mkdir()
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
-    report = pipeline.build(folder, settings, workers=1)
+    report = library.build(folder, settings, workers=1)
     assert not report.of("refused"), report.of("refused")
     return SearchService(settings)
 
@@ -207,7 +207,7 @@ def test_a_concepts_variants_do_not_outrank_its_official_wording(tmp_path, setti
 def test_top_with_prior_reads_only_as_far_as_the_prior_can_reorder():
     import random
 
-    from indexer.ranking import top_with_prior, unique, with_prior
+    from indexer.search.ranking import top_with_prior, unique, with_prior
 
     rng = random.Random(7)
     series = ["GCM", "UNGA", "other", "SDG"]

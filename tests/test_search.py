@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from indexer import config, pipeline
+from indexer import config, library
 from indexer.errors import QueryError
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_duplicate_copies_do_not_crowd_results(tmp_path, settings):
     body = "1. Mayors coordinate the reception of newcomers with national ministries.\n"
     (c / "a.txt").write_text(body)
     (c / "b.txt").write_text(body + "\n2. A second paragraph makes this file different.\n")
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     res = SearchService(settings).search(SearchRequest(q="mayors reception newcomers"))
     assert res.total == 1
 
@@ -119,7 +119,7 @@ def test_snippets_escape_document_html(tmp_path, settings):
     c.mkdir()
     (c / "x.txt").write_text("1. Migrants <script>alert(1)</script> and <img src=x "
                              "onerror=alert(1)> in cities.\n")
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     hit = SearchService(settings).search(SearchRequest(q="migrants script")).hits[0]
     assert "<script" not in hit.snippet and "&lt;<mark>script</mark>&gt;" in hit.snippet
     assert "<img" not in hit.snippet and "&lt;img src=x onerror" in hit.snippet
@@ -173,13 +173,13 @@ def test_facets_when_no_document_has_a_year_and_several_segments(tmp_path, setti
     c.mkdir()
     for i in range(6):
         (c / f"n{i}.txt").write_text(f"1. Note {i} on circular migration and skills.\n")
-    pipeline.build(c, settings, workers=1, index_procs=2)
+    library.build(c, settings, workers=1, index_procs=2)
     svc = SearchService(settings)
     res = svc.search(SearchRequest(q="circular migration"))
     assert res.total == 6 and res.facets["year"] == {}
     extra = tmp_path / "later.txt"
     extra.write_text("1. A later note on circular migration, added without a rebuild.\n")
-    pipeline.add([extra], settings, sidecar=None)
+    library.add([extra], settings, sidecar=None)
     assert svc.search(SearchRequest(q="circular migration")).total == 7
 
 
@@ -188,7 +188,7 @@ def test_repeated_requests_are_answered_from_the_cache_until_the_index_changes(t
     c = tmp_path / "c"
     c.mkdir()
     (c / "a.txt").write_text("1. Mayors coordinate the reception of newcomers in cities.\n")
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     service = SearchService(settings)
     first = service.search(SearchRequest(q="newcomers"))
     again = service.search(SearchRequest(q="newcomers"))
@@ -198,7 +198,7 @@ def test_repeated_requests_are_answered_from_the_cache_until_the_index_changes(t
     assert other_page.hits[0] is not first.hits[0]  # another request, its own entry
     b = tmp_path / "b.txt"
     b.write_text("1. Newcomers are welcomed by local authorities and civil society.\n")
-    pipeline.add([b], settings)
+    library.add([b], settings)
     after = service.search(SearchRequest(q="newcomers"))
     assert after.total == 2  # the change is seen at once: the cache was dropped
 
@@ -208,7 +208,7 @@ def test_no_result_cache_when_its_size_is_zero(tmp_path):
     c.mkdir()
     (c / "a.txt").write_text("1. Mayors coordinate the reception of newcomers in cities.\n")
     settings = config.load(index_dir=str(tmp_path / "data"), result_cache=0)
-    pipeline.build(c, settings, workers=1)
+    library.build(c, settings, workers=1)
     service = SearchService(settings)
     first = service.search(SearchRequest(q="newcomers"))
     assert service.search(SearchRequest(q="newcomers")).hits[0] is not first.hits[0]

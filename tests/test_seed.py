@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from indexer import config
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = PROJECT / "corpus" / "samples"

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import config, jobs
+from indexer import config
+from indexer.library import jobs
 
 PROJECT = Path(__file__).resolve().parents[1]
 

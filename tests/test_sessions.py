@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from indexer import accounts, config, pipeline
+from indexer import config, library
+from indexer.library import accounts
 
 PASSWORD = "correct horse battery"
 
@@ -24,7 +25,7 @@ def app(tmp_path):
     (corpus / "base.en.txt").write_text(
         "Base text\n1. Remittances support households in countries of origin every month.\n",
         encoding="utf-8")
-    pipeline.build(corpus, settings, workers=1)
+    library.build(corpus, settings, workers=1)
     accounts.add_user(settings, "carol", PASSWORD)
     return create_app({"SETTINGS": settings, "TESTING": True, "JOB_WORKER": False})
 
@@ -132,7 +133,7 @@ def test_links_are_http_only_from_every_source(app, tmp_path, url):
     from pathlib import Path
 
     from indexer.errors import IngestRefused
-    from indexer.metadata import read_catalog, read_sidecar, url_problem
+    from indexer.ingest.metadata import read_catalog, read_sidecar, url_problem
 
     assert url_problem(url).startswith("a document's link must be an http:// or https://")
     # the command line
@@ -166,7 +167,7 @@ def test_links_are_http_only_from_every_source(app, tmp_path, url):
 
 
 def test_http_links_are_kept(app):
-    from indexer.metadata import url_problem
+    from indexer.ingest.metadata import url_problem
 
     for url in ("https://undocs.org/A/RES/73/195", "http://example.org/x?y=1#z",
                 " HTTPS://EXAMPLE.ORG ", ""):

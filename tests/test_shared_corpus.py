@@ -12,9 +12,9 @@ import pypdf
 import pytest
 from conftest import SHARED, shared_path
 
-from indexer import config, pipeline
+from indexer import config, library
 from indexer.errors import IngestRefused
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 
 
 def manifest(folder: Path) -> dict[str, dict]:
@@ -87,7 +87,7 @@ def test_gcm_search_finds_local_authorities_paragraph(shared_corpus_index):
 def test_corpus_pdf_pages_match_the_pdf(tmp_path):
     folder = shared_path("corpus-pdf")
     settings = config.load(index_dir=str(tmp_path / "data"))
-    report = pipeline.build(folder, settings, workers=1)
+    report = library.build(folder, settings, workers=1)
     assert not report.of("refused")
     rows = manifest(folder)
     service = SearchService(settings)
@@ -109,7 +109,7 @@ def test_corpus_pdf_pages_match_the_pdf(tmp_path):
 def test_udhr_article_14_in_each_pdf(tmp_path):
     folder = shared_path("corpus-pdf")
     settings = config.load(index_dir=str(tmp_path / "data"))
-    pipeline.build(folder, settings, workers=1)
+    library.build(folder, settings, workers=1)
     service = SearchService(settings)
     for d in service.documents():
         if d.file.startswith("udhr"):
@@ -125,7 +125,7 @@ def _pdf_samples() -> list[Path]:
 @pytest.mark.skipif(not _pdf_samples(), reason="shared pdf-samples not available")
 def test_every_pdf_sample_is_indexed_or_refused_with_a_reason(tmp_path):
     settings = config.load(index_dir=str(tmp_path / "data"))
-    report = pipeline.add(_pdf_samples(), settings)
+    report = library.add(_pdf_samples(), settings)
     assert len(report.outcomes) == len(_pdf_samples())
     for o in report.of("refused"):
         assert o.reason and "Traceback" not in o.reason
@@ -133,7 +133,7 @@ def test_every_pdf_sample_is_indexed_or_refused_with_a_reason(tmp_path):
     assert "encrypted" in next(r for f, r in refused.items() if "password" in f or "encrypt"
                                in r)
     assert len(report.of("indexed")) >= 20
-    assert pipeline.check(settings, repair=False).missing == []
+    assert library.check(settings, repair=False).missing == []
 
 
 @pytest.mark.skipif(not _pdf_samples(), reason="shared pdf-samples not available")
@@ -143,10 +143,10 @@ def test_every_pdf_sample_through_the_upload_worker(tmp_path):
     a reason a person can read."""
     import io
 
-    from indexer import jobs
+    from indexer.library import jobs
 
     settings = config.load(index_dir=str(tmp_path / "data"))
-    pipeline.open_current(settings)[1].close()
+    library.open_current(settings)[1].close()
     staged = [jobs.stage(settings, "web:test", p.name, io.BytesIO(p.read_bytes()), "b")
               for p in _pdf_samples()]
     worker = jobs.Worker(settings)
@@ -166,7 +166,7 @@ def test_every_pdf_sample_through_the_upload_worker(tmp_path):
 def _prepare(path: Path) -> tuple[str, str, int]:
     settings = config.load()
     try:
-        return path.name, "", len(pipeline.prepare(path, settings).passages)
+        return path.name, "", len(library.prepare(path, settings).passages)
     except IngestRefused as exc:
         return path.name, exc.reason, 0
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import accounts, config, jobs, pipeline
+from indexer import config, library
+from indexer.library import accounts, jobs
 
 pytest_plugins = ["web_fixtures"]
 
@@ -33,7 +34,7 @@ def base_index(tmp_path: Path, **overrides) -> config.Settings:
     (corpus / "base.en.txt").write_text(
         "Base text\n1. Remittances support households in countries of origin every month.\n",
         encoding="utf-8")
-    pipeline.build(corpus, settings, workers=1)
+    library.build(corpus, settings, workers=1)
     accounts.add_user(settings, "amina", PASSWORD)
     return settings
 
@@ -297,7 +298,7 @@ def test_oversized_upload_refused_from_its_length(staff_app):
 
 
 def test_production_server_refuses_oversized_body_without_reading_it(tmp_path):
-    from indexer.serve import make_server, run_server, stop_server
+    from search_app.serve import make_server, run_server, stop_server
 
     settings = config.load(index_dir=str(tmp_path / "data"), max_upload_bytes=1_000_000)
     server = make_server(settings, "127.0.0.1", 0, threads=2)
@@ -318,7 +319,7 @@ def test_production_server_refuses_oversized_body_without_reading_it(tmp_path):
 @pytest.fixture
 def staff_server(tmp_path):
     """The production server (waitress) with its upload worker thread, over a fresh index."""
-    from indexer.serve import make_server, run_server, stop_server
+    from search_app.serve import make_server, run_server, stop_server
 
     settings = base_index(tmp_path)
     server = make_server(settings, "127.0.0.1", 0, threads=4)
@@ -390,17 +391,17 @@ def test_refusal_reasons_and_warnings_are_shown_in_the_ui_language(staff_app, tm
         if data is not None:
             (tmp_path / name).write_bytes(data)
         try:
-            pipeline.prepare(tmp_path / name, settings)
+            library.prepare(tmp_path / name, settings)
         except IngestRefused as exc:
             reasons.append(exc.reason)
     mixed = make_mixed_pdf(tmp_path / "mixed.pdf", [
         ["1. Local authorities and national ministries coordinate migrant reception."],
         None, None,
         ["2. Cities report on inclusion every year to the national government."]])
-    warnings += pipeline.prepare(mixed, settings).warnings
+    warnings += library.prepare(mixed, settings).warnings
     cp = tmp_path / "cp.txt"
     cp.write_bytes("1. Les autorités locales coopèrent avec l'État.".encode("cp1252"))
-    warnings += pipeline.prepare(cp, settings).warnings
+    warnings += library.prepare(cp, settings).warnings
     assert len(reasons) == len(bad) and warnings
     with staff_app.test_request_context(), force_locale("fr"):
         for message in reasons + warnings:
@@ -425,12 +426,12 @@ def test_withdrawn_and_replaced_documents_on_public_pages(staff_app, tmp_path):
     rev = tmp_path / "rev.txt"
     rev.write_text("Base text\n1. Remittances support households in countries of origin every "
                    "month and every year.\n", encoding="utf-8")
-    new = pipeline.replace(doc_id, rev, settings, actor="t").doc_id
+    new = library.replace(doc_id, rev, settings, actor="t").doc_id
     html = client.get(f"/p/{pid}").get_data(as_text=True)
     assert "A newer revision of this document exists" in html
     new_pid = client.get(f"/api/passages/{pid}").json["replaced_by"]["passage_id"]
     assert new_pid and new_pid.startswith(new)  # the same paragraph 1 in the new revision
-    pipeline.remove(new, settings, actor="t")
+    library.remove(new, settings, actor="t")
     assert client.get(f"/p/{new_pid}").status_code == 410
     assert client.get(f"/d/{new}").status_code == 410
     assert client.get(f"/d/{new}/original").status_code == 410
@@ -460,7 +461,7 @@ def test_edit_links_a_document_as_a_language_version(staff_app, tmp_path):
     fr = tmp_path / "base.fr.txt"
     fr.write_text("Texte de base\n1. Les envois de fonds soutiennent les ménages des pays "
                   "d'origine chaque mois.\n", encoding="utf-8")
-    fr_id = pipeline.add([fr], settings, actor="t").outcomes[0].doc_id
+    fr_id = library.add([fr], settings, actor="t").outcomes[0].doc_id
     en_id = next(d for d in _doc_ids(staff_app) if d != fr_id)
     client = staff_app.test_client()
     login(client)

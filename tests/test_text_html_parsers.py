@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.errors import IngestRefused
-from indexer.parsers import html, parse_file, text
+from indexer.ingest.parsers import html, parse_file, text
 
 GCM_LIKE = """\
  United Nations  A/73/L.66
@@ -173,7 +173,7 @@ def test_a_page_mixing_double_and_single_spacing_is_grouped_region_by_region():
     """UN texts extracted to text: a resolution's double-spaced preamble, then a single-spaced
     block on the same page. Judged as a whole the page is neither, and each line became a
     'paragraph'; and the undocs.org link lists at a page's foot are not text."""
-    from indexer.cleanup import lines_to_blocks
+    from indexer.ingest.cleanup import lines_to_blocks
 
     preamble = [
         " Stressing the need, in the implementation of the 2030 Agenda for Sustainable ", "",
@@ -213,8 +213,8 @@ def test_a_page_mixing_double_and_single_spacing_is_grouped_region_by_region():
 def test_older_un_page_furniture_splits_pages_and_ends_footnotes(tmp_path):
     """Texts to about 2014 print `12-56860 2` (no page total). Without the pages, all that
     followed the first footnote rule was taken as footnotes."""
-    from indexer.cleanup import page_marker
-    from indexer.parsers import text
+    from indexer.ingest.cleanup import page_marker
+    from indexer.ingest.parsers import text
 
     assert page_marker("12-56860 2") == (2, 0) and page_marker("3 12-56860") == (3, 0)
     assert page_marker("12-56860 (E)    011112") is None

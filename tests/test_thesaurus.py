@@ -1,4 +1,5 @@
-"""The multilingual thesaurus and topic presets (indexer/thesaurus.py, indexer/data/*.json)."""
+"""The multilingual thesaurus and topic presets (indexer/query/thesaurus.py,
+indexer/data/*.json)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from indexer import thesaurus as th
+from indexer.query import thesaurus as th
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +289,7 @@ def test_concept_missing_required_language_is_rejected(tmp_path):
 
 
 def test_a_term_matched_only_without_its_accents_does_not_name_the_language():
-    from indexer.thesaurus import load_thesaurus
+    from indexer.query.thesaurus import load_thesaurus
 
     t = load_thesaurus()
     assert t.languages_of("atténuation") == {"fr": 1}

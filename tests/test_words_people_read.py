@@ -21,9 +21,9 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
-from indexer import config, engines, pipeline
+from indexer import config, engines, library
 from indexer.errors import EXTRACT_KEYWORDS
-from indexer.search import SearchService
+from indexer.search.service import SearchService
 
 pytest_plugins = ["web_fixtures"]
 
@@ -120,14 +120,14 @@ def served(request, tmp_path_factory):
     yields (base URL, settings)."""
     from web_fixtures import FILES  # (imported once pytest has registered the plugin)
 
-    from indexer.serve import make_server, run_server, stop_server
+    from search_app.serve import make_server, run_server, stop_server
 
     root = tmp_path_factory.mktemp(f"words-{request.param}")
     (root / "corpus").mkdir()
     for name, text in FILES.items():
         (root / "corpus" / name).write_text(text, encoding="utf-8")
     settings = config.load(index_dir=str(root / "data"), engine=request.param)
-    report = pipeline.build(root / "corpus", settings, workers=1)
+    report = library.build(root / "corpus", settings, workers=1)
     assert len(report.of("indexed")) == 4, [(o.file, o.reason) for o in report.of("refused")]
     server = make_server(settings, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=run_server, args=(server,), daemon=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import build_files
 
-from indexer import config, pipeline
+from indexer import config, library
 
 PROJECT = Path(__file__).resolve().parents[1]
 ARTIFACTS = PROJECT / "test-artifacts"  # screenshots of the browser tests
@@ -123,7 +123,7 @@ def client(app):
 @pytest.fixture(scope="session")
 def live_server(web_index):
     """The app under waitress on 127.0.0.1 (a free port) in a thread; yields its base URL."""
-    from indexer.serve import make_server, run_server, stop_server
+    from search_app.serve import make_server, run_server, stop_server
 
     server = make_server(config.load(index_dir=str(web_index)), "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=run_server, args=(server,), name="waitress-test", daemon=True)
@@ -160,7 +160,7 @@ def originals_app(tmp_path_factory):
         f"<h1>Stored page</h1><p>1. Seasonal workers and circular migration. {HOSTILE_SCRIPT}"
         "</p></body></html>", encoding="utf-8")
     data = root / "data"
-    report = pipeline.build(corpus, config.load(index_dir=str(data)), workers=1)
+    report = library.build(corpus, config.load(index_dir=str(data)), workers=1)
     assert len(report.of("indexed")) == 2, [(o.file, o.reason) for o in report.of("refused")]
     return create_app({"INDEX_DIR": str(data), "TESTING": True})
 

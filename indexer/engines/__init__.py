@@ -20,9 +20,9 @@ An engine is a module with these functions (tantivy_engine.py, whoosh_engine.py)
 
     Reader.search(plan, limit, by_date=False, offset=0) -> [(fields, score)]
                                             ranked candidates for a query plan
-                                            (indexer/queryplan.py), stored fields as a dict,
+                                            (indexer/query/plan.py), stored fields as a dict,
                                             the `limit` after the first `offset`, scored by
-                                            our BM25 (indexer/bm25.py: Whoosh's FieldBM25F;
+                                            our BM25 (indexer/engines/bm25.py: Whoosh's FieldBM25F;
                                             tantivy re-scores its candidates)
     Reader.facets(plan) -> ({facet: {value: count}}, total)
                                             series/lang/year/doc counts over every match
@@ -40,7 +40,7 @@ An engine is a module with these functions (tantivy_engine.py, whoosh_engine.py)
 
 Which query terms a candidate matched, similar passages, and all of the ranking that is ours
 (fusion, shares of typed words, expansion weights, series prior, copies, language versions)
-are engine-neutral (indexer/ranking.py, indexer/search.py), built on these calls.
+are engine-neutral (indexer/search/ranking.py, indexer/search/service.py), built on these calls.
 
 The engine of an index generation is recorded in it (ENGINE_FILE): switching engine is a
 rebuild (`index.py build`), and opening a generation with another engine says so.
@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from ..errors import IndexOutOfDate
+from indexer.errors import IndexOutOfDate
 
 ENGINES = ("tantivy", "whoosh")
 ENGINE_FILE = "ENGINE"
@@ -60,10 +60,10 @@ ENGINE_FILE = "ENGINE"
 
 def get(name: str) -> ModuleType:
     if name == "tantivy":
-        from . import tantivy_engine
+        from indexer.engines import tantivy_engine
         return tantivy_engine
     if name == "whoosh":
-        from . import whoosh_engine
+        from indexer.engines import whoosh_engine
         return whoosh_engine
     raise ValueError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..models import Document, Passage
-from ..passages import label_key
-from ..symbols import canonical
+from indexer.labels import label_key
+from indexer.models import DocMeta, Document, Passage
+from indexer.symbols import canonical
 
 
 def text_hash(text: str) -> str:
@@ -56,3 +56,25 @@ def fold_key(record: dict) -> str:
     else one wording."""
     key = record.get("label_key") or ""
     return f"{record.get('work', '')}\x1f{key}" if key else record["text_hash"]
+
+
+# -- the inverse: what a hit is made from
+
+def passage_from_record(f: dict) -> Passage:
+    return Passage(passage_id=f["passage_id"], doc_id=f["doc_id"], ordinal=f.get("ordinal", 0),
+                   text=f.get("content", ""), label=f.get("label", ""),
+                   section=f.get("section", ""), page=f.get("page", 1),
+                   # "" where the source has no pages (HTML, Markdown)
+                   page_label=f["page_label"] if "page_label" in f else str(f.get("page", 1)),
+                   lang=f.get("lang", ""), ocr=bool(f.get("ocr", False)))
+
+
+def document_from_record(f: dict) -> Document:
+    year = f.get("year")
+    meta = DocMeta(title=f.get("title", ""), series=f.get("series", ""),
+                   symbol=f.get("symbol", ""),
+                   date=f.get("date", "") or (str(year) if year else ""),
+                   lang=f.get("doc_lang", ""), url=f.get("url", ""),
+                   version=f.get("version", ""), work=f.get("work", ""))
+    return Document(doc_id=f["doc_id"], sha256="", file=f.get("file", ""), format="",
+                    meta=meta)

@@ -9,7 +9,7 @@ own index each language's statistics are its own. A query runs on every sub-inde
 passage's sub-index is its language (`other` for languages without a stemmer).
 
 tantivy's BM25 is fixed at k1 = 1.2, b = 0.75, and its sloppy phrases count removed stop
-words as words: tantivy retrieves, and our BM25 (indexer/bm25.py: k1 = 0.9, b = 0.6, as the
+words as words: tantivy retrieves, and our BM25 (indexer/engines/bm25.py: k1 = 0.9, b = 0.6, as the
 Whoosh engine) scores the candidates of every sub-index on one scale, by which they merge
 (Reader._rescored).
 
@@ -40,10 +40,12 @@ import tantivy
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .. import analysis, bm25
-from ..errors import IndexOutOfDate
-from ..models import Document, Passage
-from ..queryplan import (
+from indexer import analysis
+from indexer.engines import bm25
+from indexer.engines.records import fold_key, passage_record
+from indexer.errors import IndexOutOfDate
+from indexer.models import Document, Passage
+from indexer.query.plan import (
     And,
     AndMaybe,
     AndNot,
@@ -58,7 +60,6 @@ from ..queryplan import (
     Range,
     Term,
 )
-from .records import fold_key, passage_record
 
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
@@ -82,7 +83,7 @@ EXACT_TOTAL_LIMIT = 1000
 DOC_FACET_SIZE = 200
 WRITER_HEAP = 128_000_000  # bytes per writer (tantivy splits it between its threads)
 _WORD_PATTERN = r"\w+(?:\.\w+)*"
-# Relevance order by our own BM25 (indexer/bm25.py: k1 = 0.9, b = 0.6, the Whoosh engine's),
+# Relevance order by our own BM25 (indexer/engines/bm25.py: k1 = 0.9, b = 0.6, the Whoosh engine's),
 # computed on the candidates tantivy retrieves with its fixed k1 = 1.2, b = 0.75.
 RESCORE = True
 # Candidates re-scored per sub-index: the first RESCORE_DEPTH in tantivy's order (the GCM
@@ -433,7 +434,7 @@ class Reader:
         return dict(self._candidate(sub, addr).record)
 
     def _rescored(self, node, hits: list, limit: int) -> list[tuple[dict, float]]:
-        """Candidates scored by our BM25 (indexer/bm25.py), best first: each sub-index's
+        """Candidates scored by our BM25 (indexer/engines/bm25.py), best first: each sub-index's
         first ones (RESCORE_DEPTH), on one scale for all sub-indexes (a language field's
         statistics are its language's, the neutral and title fields' the whole index's);
         tantivy's score breaks ties. Deeper candidates follow in tantivy's order."""

@@ -21,10 +21,13 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching import DisjunctionMaxMatcher, NullMatcher
 from whoosh.writing import CLEAR
 
-from .. import analysis, bm25
-from ..errors import IndexOutOfDate
-from ..models import Document, Passage
-from ..queryplan import (
+from indexer import analysis
+from indexer.engines import bm25
+from indexer.engines.records import fold_key, passage_record
+from indexer.engines.whoosh_schema import SCHEMA_VERSION, build_schema, text_field
+from indexer.errors import IndexOutOfDate
+from indexer.models import Document, Passage
+from indexer.query.plan import (
     And,
     AndMaybe,
     AndNot,
@@ -39,8 +42,6 @@ from ..queryplan import (
     Range,
     Term,
 )
-from .records import fold_key, passage_record
-from .whoosh_schema import SCHEMA_VERSION, build_schema, text_field
 
 NAME = "whoosh"
 
@@ -139,7 +140,7 @@ def analyze(kind: str, text: str) -> list[str]:
 
 
 # -- reading
-# BM25 with our parameters (indexer/bm25.py: b = 0.6, k1 = 0.9, chosen there; the tantivy
+# BM25 with our parameters (indexer/engines/bm25.py: b = 0.6, k1 = 0.9, chosen there; the tantivy
 # engine re-scores its candidates with the same).
 BM25_B, BM25_K1 = bm25.B, bm25.K1
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}

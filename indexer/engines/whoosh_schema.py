@@ -18,7 +18,7 @@ from whoosh.analysis import (
 from whoosh.analysis.acore import Token
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from ..analysis import (
+from indexer.analysis import (
     FOLDED,
     STEMMED,
     TEXT_LANGS,
@@ -29,7 +29,7 @@ from ..analysis import (
     stemmer,
     stopwords,
 )
-from ..planner import text_field
+from indexer.query.planner import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).

@@ -1,0 +1,133 @@
+"""`index.py build`: a fresh generation (store and index) from every supported file of a
+corpus folder, published atomically, keeping what staff did.
+
+Files are prepared in worker processes (indexer/ingest/prepare.py); this process alone
+writes, under the write lock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from indexer import engines
+from indexer.config import Settings
+from indexer.errors import IngestRefused
+from indexer.ingest.metadata import catalogs_in
+from indexer.ingest.prepare import Prepared, corpus_files, prepare_job
+from indexer.library.recording import FileOutcome, Report, record
+from indexer.library.twins import fold_format_twins
+from indexer.models import Document, Passage
+from indexer.search import lexicon
+from indexer.storage import store
+from indexer.storage.locking import write_lock
+
+
+def _prepared_stream(jobs: list, workers: int) -> Iterator[Prepared | IngestRefused]:
+    if workers <= 1 or len(jobs) < 4:
+        yield from map(prepare_job, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(prepare_job, jobs, chunksize=8)
+
+
+def build(corpus: Path, settings: Settings, *, workers: int | None = None,
+          index_procs: int | None = None,
+          progress: Callable[[FileOutcome], None] | None = None) -> Report:
+    """A fresh store and index from every supported file under `corpus`, published atomically
+    (the previous generation stays live until the new one is complete)."""
+    data_dir = Path(settings.index_dir)
+    files = corpus_files(corpus)
+    catalog = catalogs_in(corpus)
+    jobs = [(f, settings, catalog.get(f.resolve()), None, "") for f in files]
+    workers = workers if workers is not None else max(1, min(4, (os.cpu_count() or 1)))
+    # Whoosh's writer is the bottleneck (pure Python): on big builds it gets processes too.
+    if index_procs is None:
+        index_procs = min(2, os.cpu_count() or 1) if len(files) >= 200 else 1
+    report = Report()
+    with write_lock(data_dir, settings.write_lock_timeout):
+        old_gen = store.current_generation(data_dir)
+        old = store.Store(old_gen) if old_gen else None
+        gen = store.new_generation(data_dir)
+        try:
+            st = store.Store(gen)
+            ix = engines.create(gen, settings.engine)
+            seen: set[str] = set()
+
+            def stored() -> Iterator[tuple[Document, list[Passage]]]:
+                for item in _prepared_stream(jobs, workers):
+                    if old is not None and isinstance(item, Prepared):
+                        _keep_staff_changes(old, item)
+                    # No fsync per original during a build: one sync before publishing.
+                    kept = record(st, data_dir, report, item, seen, durable=False,
+                                   status=item.status if isinstance(item, Prepared) else "pending")
+                    if progress:
+                        progress(report.outcomes[-1])
+                    if kept:
+                        yield kept.document, kept.passages
+                if old is not None:
+                    yield from _carry_over(old, st, seen)
+
+            ix.add_documents(stored(), clear=True, procs=index_procs)
+            with st.transaction():
+                st.set_status([d.doc_id for d in st.documents("pending")], "active")
+            fold_format_twins(st, ix)
+            with st.transaction():
+                if old is not None:
+                    st.copy_history_from(old)
+                    st.copy_aliases_from(old)
+            st.close()
+            os.sync()  # originals, SQLite and Whoosh files on disk before the switch
+        except BaseException:
+            store._rmtree(gen)
+            raise
+        finally:
+            if old is not None:
+                old.close()
+        store.publish_generation(data_dir, gen)
+    report.notes += prepare_lexicon(settings)
+    return report
+
+
+def prepare_lexicon(settings: Settings) -> list[str]:
+    """Write did-you-mean's lexicon where it is missing (indexer/search/lexicon.py); a cache folder
+    that cannot be written leaves did-you-mean to the index's words, with a note why."""
+    try:
+        lexicon.ensure(settings)
+    except OSError as exc:
+        return [f"did-you-mean's word lists could not be written to "
+                f"{lexicon.lexicon_path(settings)} ({exc.strerror or exc}): misspellings are "
+                "corrected from the index's words only; set lexicon_file to a writable path"]
+    return []
+
+
+def _keep_staff_changes(old: store.Store, item: Prepared) -> None:
+    """A rebuild re-reads the corpus, but what staff did to its files stays done: edited
+    metadata is kept, and a document in the trash (or replaced by a revision) stays there."""
+    before = old.find_by_sha(item.document.sha256)
+    if before is None:
+        return
+    if old.has_audit(before.doc_id, "edit"):
+        item.document.meta = before.meta
+    if before.status in ("trash", "superseded"):
+        item.status = before.status
+
+
+def _carry_over(old: store.Store, st: store.Store,
+                seen: set[str]) -> Iterator[tuple[Document, list[Passage]]]:
+    """Documents staff added (upload, `add`, revisions) are not in the corpus folder: a
+    rebuild copies them from the previous generation instead of losing them."""
+    for doc in old.documents(None):
+        if doc.origin != "staff" or doc.sha256 in seen:
+            continue
+        seen.add(doc.sha256)
+        passages = old.passages(doc.doc_id)
+        status = "pending" if doc.status in ("active", "pending") else doc.status
+        with st.transaction():
+            st.insert_document(doc, passages, old.warnings(doc.doc_id), status=status)
+        if status == "pending":
+            yield doc, passages
+            with st.transaction():
+                st.set_status([doc.doc_id], "active")

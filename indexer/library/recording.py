@@ -1,0 +1,66 @@
+"""Storing one prepared file (or its refusal) in a generation, and the report of outcomes
+a build or an add prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.errors import IngestRefused
+from indexer.ingest.prepare import Prepared
+from indexer.storage import store
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    status: str  # "indexed" | "duplicate" | "refused"
+    doc_id: str = ""
+    passages: int = 0
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the build as a whole
+
+    def of(self, status: str) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def passages(self) -> int:
+        return sum(o.passages for o in self.outcomes)
+
+
+def record(st: store.Store, data_dir: Path, report: Report, item: Prepared | IngestRefused,
+            seen: set[str], durable: bool = True, actor: str = "build",
+            status: str = "pending") -> Prepared | None:
+    """Store one prepared file (or its refusal); returns it when it is new (and to be
+    indexed: a document recorded straight into the trash is not returned)."""
+    if isinstance(item, IngestRefused):
+        report.outcomes.append(FileOutcome(item.file, "refused", reason=item.reason))
+        with st.transaction():
+            st.record_refusal(item.file, item.reason)
+        return None
+    doc = item.document
+    existing = st.find_by_sha(doc.sha256)
+    if doc.sha256 in seen or existing is not None:
+        reason = f"same content as document {doc.doc_id}"
+        if existing is not None and existing.status == "trash":
+            reason += (f", which is in the trash: restore it with "
+                       f"`index.py restore {existing.doc_id}`")
+        report.outcomes.append(FileOutcome(doc.file, "duplicate", doc_id=doc.doc_id,
+                                           reason=reason))
+        return None
+    seen.add(doc.sha256)
+    doc.added = doc.added or store.now()
+    store.save_original(data_dir, doc.sha256, item.data, fsync=durable)
+    with st.transaction():
+        st.insert_document(doc, item.passages, item.warnings, status=status)
+        if actor != "build":
+            st.record_audit(actor, "add", doc.doc_id, None, doc.meta)
+    report.outcomes.append(FileOutcome(doc.file, "indexed", doc.doc_id, len(item.passages),
+                                       warnings=item.warnings))
+    return item if status == "pending" else None

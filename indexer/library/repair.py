@@ -1,0 +1,81 @@
+"""Recovery and `index.py check`: finishing what a crashed writer left, and bringing the
+index back in line with the store (the source of truth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer import engines
+from indexer.config import Settings
+from indexer.errors import IndexOutOfDate
+from indexer.library.writing import writing
+from indexer.models import Document
+from indexer.storage import store
+
+
+def recover_pending(gen: Path, st: store.Store) -> list[str]:
+    """Finish what a crashed writer left: pending documents are re-indexed from the store."""
+    pending = st.documents("pending")
+    if not pending:
+        return []
+    ix = engines.open_index(gen)
+    ix.add_documents([(d, st.passages(d.doc_id)) for d in pending])
+    _finish_replacements(ix, st, pending)
+    with st.transaction():
+        st.set_status([d.doc_id for d in pending], "active")
+    return [d.doc_id for d in pending]
+
+
+def _caught_mid_replace(st: store.Store, pending: list[Document]) -> list[str]:
+    """The predecessors still active of pending revisions (a crash during `replace`)."""
+    return [d.replaces for d in pending if d.replaces and st.status(d.replaces) == "active"]
+
+
+def _finish_replacements(ix, st: store.Store, pending: list[Document]) -> None:
+    """A revision caught pending by a crash is finished: its predecessor leaves search."""
+    old = _caught_mid_replace(st, pending)
+    for doc_id in old:
+        ix.delete_document(doc_id)
+    with st.transaction():
+        st.set_status(old, "superseded")
+
+
+@dataclass
+class CheckResult:
+    documents: int
+    passages: int
+    missing: list[str]  # in the store, not (fully) in the index
+    orphans: list[str]  # in the index, not in the store
+    repaired: bool
+
+
+def check(settings: Settings, repair: bool = True) -> CheckResult:
+    """Compare store and index; with repair, rebuild the index from the store if they differ."""
+    with writing(settings) as (gen, st):
+        pending = st.documents("pending")
+        # A revision caught mid-replace wins: its predecessor leaves search (see replace).
+        replaced = _caught_mid_replace(st, pending)
+        if repair and replaced:
+            with st.transaction():
+                st.set_status(replaced, "superseded")
+        try:
+            ix = engines.open_index(gen)
+            in_index = ix.indexed_doc_ids()
+        except IndexOutOfDate:  # unreadable or outdated index: rebuild it from the store
+            if not repair:
+                raise
+            ix, in_index = None, {}
+        expected = {d.doc_id: d for d in [*st.documents("active"), *pending]}
+        missing = [d for d, doc in expected.items() if in_index.get(d) != doc.passages]
+        orphans = [d for d in in_index if d not in expected]
+        repaired = False
+        if repair and (missing or orphans or ix is None):
+            ix = engines.create(gen, settings.engine) if ix is None else ix
+            docs = [(doc, st.passages(d)) for d, doc in expected.items()]
+            ix.add_documents(docs, clear=True)
+            with st.transaction():
+                st.set_status(list(expected), "active")
+            repaired = True
+        n_docs, n_pass = st.counts()
+    return CheckResult(n_docs, n_pass, missing, orphans, repaired)
