@@ -61,6 +61,8 @@ def _continues(prev: _Draft | None, block: Block, first_on_page: bool) -> bool:
     """A paragraph that runs over a page break: the new page opens mid-sentence."""
     if prev is None or not first_on_page or block.kind != "para":
         return False
+    if block.continues:
+        return True
     if line_label(block.text):
         return False
     first = block.text.lstrip()[:1]
@@ -224,7 +226,7 @@ def split_passages(doc: ParsedDocument, doc_id: str, *, max_words: int = 300,
                 first_on_page = False
                 continue
             first_on_page = False
-            lab = line_label(text)
+            lab = line_label(text) if kind != "table" else None  # a row's `1.` is a figure
             labelled = True
             if lab is None:
                 if (last_para is not None and last_para.labelled and text.endswith(":")

@@ -286,7 +286,8 @@ def test_bug_outside_pypdf_is_not_swallowed(tmp_path, monkeypatch):
     def broken(lines):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(pdf, "lines_to_blocks", broken)
+    monkeypatch.setattr(pdf, "lines_to_blocks", broken)  # pages read without their layout
+    monkeypatch.setattr(pdf.pdf_layout, "page_blocks", lambda *a: broken(a))  # and with it
     with pytest.raises(ZeroDivisionError):
         pdf.parse(path)
 
