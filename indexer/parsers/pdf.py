@@ -22,7 +22,6 @@ import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
 from .. import ocr
-from . import pdf_layout
 from ..cleanup import (
     SYMBOL_RE,
     dehyphenate,
@@ -36,6 +35,7 @@ from ..cleanup import (
 )
 from ..errors import IngestRefused
 from ..models import DocMeta, Page, ParsedDocument
+from . import pdf_layout
 
 FORMAT = "pdf"
 EXTENSIONS = (".pdf",)
