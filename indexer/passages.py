@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cleanup import fold, line_label
+from .cleanup import PREAMBLE_OPENERS, fold, line_label
 from .models import PARA_SIGN, Block, ParsedDocument, Passage, split_part
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"“«(]?[A-ZÀ-ÖØ-Þ0-9])")
@@ -359,7 +359,10 @@ def _merge_short(drafts: list[_Draft], min_words: int) -> list[_Draft]:
             else:
                 out.append(carry)
             carry = None
-        short = len(d.text.split()) < min_words and not d.labelled
+        # a preamble clause is a passage however short ("Reafirmando la Declaración
+        # Universal de Derechos Humanos,"): each is cited as `preamble, para. n`
+        short = len(d.text.split()) < min_words and not d.labelled and \
+            not PREAMBLE_OPENERS.match(d.text)
         if short:
             prev = out[-1] if out else None
             if prev and prev.section == d.section and not prev.label.startswith("footnote"):

@@ -116,14 +116,17 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
                                 path.name)
 
     vocabulary = word_vocabulary("\n".join("\n".join(lines) for lines in pages_lines))
-    # Pages whose layout pypdf gave: their lines, furniture removed, in reading order.
+    # Pages whose layout pypdf gave: their lines, furniture removed.
     laid: dict[int, list[pdf_layout.Line]] = {}
     for i, raw_page in layouts.items():
         lines = pdf_layout.page_lines(raw_page)
         if lines is not None and len(lines) == len(_split_lines(raw[i])):
             laid[i] = [x for k, x in enumerate(lines) if k not in drops[i]]
+    date_line = ""
+    if 0 in laid:  # a UN masthead is furniture; its date line is metadata
+        top, date_line = pdf_layout.masthead(laid[0], symbol)
+        laid[0] = [x for k, x in enumerate(laid[0]) if k not in top]
     style = pdf_layout.document_style(list(laid.values()))
-    laid = {i: pdf_layout.reading_order(lines, style) for i, lines in laid.items()}
     _join_laid_across_pages(laid)
     pages_lines = _join_across_pages(pages_lines)
     pages = []

@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..cleanup import dehyphenate, line_label, normalize_text
+from ..cleanup import PREAMBLE_OPENERS, dehyphenate, line_label, normalize_text
 from ..models import Block
 
 # ------------------------------------------------------------------ lines with geometry
@@ -224,52 +224,11 @@ def _round(size: float) -> float:
     return round(size * 2) / 2
 
 
-# ------------------------------------------------------------------ reading order
-
-
-def reading_order(lines: list[Line], style: Style) -> list[Line]:
-    """Column by column on a two-column page whose text pypdf gives row by row (a page
-    written across both columns line by line); otherwise the order pypdf gives, which for
-    most producers is already the reading order."""
-    body = [ln for ln in lines if ln.clean and abs(ln.size - style.body) < 1.5]
-    if len(body) < 10:
-        return lines
-    width = max(ln.width for ln in lines) or 595.0
-    left = [ln for ln in body if ln.x0 < 0.4 * width]
-    right = [ln for ln in body if ln.x0 >= 0.45 * width]
-    if len(left) < 5 or len(right) < 5:
-        return lines
-    top_r, bottom_r = min(ln.top for ln in right), max(ln.top for ln in right)
-    if not any(top_r <= ln.top <= bottom_r for ln in left):
-        return lines  # the right-hand lines are not beside the left-hand ones
-    gutter = min(ln.x0 for ln in right) - 1
-    col = [1 if ln.x0 >= gutter else 0 for ln in lines]
-    switches = sum(1 for a, b in zip(col, col[1:], strict=False) if a != b)
-    if switches <= 4:
-        return lines  # already column by column
-    # full-width lines above the columns (title, authors) first, then each column
-    head = [ln for ln in lines if ln.top < top_r - style.lead and ln.x0 < gutter]
-    rest = [ln for ln in lines if ln not in head]
-    return head + sorted(rest, key=lambda ln: (1 if ln.x0 >= gutter else 0, ln.top))
-
-
 # ------------------------------------------------------------------ paragraphs and headings
 
 _SENTENCE_END = re.compile(r"[.;:!?…)\]»”\"']\s*$")
 _BULLET = re.compile(r"^(?:[•▪●◦‣\-–*]|\d{1,2}\))\s+")
 _URLS_ONLY = re.compile(r"(?:https?://\S+\s*)+")
-# Words that open a clause of a preamble (UN resolutions, declarations) in en/fr/es.
-PREAMBLE_OPENERS = re.compile(
-    r"^(?:Whereas|Considering|Recalling|Reaffirming|Recognizing|Recognising|Noting|Taking note"
-    r"|Acknowledging|Welcoming|Emphasizing|Emphasising|Stressing|Underlining|Bearing in mind"
-    r"|Having|Convinced|Deeply|Concerned|Aware|Mindful|Expressing|Guided|Determined|Affirming"
-    r"|Believing|Desiring|Alarmed|Encouraged|Further|Also|Considérant|Rappelant|Réaffirmant"
-    r"|Reconnaissant|Notant|Prenant note|Soulignant|Constatant|Conscient|Consciente|Convaincu"
-    r"|Convaincue|Ayant|Se félicitant|Accueillant|Estimant|Affirmant|Guidée?|Profondément"
-    r"|Préoccupée?|Sachant|Tenant compte|Considerando|Recordando|Reafirmando|Reconociendo"
-    r"|Observando|Tomando nota|Destacando|Subrayando|Teniendo presente|Convencid[oa]"
-    r"|Consciente|Habiendo|Acogiendo|Expresando|Profundamente|Preocupad[oa]|Afirmando"
-    r"|Guiad[oa]|Decidid[oa]|Teniendo en cuenta)\b")
 # Lines numbered like headings of a part or chapter: `Chapter II`, `Chapitre premier`,
 # `Capítulo I`, `Objective 23`; `Annex` and `Preamble` are headings alone too.
 _NUMERAL = r"(?:[IVXLC]{1,7}|\d{1,3}|[A-Z]|premier|première|primero|primera|first|one|un|uno)"
@@ -326,22 +285,23 @@ def group_lines(lines: list[Line], style: Style) -> list[_Group]:
     lines = [ln for ln in lines if ln.clean]
     typical = _typical_chars(lines, style)
     groups: list[_Group] = []
-    for ln in lines:
+    for k, ln in enumerate(lines):
         display = _is_display(ln, style)
         if not groups:
             groups.append(_Group([ln], display))
             continue
         g = groups[-1]
         prev = g.lines[-1]
-        if _starts_new(prev, ln, g, display, style, typical):
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        if _starts_new(prev, ln, nxt, g, display, style, typical):
             groups.append(_Group([ln], display))
         else:
             g.lines.append(ln)
     return groups
 
 
-def _starts_new(prev: Line, ln: Line, g: _Group, display: bool, style: Style,
-                typical: int) -> bool:
+def _starts_new(prev: Line, ln: Line, nxt: Line | None, g: _Group, display: bool,
+                style: Style, typical: int) -> bool:
     if display != g.display:
         return True
     if display and abs(ln.size - prev.size) > 0.1 * max(ln.size, prev.size):
@@ -355,9 +315,13 @@ def _starts_new(prev: Line, ln: Line, g: _Group, display: bool, style: Style,
     if step > 1.35 * lead + 0.5 or (step > 0 and not same_column and step > 0.5 * lead):
         return True  # a vertical gap (or a line that is elsewhere on the page)
     if step < -0.5 * lead and not same_column:
-        # the top of the next column: it goes on unless it opens a paragraph
+        # the top of the next column: it goes on unless it opens a paragraph, or is a first
+        # line indented from the lines under it after a sentence ended
+        em = ln.size or style.body
+        indented = nxt is not None and 0.8 * em < ln.x0 - nxt.x0 < 8 * em and \
+            abs(nxt.top - ln.top) < 1.5 * lead
         return _opens(ln, prev) or (_ends(prev.clean) and ln.clean[:1].isupper()
-                                    and len(prev.clean) < 0.75 * typical)
+                                    and (indented or len(prev.clean) < 0.75 * typical))
     if step < -0.5 * lead:
         return True  # back up the page in the same column: something else (a side note)
     if display:
@@ -391,9 +355,9 @@ def _centred(g: _Group, margin: float, width: float, typical: int) -> bool:
             and abs(centre - width / 2) < 0.12 * width)
 
 
-def _heading_like(text: str) -> bool:
+def _heading_like(text: str, max_words: int = 40) -> bool:
     words = text.split()
-    if not words or len(words) > 40:
+    if not words or len(words) > max_words:
         return False
     return not (_ends(text) and not text.endswith(":") and len(words) > 12)
 
@@ -401,8 +365,10 @@ def _heading_like(text: str) -> bool:
 def _is_heading(g: _Group, style: Style, margin: float, typical: int) -> bool:
     text = g.text
     if g.display:
-        # a bold paragraph of running text is emphasis, not a heading
-        return len(g.lines) <= 4 and _heading_like(text)
+        # a bold paragraph of running text is emphasis, not a heading; a long heading
+        # printed larger (an SDG goal, 40 words) is still a heading
+        larger = max(ln.size for ln in g.lines) >= 1.12 * style.body
+        return len(g.lines) <= (6 if larger else 4) and _heading_like(text, 60 if larger else 40)
     if len(g.lines) > 2 or len(text.split()) > 14:
         return False
     if _ACTING_BODY.match(text):
@@ -520,3 +486,45 @@ def continues_page(prev: list[Line], nxt: list[Line], style: Style) -> bool:
         return False
     typical = _typical_chars(a, style)
     return len(last.clean) >= 0.8 * typical
+
+
+# ------------------------------------------------------------------ a UN masthead
+
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November"
+           "|December|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre"
+           "|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
+           "|setiembre|octubre|noviembre|diciembre")
+DATE_LINE = re.compile(rf"^(\d{{1,2}})(?:er)?\s+(?:de\s+)?({_MONTHS})\s+(?:de\s+)?(\d{{4}})$",
+                       re.I)
+_MASTHEAD = re.compile(
+    r"^(?:United Nations|Nations Unies|Naciones Unidas|General Assembly|Security Council"
+    r"|Economic and Social Council|Assemblée générale|Conseil de sécurité"
+    r"|Conseil économique et social|Asamblea General|Consejo de Seguridad"
+    r"|Consejo Económico y Social|Distr\.?\s*:?.*|Original\s*:.*|Orig\.?\s*:.*"
+    r"|(?:Provisional |Preliminary )?(?:agenda )?item \d+.*|Agenda item \d+.*"
+    r"|Point \d+.*ordre du jour.*|Tema \d+.*programa.*"
+    r"|[\w-]+(?:[ -][\w-]+)? (?:session|période de sessions|período de sesiones)"
+    r"|(?:[\w-]+ )?session"
+    r")\b", re.I)
+
+
+def masthead(lines: list[Line], symbol: str) -> tuple[set[int], str]:
+    """The masthead at the top of a UN document's first page (`United Nations`, the organ,
+    `Distr.: General`, the date, `Original: English`, the session and agenda item), as the
+    indexes of its lines, and its date line. Nothing when the page does not open that way."""
+    found: set[int] = set()
+    date = ""
+    for i, ln in enumerate(lines):
+        s = ln.clean
+        if not s:
+            continue
+        rest = s.replace(symbol, " ").strip() if symbol else s
+        if _MASTHEAD.match(s) or not rest or DATE_LINE.match(rest):
+            found.add(i)
+            m = DATE_LINE.match(rest)
+            date = date or (rest if m else "")
+            continue
+        break
+    if not any(_MASTHEAD.match(lines[i].clean) for i in found):
+        return set(), ""  # a date or symbol alone opens many texts: not a masthead
+    return found, date
