@@ -16,12 +16,13 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
-from .. import ocr
+from .. import dates, ocr
 from ..cleanup import (
     SYMBOL_RE,
     dehyphenate,
@@ -35,7 +36,7 @@ from ..cleanup import (
 )
 from ..errors import IngestRefused
 from ..models import DocMeta, Page, ParsedDocument
-from . import pdf_layout
+from . import filetype, pdf_layout
 
 FORMAT = "pdf"
 EXTENSIONS = (".pdf",)
@@ -71,6 +72,10 @@ def sniff(head: bytes) -> bool:
 
 def parse(path: Path, name: str = "") -> ParsedDocument:
     path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(2048)
+    if head and not sniff(head):  # a text (or image, or Word file) named .pdf
+        raise IngestRefused(filetype.not_a("PDF", head), name or path.name)
     notes: list[str] = []
     with _pypdf_diagnostics(notes):
         reader = _open(path)
@@ -83,6 +88,7 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
             raise IngestRefused("the PDF is damaged and cannot be read: no page could be read "
                                 f"({unreadable[1]})", path.name)
         title, lang = _file_metadata(reader, notes)
+        created = _file_date(reader, notes)
         # Scanned pages (an image and no text layer) are read by OCR when Tesseract is here;
         # pages with a text layer keep it.
         scanned = [i for i, t in enumerate(raw) if _letters(t) < MIN_PAGE_LETTERS
@@ -122,9 +128,8 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
         lines = pdf_layout.page_lines(raw_page)
         if lines is not None and len(lines) == len(_split_lines(raw[i])):
             laid[i] = [x for k, x in enumerate(lines) if k not in drops[i]]
-    date_line = ""
-    if 0 in laid:  # a UN masthead is furniture; its date line is metadata
-        top, date_line = pdf_layout.masthead(laid[0], symbol)
+    if 0 in laid:  # a UN masthead is page furniture (its date line is the document's date)
+        top = pdf_layout.masthead(laid[0], symbol)
         laid[0] = [x for k, x in enumerate(laid[0]) if k not in top]
     style = pdf_layout.document_style(list(laid.values()))
     _join_laid_across_pages(laid)
@@ -150,7 +155,9 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
     if letters < MIN_DOC_LETTERS:
         notes.append(f"very little text in the PDF ({letters} letters)")
 
-    meta = DocMeta(title=_clean_title(title, path, symbol), lang=lang, symbol=symbol)
+    # the date the text prints (a UN masthead's date line), else a plausible file date
+    date = dates.from_text([x for x in pages_lines[0] if x.strip()]) or dates.plausible(created)
+    meta = DocMeta(title=_clean_title(title, path, symbol), lang=lang, symbol=symbol, date=date)
     return ParsedDocument(pages=pages, meta=meta, format=FORMAT, warnings=notes)
 
 
@@ -270,6 +277,18 @@ def _file_metadata(reader: pypdf.PdfReader, notes: list[str]) -> tuple[str, str]
     if m:
         lang = m.group(1).lower()
     return title, lang
+
+
+def _file_date(reader: pypdf.PdfReader, notes: list[str]) -> datetime | None:
+    """/CreationDate (else /ModDate) from the document information, when it parses."""
+    try:
+        info = reader.metadata
+        if info is None:
+            return None
+        return info.creation_date or info.modification_date
+    except PYPDF_ERRORS as exc:
+        notes.append(f"the document date could not be read ({_short_reason(exc)})")
+        return None
 
 
 def _as_text(value: object) -> str:

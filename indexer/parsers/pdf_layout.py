@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..cleanup import PREAMBLE_OPENERS, dehyphenate, line_label, normalize_text
+from ..dates import DATE_LINE
 from ..models import Block
 
 # ------------------------------------------------------------------ lines with geometry
@@ -490,12 +491,6 @@ def continues_page(prev: list[Line], nxt: list[Line], style: Style) -> bool:
 
 # ------------------------------------------------------------------ a UN masthead
 
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November"
-           "|December|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre"
-           "|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
-           "|setiembre|octubre|noviembre|diciembre")
-DATE_LINE = re.compile(rf"^(\d{{1,2}})(?:er)?\s+(?:de\s+)?({_MONTHS})\s+(?:de\s+)?(\d{{4}})$",
-                       re.I)
 _MASTHEAD = re.compile(
     r"^(?:United Nations|Nations Unies|Naciones Unidas|General Assembly|Security Council"
     r"|Economic and Social Council|Assemblée générale|Conseil de sécurité"
@@ -508,12 +503,11 @@ _MASTHEAD = re.compile(
     r")\b", re.I)
 
 
-def masthead(lines: list[Line], symbol: str) -> tuple[set[int], str]:
+def masthead(lines: list[Line], symbol: str) -> set[int]:
     """The masthead at the top of a UN document's first page (`United Nations`, the organ,
     `Distr.: General`, the date, `Original: English`, the session and agenda item), as the
-    indexes of its lines, and its date line. Nothing when the page does not open that way."""
+    indexes of its lines. Nothing when the page does not open that way."""
     found: set[int] = set()
-    date = ""
     for i, ln in enumerate(lines):
         s = ln.clean
         if not s:
@@ -521,10 +515,8 @@ def masthead(lines: list[Line], symbol: str) -> tuple[set[int], str]:
         rest = s.replace(symbol, " ").strip() if symbol else s
         if _MASTHEAD.match(s) or not rest or DATE_LINE.match(rest):
             found.add(i)
-            m = DATE_LINE.match(rest)
-            date = date or (rest if m else "")
             continue
         break
     if not any(_MASTHEAD.match(lines[i].clean) for i in found):
-        return set(), ""  # a date or symbol alone opens many texts: not a masthead
-    return found, date
+        return set()  # a date or symbol alone opens many texts: not a masthead
+    return found
