@@ -360,6 +360,8 @@ def _heading_like(text: str, max_words: int = 40) -> bool:
     words = text.split()
     if not words or len(words) > max_words:
         return False
+    if not re.search(r"[^\W\d_]{3,}", text):
+        return False  # `U1`, `X2`, `5`: a formula's pieces in a bold or larger font
     return not (_ends(text) and not text.endswith(":") and len(words) > 12)
 
 
