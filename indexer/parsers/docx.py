@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import dates
 from ..cleanup import SYMBOL_RE, normalize_text
 from ..errors import IngestRefused
 from ..models import Block, DocMeta, Page, ParsedDocument
@@ -383,10 +384,10 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
             else None
         if node is not None:
             lang = (node.get(_w("val")) or "").split("-")[0].lower()[:3]
-    date = ""
-    when = props.created or props.modified
-    if when is not None and when.year > 1980:
-        date = when.date().isoformat()
+    # the date the text prints (a UN masthead's date line), else a plausible property date:
+    # python-docx's template says 2013-12-23 in every file made from it
+    date = dates.from_text([b.text for b in blocks[:40]]) or \
+        dates.plausible(props.created) or dates.plausible(props.modified)
     title = normalize_text(props.title or "") or next(
         (b.text for b in blocks if b.kind == "heading"), "")
     m = SYMBOL_RE.search(" ".join(b.text for b in blocks[:10]))
