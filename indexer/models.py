@@ -14,8 +14,11 @@ class Block:
     """One paragraph-sized unit a parser found: a heading or a paragraph of body text."""
 
     text: str
-    kind: str = "para"  # "para" | "heading" | "footnote"
+    kind: str = "para"  # "para" | "heading" | "footnote" | "table" (rows on lines of its own)
     level: int = 0  # heading depth (1 = top); 0 for paragraphs
+    # the paragraph goes on from the foot of the previous page (a parser that sees the
+    # layout says so; others leave it to the text: a page opening in lower case)
+    continues: bool = False
 
 
 @dataclass

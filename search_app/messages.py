@@ -19,6 +19,33 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.errors import DialogueSearchError, IndexOutOfDate, Plural
 
+
+def _file_type(english: str) -> str:
+    """What a file really is (indexer/ingest/parsers/filetype.py), in the UI language."""
+    names = {
+        "plain text": lambda: _("plain text"),
+        "an HTML page": lambda: _("an HTML page"),
+        "an XML file": lambda: _("an XML file"),
+        "a PNG image": lambda: _("a PNG image"),
+        "a JPEG image": lambda: _("a JPEG image"),
+        "a GIF image": lambda: _("a GIF image"),
+        "a TIFF image": lambda: _("a TIFF image"),
+        "a JPEG 2000 image": lambda: _("a JPEG 2000 image"),
+        "an RTF document": lambda: _("an RTF document"),
+        "a PostScript file": lambda: _("a PostScript file"),
+        "a gzip archive": lambda: _("a gzip archive"),
+        "a RAR archive": lambda: _("a RAR archive"),
+        "a 7-Zip archive": lambda: _("a 7-Zip archive"),
+        "a DjVu document": lambda: _("a DjVu document"),
+        "a video or audio file (MP4)": lambda: _("a video or audio file (MP4)"),
+        "a legacy Office file (.doc, .xls or .ppt)":
+            lambda: _("a legacy Office file (.doc, .xls or .ppt)"),
+        "a ZIP package (a Word, Excel or PowerPoint file, or a ZIP archive)":
+            lambda: _("a ZIP package (a Word, Excel or PowerPoint file, or a ZIP archive)"),
+    }
+    return names[english]() if english in names else english
+
+
 # (pattern over the English message, translated template filled with the match's groups)
 _FORMS: list[tuple[str, Callable[..., str]]] = [
     (r"the file is empty", lambda: _("the file is empty")),
@@ -103,6 +130,13 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
                       "page numbers are used", detail=detail)),
     (r"the (?:document information \(title\)|document language|XMP metadata) could not be "
      r"read \((?P<detail>.*)\)",
+     lambda detail: _("part of the PDF's metadata could not be read (%(detail)s)",
+                      detail=detail)),
+    (r"the file is not a PDF: its content is of an unknown kind.*",
+     lambda: _("the file is not a PDF: its content is of an unknown kind")),
+    (r"the file is not a PDF: its content is (?P<real>.+)",
+     lambda real: _("the file is not a PDF: its content is %(real)s", real=_file_type(real))),
+    (r"the document date could not be read \((?P<detail>.*)\)",
      lambda detail: _("part of the PDF's metadata could not be read (%(detail)s)",
                       detail=detail)),
     (r"pypdf: (?P<detail>.*)",

@@ -48,9 +48,10 @@ def _actor() -> str:
     return f"web:{current_user()}"
 
 
-def meta_from_form(form) -> DocMeta:
-    """DocMeta from a form's fields (see templates/staff/_meta_fields.html)."""
-    values = {f: (form.get(f) or "").strip()[:500] for f in META_FIELDS}
+def meta_from_form(form, names: str = "") -> DocMeta:
+    """DocMeta from a form's fields (see templates/staff/_meta_fields.html); `names` is the
+    prefix of one file's fields in the batch review form (`j<job id>-title`)."""
+    values = {f: (form.get(names + f) or "").strip()[:500] for f in META_FIELDS}
     series = normalize_series(values["series"]) if values["series"] else ""
     values["series"] = series if series in SERIES else ""  # the form offers only these
     lang = values["lang"].lower()
@@ -214,18 +215,70 @@ def batch(batch: str):
                            documents=_documents("active"), series=SERIES)
 
 
+def review_names(job_id: str) -> str:
+    """The prefix of one file's fields in its batch's review form."""
+    return f"j{job_id}-"
+
+
+def _keep_drafts(batch: str) -> None:
+    """Keep what staff typed for every file of the batch's review form (all files' fields
+    come with any of its buttons), so that confirming, discarding or saving one file loses
+    no edit made on another when the page reloads."""
+    settings = _settings()
+    for job in jobs.in_batch(settings, batch):
+        names = review_names(job.job_id)
+        if job.state == "review" and names + "title" in request.form:
+            jobs.set_given(settings, job.job_id, meta_from_form(request.form, names),
+                           request.form.get(names + "version_of", ""))
+
+
+@bp.route("/uploads/<batch>/save", methods=["POST"])
+def save_batch(batch: str):
+    if not jobs.in_batch(_settings(), batch):
+        return render_template("error.html", status=404, title=_("Not found"),
+                               message=_("No such upload.")), 404
+    _keep_drafts(batch)
+    flash(_("Saved. Nothing is indexed until you confirm."), "ok")
+    return redirect(url_for("staff.batch", batch=batch))
+
+
 @bp.route("/jobs/<job_id>/confirm", methods=["POST"])
 def confirm(job_id: str):
-    job = jobs.confirm(_settings(), job_id, meta_from_form(request.form),
-                       request.form.get("version_of", ""))
+    job = jobs.get(_settings(), job_id)
+    names = review_names(job_id)
+    if names + "title" in request.form:  # the batch's review form: every file's fields
+        _keep_drafts(job.batch)
+    else:
+        names = ""  # a form of this file alone
+    job = jobs.confirm(_settings(), job_id, meta_from_form(request.form, names),
+                       request.form.get(names + "version_of", ""))
     _wake_worker()
     return redirect(url_for("staff.batch", batch=job.batch))
 
 
 @bp.route("/jobs/<job_id>/discard", methods=["POST"])
 def discard(job_id: str):
+    job = jobs.get(_settings(), job_id)
+    _keep_drafts(job.batch)
     job = jobs.discard(_settings(), job_id)
     return redirect(url_for("staff.batch", batch=job.batch))
+
+
+@bp.app_template_global()
+def review_flag(flag: str, row: dict) -> str:
+    """Why a passage is flagged on review, in the UI language."""
+    from search_app.views import LANG_NAMES
+
+    if flag == "one-line":
+        return _("a single line")
+    if flag == "heading":
+        return _("looks like a heading")
+    if flag == "jump":
+        return _("numbering jumps (after %(before)s)", before=row.get("jump_from") or "?")
+    if flag == "language":
+        lang = row.get("lang", "")
+        return _("in another language (%(lang)s)", lang=LANG_NAMES.get(lang, lang))
+    return flag
 
 
 @bp.route("/d/<doc_id>")

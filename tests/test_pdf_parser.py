@@ -235,11 +235,44 @@ def test_truncated_pdf_refused(tmp_path, keep):
     assert "truncated" in reason
 
 
-@pytest.mark.parametrize("with_header", [True, False])
-def test_garbage_bytes_refused(tmp_path, with_header):
-    reason = _refused(garbage_pdf(tmp_path / "garbage.pdf", with_header=with_header))
+def test_garbage_bytes_refused(tmp_path):
+    reason = _refused(garbage_pdf(tmp_path / "garbage.pdf", with_header=True))
     assert reason.startswith("the PDF is damaged and cannot be read: ")
     assert "Traceback" not in reason
+
+
+def test_garbage_without_a_header_is_not_a_pdf(tmp_path):
+    reason = _refused(garbage_pdf(tmp_path / "garbage.pdf", with_header=False))
+    assert reason == ("the file is not a PDF: its content is of an unknown kind "
+                      "(no PDF header)")
+
+
+@pytest.mark.parametrize(("content", "real"), [
+    (b"Minutes of the meeting\nItem 1. Opening of the session.\n" * 20, "plain text"),
+    (b"<!DOCTYPE html><html><head><title>x</title></head><body><p>Hi</p></body></html>",
+     "an HTML page"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "a PNG image"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "a legacy Office file"),
+])
+def test_a_file_that_is_not_a_pdf_says_what_it_is(tmp_path, content, real):
+    """Issue 22: a text file renamed .pdf was refused as "damaged ... looks truncated"."""
+    path = tmp_path / "renamed.pdf"
+    path.write_bytes(content)
+    reason = _refused(path)
+    assert reason.startswith(f"the file is not a PDF: its content is {real}")
+    assert "damaged" not in reason and "truncated" not in reason
+
+
+def test_text_renamed_pdf_is_refused_as_not_a_pdf_on_upload(tmp_path):
+    """Through the dispatcher: text has no magic bytes, so the .pdf name picks the PDF
+    parser, which says what the file is."""
+    from indexer.ingest.parsers import parse_file
+
+    path = tmp_path / "report.pdf"
+    path.write_text("Report of the Secretary-General\n\n1. The present report ...\n" * 30)
+    with pytest.raises(IngestRefused) as exc:
+        parse_file(path, "report.pdf")
+    assert exc.value.reason == "the file is not a PDF: its content is plain text"
 
 
 def test_byte_flipped_pdf_refused(tmp_path):
@@ -286,7 +319,8 @@ def test_bug_outside_pypdf_is_not_swallowed(tmp_path, monkeypatch):
     def broken(lines):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(pdf, "lines_to_blocks", broken)
+    monkeypatch.setattr(pdf, "lines_to_blocks", broken)  # pages read without their layout
+    monkeypatch.setattr(pdf.pdf_layout, "page_blocks", lambda *a: broken(a))  # and with it
     with pytest.raises(ZeroDivisionError):
         pdf.parse(path)
 

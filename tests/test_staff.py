@@ -472,3 +472,170 @@ def test_edit_links_a_document_as_a_language_version(staff_app, tmp_path):
     pid = client.get("/api/search?q=envois+de+fonds&lang=fr").json["hits"][0]["passage_id"]
     versions = client.get(f"/api/passages/{pid}").json["versions"]
     assert [(v["doc_id"], v["paragraph"]) for v in versions] == [(en_id, "1")]
+
+
+# ------------------------------------------------------------- passages on review (issue 22)
+
+REPORT = ("Member States commit to cooperate internationally on safe, orderly and regular "
+          "migration, and to address its drivers in countries of origin and destination.")
+
+
+def _review_pdfs(folder: Path) -> tuple[Path, Path]:
+    """A clean UN-like report (A) and one whose passages need checking (B): its numbering
+    jumps from 2 to 5, a heading was printed as plain text, a paragraph is in French."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from unpdf import un_pdf
+
+    a = un_pdf(folder / "report-a.pdf", [
+        ("title", "Report on migration and cities"),
+        ("chapter", "Chapter I\nIntroduction"),
+        ("para", "1. " + REPORT), ("para", "2. " + REPORT)], symbol="A/77/1")
+    b = un_pdf(folder / "report-b.pdf", [
+        ("title", "Report on migration and development"),
+        ("chapter", "Chapter I\nIntroduction"),
+        ("para", "1. " + REPORT), ("para", "2. " + REPORT),
+        ("plain", "Implementation of the Compact at the level of cities"),
+        ("para", "5. Les autorités locales coordonnent l’accueil des migrants nouvellement "
+                 "arrivés avec les ministères nationaux afin que les services atteignent "
+                 "chaque résident de la commune.")], symbol="A/77/2")
+    return a, b
+
+
+def _upload(client, files: list[Path]):
+    data = {"csrf_token": token(client, "/staff/upload"),
+            "files": [(io.BytesIO(f.read_bytes()), f.name) for f in files]}
+    r = client.post("/staff/upload", data=data, content_type="multipart/form-data")
+    assert r.status_code == 302
+    return r.location
+
+
+def test_review_shows_passages_as_cited_with_flags(staff_app, tmp_path):
+    client = staff_app.test_client()
+    login(client)
+    batch_url = _upload(client, list(_review_pdfs(tmp_path)))
+    run_jobs(staff_app)
+    items = {j.name: j for j in jobs.in_batch(staff_app.config["SETTINGS"],
+                                              batch_url.rsplit("/", 1)[1])}
+    a, b = items["report-a.pdf"], items["report-b.pdf"]
+    assert [r["label"] for r in a.review] == ["para. 1", "para. 2"] and a.flagged == 0
+    assert a.review[0]["section"] == "Report on migration and cities > Chapter I Introduction"
+    assert a.review[0]["page"] == "1" and a.review[0]["words"].startswith("1. Member States")
+    flags = {r["label"]: r["flags"] for r in b.review}
+    assert flags["para. 1"] == [] and flags["para. 2"] == []
+    assert "heading" in flags["Report on migration and development > Chapter I Introduction, ¶ 1"]
+    assert flags["para. 5"] == ["jump", "language"] and b.flagged == 2
+    page = client.get(batch_url).get_data(as_text=True)
+    assert "2 passages to check." in page and "Passages to check" in page
+    assert "numbering jumps (after para. 2)" in page
+    assert "looks like a heading" in page and "in another language (Français)" in page
+    assert "1. Member States commit to cooperate" in page and "p. 1" in page
+    with client.session_transaction() as s:  # the same page in French
+        s["lang"] = "fr"
+    page = client.get(batch_url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "saut de numérotation (après para. 2)" in page
+
+
+def test_an_edit_on_one_file_survives_confirming_another(staff_app, tmp_path):
+    """Issue 22: editing file B, then confirming file A, reloaded the page and lost B's
+    edits. Every file's fields come with any of the review form's buttons."""
+    client = staff_app.test_client()
+    login(client)
+    batch_url = _upload(client, list(_review_pdfs(tmp_path)))
+    run_jobs(staff_app)
+    page = client.get(batch_url).get_data(as_text=True)
+    ids = re.findall(r'/staff/jobs/([0-9a-f]+)/confirm', page)
+    assert len(ids) == 2
+    a, b = ids
+    # what the browser sends: every input that names the review form
+    fields = dict(re.findall(r'name="(j[0-9a-f]+-\w+)" form="review-form" value="([^"]*)"',
+                             page))
+    assert fields[f"j{b}-title"] == "Report on migration and development"
+    fields[f"j{b}-title"] = "Report B, corrected"
+    fields[f"j{b}-symbol"] = "A/77/2/Corr.1"
+    fields[f"j{a}-title"] = "Report A"
+    fields["csrf_token"] = token(client, batch_url)
+    r = client.post(f"/staff/jobs/{a}/confirm", data=fields)
+    assert r.status_code == 302 and r.location == batch_url
+    settings = staff_app.config["SETTINGS"]
+    assert jobs.get(settings, a).state == "queued"
+    assert jobs.get(settings, a).meta.title == "Report A"
+    page = client.get(batch_url).get_data(as_text=True)
+    assert f'name="j{b}-title" form="review-form" value="Report B, corrected"' in page
+    assert f'name="j{b}-symbol" form="review-form" value="A/77/2/Corr.1"' in page
+    assert jobs.get(settings, b).state == "review"  # kept, not confirmed
+    # "Save changes" keeps them too; the file is only indexed once confirmed
+    fields = {f"j{b}-title": "Report B, final", "csrf_token": token(client, batch_url)}
+    r = client.post(batch_url + "/save", data=fields)
+    assert r.status_code == 302
+    assert jobs.get(settings, b).meta.title == "Report B, final"
+    assert jobs.get(settings, b).state == "review"
+    run_jobs(staff_app)
+    assert jobs.get(settings, a).state == "done"
+
+
+def test_browser_review_page_passages_and_kept_edits(staff_server, browser, artifacts):
+    base, tmp = staff_server
+    first, second = _review_pdfs(tmp)
+    shots = artifacts / "review"
+    shots.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
+    page = context.new_page()
+    page.goto(base + "/staff/login")
+    page.get_by_label("User name").fill("amina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/")
+    page.goto(base + "/staff/upload")
+    page.get_by_label("Files").set_input_files([str(first), str(second)])
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("button", name="Confirm and index").first.wait_for(timeout=60_000)
+    # the page stops refreshing itself under a review form: reload until both are analysed
+    for _ in range(120):
+        if page.get_by_role("button", name="Confirm and index").count() == 2:
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    batch = page.url
+    a, b = page.locator("section.job").nth(0), page.locator("section.job").nth(1)
+    assert "report-a.pdf" in a.locator("h2").inner_text()
+    flagged = b.locator("ol.review-passages").first.locator("li.flagged")
+    assert flagged.count() == 2
+    assert "numbering jumps (after para. 2)" in flagged.nth(1).inner_text()
+    b.locator("details.review-all summary").click()
+    assert b.locator("details.review-all li").first.inner_text().startswith("para. 1")
+    b.get_by_label("Title").fill("Report B, corrected in the browser")
+    a.get_by_role("button", name="Confirm and index").click()
+    page.wait_for_url(batch)
+    b = page.locator("section.job").nth(1)
+    assert b.get_by_label("Title").input_value() == "Report B, corrected in the browser"
+    context.close()
+    for lang in ("en", "fr", "es"):
+        for width, height in ((1280, 900), (390, 844)):
+            ctx = browser.new_context(viewport={"width": width, "height": height},
+                                      locale=lang, storage_state=context_state(browser, base))
+            p = ctx.new_page()
+            p.goto(batch)
+            p.locator("section.job details.review-all summary").last.click()
+            wide = p.evaluate("""w => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .map(e => e.tagName + '.' + e.className + ' ' + Math.round(
+                    e.getBoundingClientRect().right))""", width)
+            assert p.evaluate("document.documentElement.scrollWidth") <= width, wide
+            p.screenshot(path=str(shots / f"review-{lang}-{width}.png"), full_page=True)
+            ctx.close()
+
+
+def context_state(browser, base: str) -> dict:
+    """A signed-in storage state for new browser contexts."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(base + "/staff/login")
+    page.get_by_label("User name").fill("amina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/")
+    state = ctx.storage_state()
+    ctx.close()
+    return state

@@ -151,6 +151,19 @@ LABEL_PATTERNS = [
     ("roman", re.compile(r"^([IVXL]{1,6})\.(?=\s)")),
     ("capital", re.compile(r"^([A-H])\.(?=\s)")),
 ]
+# Words that open a clause of a preamble (UN resolutions, declarations) in en/fr/es.
+PREAMBLE_OPENERS = re.compile(
+    r"^(?:Also |Further |Aussi |Également )?"
+    r"(?:Whereas|Considering|Recalling|Reaffirming|Recognizing|Recognising|Noting|Taking note"
+    r"|Acknowledging|Welcoming|Emphasizing|Emphasising|Stressing|Underlining|Bearing in mind"
+    r"|Having|Convinced|Deeply|Concerned|Aware|Mindful|Expressing|Guided|Determined|Affirming"
+    r"|Believing|Desiring|Alarmed|Encouraged|Considérant|Rappelant|Réaffirmant"
+    r"|Reconnaissant|Notant|Prenant note|Soulignant|Constatant|Conscient|Consciente|Convaincu"
+    r"|Convaincue|Ayant|Se félicitant|Accueillant|Estimant|Affirmant|Guidée?|Profondément"
+    r"|Préoccupée?|Sachant|Tenant compte|Considerando|Recordando|Reafirmando|Reconociendo"
+    r"|Observando|Tomando nota|Destacando|Subrayando|Teniendo presente|Convencid[oa]"
+    r"|Consciente|Habiendo|Acogiendo|Expresando|Profundamente|Preocupad[oa]|Afirmando"
+    r"|Guiad[oa]|Decidid[oa]|Teniendo en cuenta)\b")
 _PART_LINE = re.compile(
     r"^(?:Annex|Annexe|Anexo|Appendix|Appendice|Apéndice)(?:\s+(?:[IVXL]{1,6}|\d{1,2}|[A-Z]))?$",
     re.I)

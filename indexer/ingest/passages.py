@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.ingest.cleanup import line_label
+from indexer.ingest.cleanup import PREAMBLE_OPENERS, line_label
 from indexer.models import PARA_SIGN, Block, ParsedDocument, Passage
 from indexer.text import fold
 
@@ -62,6 +62,8 @@ def _continues(prev: _Draft | None, block: Block, first_on_page: bool) -> bool:
     """A paragraph that runs over a page break: the new page opens mid-sentence."""
     if prev is None or not first_on_page or block.kind != "para":
         return False
+    if block.continues:
+        return True
     if line_label(block.text):
         return False
     first = block.text.lstrip()[:1]
@@ -225,7 +227,7 @@ def split_passages(doc: ParsedDocument, doc_id: str, *, max_words: int = 300,
                 first_on_page = False
                 continue
             first_on_page = False
-            lab = line_label(text)
+            lab = line_label(text) if kind != "table" else None  # a row's `1.` is a figure
             labelled = True
             if lab is None:
                 if (last_para is not None and last_para.labelled and text.endswith(":")
@@ -358,7 +360,10 @@ def _merge_short(drafts: list[_Draft], min_words: int) -> list[_Draft]:
             else:
                 out.append(carry)
             carry = None
-        short = len(d.text.split()) < min_words and not d.labelled
+        # a preamble clause is a passage however short ("Reafirmando la Declaración
+        # Universal de Derechos Humanos,"): each is cited as `preamble, para. n`
+        short = len(d.text.split()) < min_words and not d.labelled and \
+            not PREAMBLE_OPENERS.match(d.text)
         if short:
             prev = out[-1] if out else None
             if prev and prev.section == d.section and not prev.label.startswith("footnote"):

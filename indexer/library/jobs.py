@@ -29,6 +29,7 @@ from typing import BinaryIO
 from indexer import library
 from indexer.config import PROJECT_ROOT, Settings
 from indexer.errors import DialogueSearchError, IngestRefused, NotFound, WriteBusy
+from indexer.library import review
 from indexer.models import DocMeta
 from indexer.storage import locking, store
 
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     doc_id TEXT NOT NULL DEFAULT '',
     passages INTEGER NOT NULL DEFAULT 0,
     warnings TEXT NOT NULL DEFAULT '[]',
-    message TEXT NOT NULL DEFAULT ''
+    message TEXT NOT NULL DEFAULT '',
+    review TEXT NOT NULL DEFAULT '[]'      -- the passages as they will be cited, with flags
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created);
 """
@@ -80,10 +82,16 @@ class Job:
     passages: int = 0
     warnings: list[str] = field(default_factory=list)
     message: str = ""
+    review: list[dict] = field(default_factory=list)  # indexer.library.review.Row as dicts
 
     @property
     def waiting(self) -> bool:
         return self.state in WAITING
+
+    @property
+    def flagged(self) -> int:
+        """How many passages the review flags as suspicious."""
+        return sum(1 for r in self.review if r.get("flags"))
 
 
 class UploadRefused(DialogueSearchError):
@@ -95,7 +103,15 @@ def new_id() -> str:
 
 
 def _connect(settings: Settings) -> sqlite3.Connection:
-    return store.connect(Path(settings.index_dir) / "jobs.sqlite3", _SCHEMA)
+    db = store.connect(Path(settings.index_dir) / "jobs.sqlite3", _SCHEMA)
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
+    if "review" not in columns:  # a job table from before the passage review
+        try:
+            db.execute("ALTER TABLE jobs ADD COLUMN review TEXT NOT NULL DEFAULT '[]'")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):  # another process added it just now
+                raise
+    return db
 
 
 def staged_path(settings: Settings, job_id: str) -> Path:
@@ -110,15 +126,17 @@ def _job(row: sqlite3.Row) -> Job:
                state=row["state"], detected=DocMeta(**json.loads(row["detected"])),
                meta=DocMeta(**json.loads(row["meta"])), replaces=row["replaces"],
                version_of=row["version_of"], doc_id=row["doc_id"], passages=row["passages"],
-               warnings=json.loads(row["warnings"]), message=row["message"])
+               warnings=json.loads(row["warnings"]), message=row["message"],
+               review=json.loads(row["review"]))
 
 
 def _update(settings: Settings, job_id: str, **values) -> None:
     for key in ("detected", "meta"):
         if isinstance(values.get(key), DocMeta):
             values[key] = json.dumps(asdict(values[key]))
-    if "warnings" in values:
-        values["warnings"] = json.dumps(values["warnings"])
+    for key in ("warnings", "review"):
+        if key in values:
+            values[key] = json.dumps(values[key], ensure_ascii=False)
     values["updated"] = store.now()
     cols = ", ".join(f"{k}=?" for k in values)
     with closing(_connect(settings)) as db:
@@ -239,8 +257,10 @@ def _analyse(settings: Settings, path: Path, name: str, replaces: str) -> dict:
         where = " (in the trash: restore it instead)" if same.status == "trash" else ""
         return {"state": "duplicate", "doc_id": same.doc_id,
                 "message": f"same file as document {same.doc_id}{where}"}
+    rows = review.review_rows(prepared.passages, prepared.document.meta.lang)
     return {"state": "review", "detected": prepared.document.meta,
-            "passages": len(prepared.passages), "warnings": prepared.warnings}
+            "passages": len(prepared.passages), "warnings": prepared.warnings,
+            "review": review.as_json(rows)}
 
 
 def _index(settings: Settings, job: Job) -> dict:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import IngestRefused
+from indexer.ingest import dates
 from indexer.ingest.cleanup import SYMBOL_RE
 from indexer.models import Block, DocMeta, Page, ParsedDocument
 from indexer.text import normalize_text
@@ -384,10 +385,10 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
             else None
         if node is not None:
             lang = (node.get(_w("val")) or "").split("-")[0].lower()[:3]
-    date = ""
-    when = props.created or props.modified
-    if when is not None and when.year > 1980:
-        date = when.date().isoformat()
+    # the date the text prints (a UN masthead's date line), else a plausible property date:
+    # python-docx's template says 2013-12-23 in every file made from it
+    date = dates.from_text([b.text for b in blocks[:40]]) or \
+        dates.plausible(props.created) or dates.plausible(props.modified)
     title = normalize_text(props.title or "") or next(
         (b.text for b in blocks if b.kind == "heading"), "")
     m = SYMBOL_RE.search(" ".join(b.text for b in blocks[:10]))

@@ -16,13 +16,14 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
 from indexer.errors import IngestRefused
-from indexer.ingest import ocr
+from indexer.ingest import dates, ocr
 from indexer.ingest.cleanup import (
     SYMBOL_RE,
     dehyphenate,
@@ -32,6 +33,7 @@ from indexer.ingest.cleanup import (
     repeating_lines,
     word_vocabulary,
 )
+from indexer.ingest.parsers import filetype, pdf_layout
 from indexer.models import DocMeta, Page, ParsedDocument
 from indexer.text import fold, normalize_text
 
@@ -69,17 +71,23 @@ def sniff(head: bytes) -> bool:
 
 def parse(path: Path, name: str = "") -> ParsedDocument:
     path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(2048)
+    if head and not sniff(head):  # a text (or image, or Word file) named .pdf
+        raise IngestRefused(filetype.not_a("PDF", head), name or path.name)
     notes: list[str] = []
     with _pypdf_diagnostics(notes):
         reader = _open(path)
         n_pages = _page_count(reader, path)
         labels = _page_labels(reader, n_pages, notes)
         unreadable: dict[int, str] = {}  # page number -> why pypdf failed on it
-        raw = [_page_text(reader, i, notes, unreadable) for i in range(n_pages)]
+        layouts: dict[int, pdf_layout.RawPage] = {}  # page index -> what pypdf output
+        raw = [_page_text(reader, i, notes, unreadable, layouts) for i in range(n_pages)]
         if len(unreadable) == n_pages:
             raise IngestRefused("the PDF is damaged and cannot be read: no page could be read "
                                 f"({unreadable[1]})", path.name)
         title, lang = _file_metadata(reader, notes)
+        created = _file_date(reader, notes)
         # Scanned pages (an image and no text layer) are read by OCR when Tesseract is here;
         # pages with a text layer keep it.
         scanned = [i for i, t in enumerate(raw) if _letters(t) < MIN_PAGE_LETTERS
@@ -93,6 +101,7 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
                              f"{_ocr_seconds():g} s and was stopped")
                 continue
             raw[i] = page_text.text
+            layouts.pop(i, None)  # recognised text has no layout of its own
             ocr_pages[i + 1] = page_text.confidence
         if ocr_pages:
             mean = sum(ocr_pages.values()) / len(ocr_pages)
@@ -102,7 +111,9 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
 
         pages_lines = [_split_lines(t) for t in raw]
         symbol = _header_symbol(pages_lines) or _first_page_symbol(pages_lines[0])
-        pages_lines = _strip_furniture(pages_lines, labels, symbol)
+        drops = _furniture(pages_lines, labels, symbol)
+        pages_lines = [[x for k, x in enumerate(lines) if k not in drop]
+                       for lines, drop in zip(pages_lines, drops, strict=True)]
         page_letters = [sum(_letters(x) for x in lines) for lines in pages_lines]
         letters = sum(page_letters)
         if letters < MIN_DOC_LETTERS and (letters == 0 or _any_images(reader, n_pages)):
@@ -110,12 +121,32 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
                                 path.name)
 
     vocabulary = word_vocabulary("\n".join("\n".join(lines) for lines in pages_lines))
+    # Pages whose layout pypdf gave: their lines, furniture removed.
+    laid: dict[int, list[pdf_layout.Line]] = {}
+    for i, raw_page in layouts.items():
+        lines = pdf_layout.page_lines(raw_page)
+        if lines is not None and len(lines) == len(_split_lines(raw[i])):
+            laid[i] = [x for k, x in enumerate(lines) if k not in drops[i]]
+    if 0 in laid:  # a UN masthead is page furniture (its date line is the document's date)
+        top = pdf_layout.masthead(laid[0], symbol)
+        laid[0] = [x for k, x in enumerate(laid[0]) if k not in top]
+    style = pdf_layout.document_style(list(laid.values()))
+    _join_laid_across_pages(laid)
     pages_lines = _join_across_pages(pages_lines)
-    pages = [
-        Page(number=i + 1, blocks=lines_to_blocks(dehyphenate(lines, vocabulary)),
-             label=labels[i], ocr_confidence=ocr_pages.get(i + 1))
-        for i, lines in enumerate(pages_lines)
-    ]
+    pages = []
+    for i, lines in enumerate(pages_lines):
+        if i in laid:
+            blocks = pdf_layout.page_blocks(laid[i], style, vocabulary)
+            prev = laid.get(i - 1)
+            if blocks and prev is not None and blocks[0].kind == "para" and \
+                    pdf_layout.continues_page(prev, laid[i], style):
+                blocks[0].continues = True
+        else:
+            blocks = lines_to_blocks(dehyphenate(lines, vocabulary))
+        pages.append(Page(number=i + 1, blocks=blocks, label=labels[i],
+                          ocr_confidence=ocr_pages.get(i + 1)))
+    if not title and laid:
+        title = _layout_title(pages)
     empty = [i + 1 for i, n in enumerate(page_letters)
              if n < MIN_PAGE_LETTERS and i + 1 not in unreadable]
     if empty:
@@ -123,7 +154,9 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
     if letters < MIN_DOC_LETTERS:
         notes.append(f"very little text in the PDF ({letters} letters)")
 
-    meta = DocMeta(title=_clean_title(title, path, symbol), lang=lang, symbol=symbol)
+    # the date the text prints (a UN masthead's date line), else a plausible file date
+    date = dates.from_text([x for x in pages_lines[0] if x.strip()]) or dates.plausible(created)
+    meta = DocMeta(title=_clean_title(title, path, symbol), lang=lang, symbol=symbol, date=date)
     return ParsedDocument(pages=pages, meta=meta, format=FORMAT, warnings=notes)
 
 
@@ -206,9 +239,10 @@ def _page_labels(reader: pypdf.PdfReader, n: int, notes: list[str]) -> list[str]
 
 
 def _page_text(reader: pypdf.PdfReader, i: int, notes: list[str],
-               failed: dict[int, str]) -> str:
+               failed: dict[int, str], layouts: dict[int, pdf_layout.RawPage]) -> str:
     try:
-        return reader.pages[i].extract_text() or ""
+        layouts[i] = pdf_layout.read_page(reader.pages[i])
+        return layouts[i].text
     except PYPDF_ERRORS as exc:
         failed[i + 1] = _short_reason(exc)
         notes.append(f"page {i + 1} could not be read ({failed[i + 1]})")
@@ -242,6 +276,18 @@ def _file_metadata(reader: pypdf.PdfReader, notes: list[str]) -> tuple[str, str]
     if m:
         lang = m.group(1).lower()
     return title, lang
+
+
+def _file_date(reader: pypdf.PdfReader, notes: list[str]) -> datetime | None:
+    """/CreationDate (else /ModDate) from the document information, when it parses."""
+    try:
+        info = reader.metadata
+        if info is None:
+            return None
+        return info.creation_date or info.modification_date
+    except PYPDF_ERRORS as exc:
+        notes.append(f"the document date could not be read ({_short_reason(exc)})")
+        return None
 
 
 def _as_text(value: object) -> str:
@@ -398,9 +444,9 @@ def _first_page_symbol(lines: list[str]) -> str:
     return ""
 
 
-def _strip_furniture(pages_lines: list[list[str]], labels: list[str],
-                     symbol: str) -> list[list[str]]:
-    """Drop running heads and footers, page counters, job numbers, barcodes, header symbols."""
+def _furniture(pages_lines: list[list[str]], labels: list[str], symbol: str) -> list[set[int]]:
+    """Per page, the indexes of its lines that are running heads and footers, page counters,
+    job numbers, barcodes or header symbols."""
     repeated = repeating_lines(pages_lines, edge=EDGE)
     # A repeated masked form is only trusted when the very same line recurs (a real running
     # head) or when its digits follow the page numbers on most pages (`Page 3`, `- 3 -`):
@@ -433,13 +479,9 @@ def _strip_furniture(pages_lines: list[list[str]], labels: list[str],
         whole_page = len(drop) == len(edges) == sum(1 for x in lines if x.strip())
         if whole_page and not any(is_furniture(lines[i], symbol) for i in drop):
             drop = set()  # nothing but a text repeated on every page (one-line pages): keep it
-        kept = []
-        for i, line in enumerate(lines):
-            s = " ".join(line.split())
-            if s and (i in drop or _is_body_furniture(s)):
-                continue
-            kept.append(line)
-        out.append(kept)
+        drop |= {i for i, line in enumerate(lines)
+                 if (s := " ".join(line.split())) and _is_body_furniture(s)}
+        out.append({i for i in drop if lines[i].strip()})
     return out
 
 
@@ -494,6 +536,38 @@ def _join_across_pages(pages_lines: list[list[str]]) -> list[list[str]]:
         a.append(m.group(1))
         b[first] = m.group(2)
     return out
+
+
+def _join_laid_across_pages(laid: dict[int, list[pdf_layout.Line]]) -> None:
+    """`_join_across_pages` for pages read with their layout: the first word of the next page
+    completes a word hyphenated at the foot of this one, on a line of its own below it."""
+    for i, a in laid.items():
+        b = laid.get(i + 1)
+        a_text = [x for x in a if x.clean]
+        b_text = [x for x in (b or []) if x.clean]
+        if not a_text or not b_text or not re.search(r"\w-$", a_text[-1].clean):
+            continue
+        m = re.match(r"\s*([a-zà-ÿ]\w*[.,;:]?)(?:\s+|$)(.*)$", b_text[0].clean)
+        if not m:
+            continue
+        last = a_text[-1]
+        a.insert(a.index(last) + 1, pdf_layout.Line(
+            m.group(1), x0=last.x0, top=last.top + 0.1, size=last.size, bold=last.bold,
+            italic=last.italic, width=last.width))
+        b_text[0].text = m.group(2)
+
+
+def _layout_title(pages: list[Page]) -> str:
+    """The title printed on the first page with text: its first top-level heading."""
+    for page in pages:
+        heads = [b for b in page.blocks if b.kind == "heading"]
+        if not any(b.text.strip() for b in page.blocks):
+            continue
+        top = min((b.level for b in heads), default=0)
+        first = next((b for b in heads if b.level == top and top == 1), None)
+        return first.text if first is not None and not pdf_layout.HEADING_WORDS.match(
+            first.text) else ""
+    return ""
 
 
 def _ocr_seconds() -> float:
