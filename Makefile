@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= var/data
 
-.PHONY: serve test lint bench bench-load eval index seed clean
+.PHONY: serve test test-fast lint typecheck wheel-check bench bench-load eval index seed clean clean-data
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -32,6 +32,16 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
+# For work in progress: the tests not marked slow (corpus-wide properties, browsers, fuzzing,
+# servers in processes), in under 3 minutes on 2 cores. `make test` stays the whole suite.
+test-fast: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "not slow"
+
+# The wheel as people deploy it: built, installed in a clean venv, run outside the project.
+wheel-check: $(STAMP)
+	$(PY) .ci/wheel_check.py
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
@@ -46,5 +56,12 @@ bench-load: $(STAMP)
 eval: $(STAMP)
 	$(PY) bench/eval.py
 
+# Never touches data: the index, originals, store and audit log live in $(DATA).
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache test-artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Deletes the data directory (index, originals, store, audit log, staff accounts) after asking.
+clean-data:
+	@printf "Delete %s: the index, every original file, the store, the audit log and staff accounts? [y/N] " "$(DATA)"; \
+	read answer; [ "$$answer" = y ] && rm -rf "$(DATA)" && echo "deleted $(DATA)" || echo "kept $(DATA)"

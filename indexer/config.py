@@ -10,8 +10,10 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "DIALOGUE_SEARCH_"
+# Settings naming a folder or file; a relative one is taken from the working directory when
+# the settings are loaded (never from where the package is installed).
+_PATHS = ("index_dir", "corpus_dir", "lexicon_file", "secret_key_file")
 
 
 def _setting(default, help: str):
@@ -21,7 +23,7 @@ def _setting(default, help: str):
 @dataclass(frozen=True)
 class Settings:
     index_dir: str = _setting(
-        str(PROJECT_ROOT / "var" / "data"),
+        "var/data",
         "Data directory: the store (SQLite + originals) and the search index derived from it.",
     )
     engine: str = _setting(
@@ -30,7 +32,8 @@ class Settings:
         "index keeps the engine it was built with; switching is a rebuild (`index.py build`).",
     )
     corpus_dir: str = _setting(
-        str(PROJECT_ROOT / "corpus"), "Folder `build` reads when --corpus is not given."
+        "corpus", "Folder `build` reads when --corpus is not given; its catalog.toml lists the "
+        "documents `fetch` and `seed` download into its fetched/ folder.",
     )
     languages: str = _setting(
         "en,fr,es,ru,ar,zh,pt,de",
@@ -170,4 +173,8 @@ def load(**overrides) -> Settings:
         if env is not None:
             values[f.name] = type(f.default)(env)
     values.update({k: v for k, v in overrides.items() if v is not None})
+    for f in fields(Settings):
+        value = values.get(f.name, f.default)
+        if f.name in _PATHS and value:
+            values[f.name] = os.path.abspath(os.path.expanduser(value))
     return Settings(**values)

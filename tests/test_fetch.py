@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer import config
 from indexer.library import fetch as fetch_mod
 from indexer.library.fetch import MANIFEST_COLUMNS, FetchReport, fetch, read_manifest
 
@@ -363,8 +364,8 @@ def test_unsafe_catalog_ids_are_refused(tmp_path, server):
 
 
 def test_main_fetch_reports_and_returns_exit_code(tmp_path, monkeypatch, capsys, server):
-    catalog = _write_catalog(tmp_path / "catalog.toml", GOOD_DOCS[2:])
-    monkeypatch.setattr(fetch_mod, "CATALOG_PATH", catalog)
+    (tmp_path / "corpus").mkdir()
+    _write_catalog(tmp_path / "corpus" / "catalog.toml", GOOD_DOCS[2:])
     real_fetch = fetch_mod.fetch
     monkeypatch.setattr(
         fetch_mod, "fetch", lambda c, d: real_fetch(c, d, base_url_override=server, timeout=5)
@@ -374,17 +375,23 @@ def test_main_fetch_reports_and_returns_exit_code(tmp_path, monkeypatch, capsys,
     assert (tmp_path / "corpus" / "fetched" / "notes.fr.txt").exists()
     assert "1 downloaded" in capsys.readouterr().out
 
-    bad = _write_catalog(
-        tmp_path / "bad.toml",
+    (tmp_path / "other").mkdir()
+    _write_catalog(
+        tmp_path / "other" / "catalog.toml",
         [dict(GOOD_DOCS[2], id="gone", links={"en": "https://example.org/gone.txt"})],
     )
-    monkeypatch.setattr(fetch_mod, "CATALOG_PATH", bad)
-    assert fetch_mod.main_fetch(str(tmp_path / "corpus")) == 1
+    assert fetch_mod.main_fetch(str(tmp_path / "other")) == 1
     assert "404" in capsys.readouterr().out
 
 
-def test_main_fetch_defaults_to_project_catalog():
-    assert fetch_mod.CATALOG_PATH == PROJECT_CATALOG
+def test_the_catalog_is_the_corpus_folders(tmp_path, monkeypatch):
+    """The corpus folder (setting corpus_dir) holds the catalog: the project's corpus/ when
+    run from the project, never a path inside the installed package."""
+    monkeypatch.chdir(PROJECT_CATALOG.parent.parent)
+    assert Path(config.load().corpus_dir) / fetch_mod.CATALOG_NAME == PROJECT_CATALOG
+    monkeypatch.chdir(tmp_path)
+    assert Path(config.load().corpus_dir) == tmp_path / "corpus"
+    assert Path(config.load().index_dir) == tmp_path / "var" / "data"
 
 
 # ---------------------------------------------------------------------------------------

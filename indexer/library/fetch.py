@@ -30,10 +30,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.config import PROJECT_ROOT
 from indexer.errors import DialogueSearchError
 
-CATALOG_PATH = PROJECT_ROOT / "corpus" / "catalog.toml"
+CATALOG_NAME = "catalog.toml"  # in the corpus folder (the corpus_dir setting)
 
 MANIFEST_NAME = "MANIFEST.tsv"
 MANIFEST_COLUMNS = ("file", "title", "series", "symbol", "lang", "date", "version", "work", "url")
@@ -447,10 +446,11 @@ def fetch(
 
 
 def main_fetch(corpus_dir: str) -> int:
-    """Fetch the project catalog into `<corpus_dir>/fetched/`; 0 when all went well, else 1."""
+    """Fetch `<corpus_dir>/catalog.toml` into `<corpus_dir>/fetched/`; 0 when all went well,
+    else 1."""
     dest = Path(corpus_dir) / "fetched"
     try:
-        report = fetch(CATALOG_PATH, dest)
+        report = fetch(Path(corpus_dir) / CATALOG_NAME, dest)
     except CatalogError as exc:
         print(f"fetch: {exc}", file=sys.stderr)
         return 1
@@ -475,4 +475,6 @@ def main_fetch(corpus_dir: str) -> int:
 
 
 if __name__ == "__main__":  # python -m indexer.library.fetch [corpus_dir]
-    sys.exit(main_fetch(sys.argv[1] if len(sys.argv) > 1 else str(PROJECT_ROOT / "corpus")))
+    from indexer import config
+
+    sys.exit(main_fetch(sys.argv[1] if len(sys.argv) > 1 else config.load().corpus_dir))

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from indexer import library
-from indexer.config import PROJECT_ROOT, Settings
+from indexer.config import Settings
 from indexer.errors import DialogueSearchError, IngestRefused, NotFound, WriteBusy
 from indexer.library import review
 from indexer.models import DocMeta
@@ -385,8 +385,7 @@ class Worker:
                               "job": asdict(job)})
         self._child = child = subprocess.Popen(
             [sys.executable, "-m", "indexer.library.jobs"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-            cwd=str(PROJECT_ROOT))
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
         try:
             out, err = child.communicate(request, timeout=self.settings.job_timeout)
         except subprocess.TimeoutExpired:

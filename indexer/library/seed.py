@@ -19,7 +19,7 @@ from pathlib import Path
 
 from indexer import library
 from indexer.config import Settings
-from indexer.library.fetch import CATALOG_PATH, fetch, load_catalog
+from indexer.library.fetch import CATALOG_NAME, fetch, load_catalog
 from indexer.storage import store
 
 MARKER = "SEEDED"
@@ -49,11 +49,13 @@ def reachable(url: str, seconds: float = PROBE_SECONDS) -> bool:
     return True
 
 
-def seed(settings: Settings, catalog: Path = CATALOG_PATH, dest: Path | None = None, *,
+def seed(settings: Settings, catalog: Path | None = None, dest: Path | None = None, *,
          base_url: str | None = None, timeout: float = 30, max_seconds: float = 300,
          again: bool = False, out=sys.stdout) -> int:
-    """Fetch and index the catalog's documents once; 0 whatever the network did (failures
-    are reported, and the samples stay served)."""
+    """Fetch and index the catalog's documents once (the corpus folder's catalog.toml unless
+    `catalog` is given); 0 whatever the network did (failures are reported, and the samples
+    stay served)."""
+    catalog = catalog or Path(settings.corpus_dir) / CATALOG_NAME
     data = Path(settings.index_dir)
     marker = data / MARKER
     if store.current_generation(data) is None:
