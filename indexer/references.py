@@ -115,6 +115,7 @@ _RUNNING_HEAD = re.compile(r"\s*\*?\s*(?:E[nr][gq]\s?[a-zI1]{0,3}\s?[a-z]{1,4}\b
 _JOINT = re.compile(rf"-(?={_ORGANS}/)")
 _CONTINUATION = re.compile(
     r"(?:\s*,)?\s+(?:and|et|y)\s+(Corr|Add|Rev)\.\s?(\d{1,2})((?:\s+(?:and|et|y)\s+\d{1,2})*)")
+_RECORDS = re.compile(r"/(?:SR|PV)\.\d+(?:-\d+)?$")
 _MEETINGS = re.compile(r"(?:,\s*|\s+(?:and|et|y)\s+)(\d{1,3})(?:-\d{1,3})?(?![\w/.])")
 
 # ------------------------------------------------------------------------------ bodies
@@ -403,19 +404,27 @@ _GCM_CONTEXT = re.compile(r"Global\s+Compact(?!\s+on\s+Refugees)|Pacte\s+mondial
 _SDG_CONTEXT = re.compile(r"Sustainable\s+Development|2030\s+Agenda|développement\s+durable|"
                           r"Desarrollo\s+Sostenible", re.I)
 _DIGIT = re.compile(r"\d")
-_PINPOINT_CUE = re.compile(r"par|pár|art|target|goal|objecti|objetivo|cible|meta|alin|apartado")
-_PINPOINT_WORDS = re.compile(r"target|cible|meta|goal|objecti|objetivo")  # name no document
+# the words that open a pinpoint, lowercased (looked for with `in`: a regex costs more)
+_PINPOINT_CUES = ("par", "pár", "art", "target", "goal", "objecti", "objetivo", "cible", "meta",
+                  "alin", "apartado")
+_PINPOINT_WORDS = frozenset(  # the words of pinpoints that name no document (`target 10.c`)
+    w.encode() for w in ("target", "targets", "cible", "cibles", "meta", "metas", "goal", "goals",
+                         "objective", "objectives", "objectif", "objectifs", "objetivo",
+                         "objetivos"))
 _AGENDA = "A/RES/70/1"
 _GCM = "A/RES/73/195"
 _SC_YEAR = r"(?<![\d/]){n}\s?\(((?:19|20)\d\d)\)"
+
+
+# between the numbers of a list; a letter in brackets is a subparagraph (`4 (a)`), not `a`
+_NUMBER_GAP = re.compile(r"\s*(,|-|–|(?<![(\w])(?:and|or|to|et|ou|à|y|o|a)(?![)\w]))\s*")
 
 
 def _numbers(spec: str) -> list[str]:
     """`5 and 6` -> [5, 6]; `1 to 6` / `102-124` -> [1-6]; `16 (a)` -> [16(a)]."""
     spec = re.sub(r"\s+\(", "(", spec.strip())
     out: list[str] = []
-    tokens = re.split(r"\s*(,|-|–|\band\b|\bor\b|\bto\b|\bet\b|\bou\b|\bà\b|\by\b|\bo\b|\ba\b)\s*",
-                      spec)
+    tokens = _NUMBER_GAP.split(spec)
     items, seps = tokens[0::2], tokens[1::2]
     i = 0
     while i < len(items):
@@ -568,7 +577,7 @@ def _symbols(text: str, own: frozenset[str]) -> list[_Hit]:
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/.-"):
             continue  # inside a word or another symbol
         raw = m.group(0).rstrip(".,;:-")
-        if not re.search(r"\d", raw) or raw.count("/") < 1:
+        if not _DIGIT.search(raw) or raw.count("/") < 1:
             continue
         start, end = m.start(), m.start() + len(raw)
         if _RUNNING_HEAD.match(text, end):
@@ -590,9 +599,7 @@ def _symbols(text: str, own: frozenset[str]) -> list[_Hit]:
         else:
             hits.append(_Hit(start, end, key, "symbol"))
         pos = end
-        for c in _CONTINUATION.finditer(text, pos):
-            if c.start() != pos:
-                break
+        while c := _CONTINUATION.match(text, pos):  # `and Corr.1`, `/Add.1 and 2` right after
             kind, nums = c.group(1).upper(), [c.group(2)] + re.findall(r"\d+", c.group(3))
             base = re.sub(rf"/{kind}\.\d+$", "", key)
             first = True
@@ -602,11 +609,9 @@ def _symbols(text: str, own: frozenset[str]) -> list[_Hit]:
                 hits.append(_Hit(s, e, f"{base}/{kind}.{n}", "symbol"))
                 first = False
             pos = c.end()
-        if re.search(r"/(?:SR|PV)\.\d+(?:-\d+)?$", key + raw[-4:]):
+        if _RECORDS.search(key + raw[-4:]):
             stem = re.sub(r"\d+$", "", re.sub(r"-\d+$", "", key))
-            for c in _MEETINGS.finditer(text, pos):
-                if c.start() != pos:
-                    break
+            while c := _MEETINGS.match(text, pos):  # `A/C.2/39/SR.28-33, 38-41 and 54-56`
                 hits.append(_Hit(c.start(1), c.end(), f"{stem}{c.group(1)}", "symbol"))
                 pos = c.end()
     return hits
@@ -630,7 +635,10 @@ def _body_before(text: str, start: int) -> str:
     before = text[max(0, start - 110):start]
     if "." in before and _IN_REPORT.search(before):
         return "report"
-    m = _BODY_BEFORE.search(before) if _BODY_CUE.search(before) else None
+    cue = _BODY_CUE.search(before)
+    # a body's name starts at most 25 characters before its cue word (`Trade and Development
+    # Board`); the end-anchored pattern is searched from there
+    m = _BODY_BEFORE.search(before, max(0, cue.start() - 25)) if cue else None
     return next((key for key, _ in _BODIES if m.group(key)), "") if m else ""
 
 
@@ -639,6 +647,12 @@ def _body_after(text: str, end: int) -> str:
     if not m:
         return ""
     return next((key for key, _ in _BODIES if m.group(key)), "")
+
+
+_NEW_KEYWORD = re.compile(r"resolution|decision|résolution|décision|resoluci|decisi", re.I)
+_OWNER = re.compile(  # the body's name before `resolution`: part of the reference's words
+    r"(?:(?:Economic and Social|Human Rights|Security)\s+Council|General\s+Assembly|"
+    r"Commission on Human Rights|Assembly|Council)\s+(?:in its\s+)?$")
 
 
 def _resolutions(text: str, context: str) -> list[_Hit]:
@@ -663,8 +677,7 @@ def _resolutions(text: str, context: str) -> list[_Hit]:
             if not nxt:
                 break
             # a new keyword starts a new list (its own body may differ)
-            if re.search(r"resolution|decision|résolution|décision|resoluci|decisi",
-                         text[pos:nxt.end()], re.I):
+            if _NEW_KEYWORD.search(text, pos, nxt.end()):
                 break
             pos = nxt.end()
         if not items:
@@ -674,10 +687,8 @@ def _resolutions(text: str, context: str) -> list[_Hit]:
         for k, m in enumerate(items):
             start = first.start() if k == 0 else m.start()
             if k == 0:
-                owner = re.search(
-                    r"(?:(?:Economic and Social|Human Rights|Security)\s+Council|General\s+"
-                    r"Assembly|Commission on Human Rights|Assembly|Council)\s+(?:in its\s+)?$",
-                    text[max(0, start - 50):start])
+                lead = text[max(0, start - 50):start]
+                owner = _OWNER.search(lead) if "Co" in lead or "Assembl" in lead else None
                 if owner:
                     start -= len(owner.group(0))
             for symbol in _resolution_symbols(m, body, decision):
@@ -703,10 +714,14 @@ _GAP_BYTES = bytes(32 if b in b"0123456789.,;:()[]{}\"'!?/-*" or 0x80 <= b < 0xA
                    or b in (0xC2, 0xE2, 0xAB, 0xBB) else b for b in range(256))
 
 
-def _instrument_matches(text: str, low: str, lang: str) -> list[re.Match]:
-    groups, anchors = _instrument_groups(lang), _anchor_bytes(lang)
+def _words(low: str) -> list[bytes]:
+    return low.encode().translate(_GAP_BYTES).split()
+
+
+def _instrument_matches(text: str, low: str, lang: str, anchors: set[bytes]) -> list[re.Match]:
+    groups = _instrument_groups(lang)
     found = []
-    for anchor in anchors.intersection(low.encode().translate(_GAP_BYTES).split()):
+    for anchor in anchors:
         anchor = anchor.decode()
         group = groups[anchor]
         at = low.find(anchor)
@@ -719,9 +734,12 @@ def _instrument_matches(text: str, low: str, lang: str) -> list[re.Match]:
     return list({m.span(): m for m in found}.values())
 
 
-def _instruments(text: str, low: str, lang: str, taken: list[_Hit]) -> list[_Hit]:
+def _instruments(text: str, low: str, lang: str, taken: list[_Hit],
+                 anchors: set[bytes]) -> list[_Hit]:
+    """The names of the instruments table whose anchor words (`anchors`) the passage has."""
     symbols = _instrument_symbols(lang)
-    matches = sorted(_instrument_matches(text, low, lang), key=lambda m: (m.start(), -m.end()))
+    matches = sorted(_instrument_matches(text, low, lang, anchors),
+                     key=lambda m: (m.start(), -m.end()))
     longest: list[re.Match] = []
     for m in matches:  # the longest name wins where two overlap
         if not longest or m.start() >= longest[-1].end():
@@ -751,12 +769,17 @@ def _pinpoints(text: str, hits: list[_Hit], context: str, own: frozenset[str]) -
     objectives that name no document (the 2030 Agenda's and the Global Compact's)."""
     out: list[_Hit] = []
     low = text.lower()
-    cited = _PINPOINT_CUE.search(low) is not None  # `paragraph`, `article`, `target` …
+    cited = any(w in low for w in _PINPOINT_CUES)  # `paragraph`, `article`, `target` …
     paras = "par" in low or "pár" in low
     for h in hits:
         before = text[max(0, h.start - 80):h.start]
-        m = _PINPOINT_BEFORE.search(before) \
-            if cited and _DIGIT.search(before, len(before) - 45) else None
+        m = None
+        if cited and _DIGIT.search(before, len(before) - 45):
+            lower = before.lower()
+            cues = [i for i in (lower.find(w) for w in _PINPOINT_CUES) if i >= 0]
+            if cues:  # the pattern ends where the reference starts: searched from 25 characters
+                # before the first cue word (`Sustainable Development Goal`, `subparagraph`)
+                m = _PINPOINT_BEFORE.search(before, max(0, min(cues) - 25))
         if m:
             start = h.start - len(before) + m.start()
             numbers = _numbers(m.group("list"))
@@ -844,9 +867,13 @@ def extract(text: str, lang: str = "en", own_symbols: frozenset[str] = frozenset
     hits = _symbols(masked, own) if "/" in text else []
     if "resolu" in low or "résolu" in low or "decisi" in low or "décisi" in low:
         hits += [h for h in _resolutions(masked, context) if h.symbol not in own or not h.symbol]
-    taken = sorted(hits, key=lambda h: h.start)
-    hits += [h for h in _instruments(masked, low, lang, taken) if h.symbol not in own]
-    if not hits and not _PINPOINT_WORDS.search(low):
+    words = _words(low)
+    anchors = _anchor_bytes(lang).intersection(words)
+    if anchors:
+        taken = sorted(hits, key=lambda h: h.start)
+        hits += [h for h in _instruments(masked, low, lang, taken, anchors)
+                 if h.symbol not in own]
+    if not hits and _PINPOINT_WORDS.isdisjoint(words):
         return []
     hits = _dedupe(hits)
     hits = _pinpoints(masked, hits, context, own)
