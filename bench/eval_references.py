@@ -1,4 +1,4 @@
-"""Accuracy of cross-reference extraction (`indexer.references`) on the hand-labelled set,
+"""Accuracy of cross-reference extraction (`indexer.ingest.references`) on the hand-labelled set,
 and its cost over the whole UNGA collection.
 
     python bench/eval_references.py [--shared DIR] [--docs] [--errors N] [--unga-all]
@@ -40,12 +40,12 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from indexer import config  # noqa: E402
-from indexer.errors import IngestRefused  # noqa: E402
-from indexer.parsers import parse_file  # noqa: E402
-from indexer.parsers.text import symbol_from_filename  # noqa: E402
-from indexer.passages import split_passages  # noqa: E402
-from indexer.references import Reference, extract, normalize_symbol  # noqa: E402
+from indexer import config
+from indexer.errors import IngestRefused
+from indexer.ingest.parsers import parse_file
+from indexer.ingest.parsers.text import symbol_from_filename
+from indexer.ingest.passages import split_passages
+from indexer.ingest.references import Reference, extract, normalize_symbol
 
 LABELS = PROJECT / "tests" / "data" / "references"
 GOAL_PRECISION, GOAL_RECALL = 0.97, 0.95

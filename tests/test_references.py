@@ -1,4 +1,4 @@
-"""Cross-references (`indexer.references`): each kind in en/fr/es, what is not a reference,
+"""Cross-references (`indexer.ingest.references`): each kind in en/fr/es, what is not a reference,
 properties over real passages, and the measured accuracy on the hand-labelled set of
 tests/data/references (skipped when ../shared is absent)."""
 
@@ -13,9 +13,9 @@ from conftest import PROJECT, SHARED, shared_path
 
 from indexer import config
 from indexer.errors import IngestRefused
-from indexer.parsers import parse_file
-from indexer.passages import split_passages
-from indexer.references import (
+from indexer.ingest.parsers import parse_file
+from indexer.ingest.passages import split_passages
+from indexer.ingest.references import (
     Reference,
     clause_verbs,
     extract,

@@ -41,11 +41,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from .symbols import canonical
+from indexer import DATA_DIR
+from indexer.symbols import canonical
 
-DATA_PATH = Path(__file__).resolve().parent / "data" / "instruments.json"
+DATA_PATH = DATA_DIR / "instruments.json"
 
 
 @dataclass(frozen=True)
