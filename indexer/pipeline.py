@@ -1,7 +1,9 @@
 """ingest: file -> parse -> passages -> languages -> store -> index, with a report per file.
 
-`prepare` is pure (no writes) and runs in worker processes during `build`; the main process
-alone writes, under the write lock.
+`prepare` is pure (no writes but the OCR cache) and runs in child processes under limits
+(indexer/reader.py: memory, time; a file that fails there is one refusal); the main process
+alone writes, under the write lock. A write that finds the disk full is undone and raises
+DiskFull; `check` removes what an interrupted one left.
 """
 
 from __future__ import annotations
@@ -9,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engines, ocr_cache, parsers, store, twins
+from . import engines, ocr, ocr_cache, parsers, reader, store, twins
 from .config import Settings
 from .errors import IndexOutOfDate, IngestRefused, NotFound
 from .language import detect, document_language, passage_language
@@ -78,7 +79,7 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     try:
         parsed = ocr_cache.load(settings, sha)
         if parsed is None:
-            parsed = parsers.parse_file(path, name)
+            parsed = parsers.parse_file(path, name, limits=parsers.ParseLimits.of(settings))
             ocr_cache.keep(settings, sha, parsed)
     except IngestRefused as exc:
         exc.file = name
@@ -124,13 +125,16 @@ def _title_in_language(meta: DocMeta, own: str, candidates: tuple[str, ...]) -> 
     return title
 
 
-def _prepare_job(args) -> Prepared | IngestRefused:
-    path, settings, catalog_meta, sidecar, name = args
-    try:
-        return prepare(path, settings, catalog_meta, sidecar, name=name)
-    except IngestRefused as exc:
-        exc.file = exc.file or name or path.name
-        return exc
+def read(jobs: list[reader.ReadJob], settings: Settings,
+         workers: int = 1) -> Iterator[Prepared | IngestRefused]:
+    """`prepare` of each job in child processes under the reader limits, in order: a file
+    that cannot be read, whatever the reason, is an IngestRefused. OCR's progress goes to
+    `ocr.progress` (the upload worker shows it)."""
+    return reader.read_files(jobs, settings, workers, progress=ocr.progress)
+
+
+def default_workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 1)))
 
 
 def corpus_files(corpus: Path) -> list[Path]:
@@ -146,19 +150,13 @@ def corpus_files(corpus: Path) -> list[Path]:
     return sorted(found)
 
 
-def _prepared_stream(jobs: list, workers: int) -> Iterator[Prepared | IngestRefused]:
-    if workers <= 1 or len(jobs) < 4:
-        yield from map(_prepare_job, jobs)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_prepare_job, jobs, chunksize=8)
-
-
 def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | IngestRefused,
             seen: set[str], durable: bool = True, actor: str = "build",
-            status: str = "pending") -> Prepared | None:
+            status: str = "pending", written: list[str] | None = None) -> Prepared | None:
     """Store one prepared file (or its refusal); returns it when it is new (and to be
-    indexed: a document recorded straight into the trash is not returned)."""
+    indexed: a document recorded straight into the trash is not returned). The originals it
+    writes are added to `written` (a build undone removes them); without `written`, an
+    original whose document could not be stored is removed at once."""
     if isinstance(item, IngestRefused):
         report.outcomes.append(FileOutcome(item.file, "refused", reason=item.reason))
         with st.transaction():
@@ -175,11 +173,18 @@ def _record(st: store.Store, data_dir: Path, report: Report, item: Prepared | In
                                            reason=reason))
         return None
     seen.add(doc.sha256)
-    store.save_original(data_dir, doc.sha256, item.data, fsync=durable)
-    with st.transaction():
-        st.insert_document(doc, item.passages, item.warnings, status=status)
-        if actor != "build":
-            st.record_audit(actor, "add", doc.doc_id, None, doc.meta)
+    new = store.save_original(data_dir, doc.sha256, item.data, fsync=durable)
+    if new and written is not None:
+        written.append(doc.sha256)
+    try:
+        with st.transaction():
+            st.insert_document(doc, item.passages, item.warnings, status=status)
+            if actor != "build":
+                st.record_audit(actor, "add", doc.doc_id, None, doc.meta)
+    except BaseException:
+        if new and written is None:
+            store.remove_originals(data_dir, [doc.sha256])
+        raise
     report.outcomes.append(FileOutcome(doc.file, "indexed", doc.doc_id, len(item.passages),
                                        warnings=item.warnings))
     return item if status == "pending" else None
@@ -193,8 +198,8 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     data_dir = Path(settings.index_dir)
     files = corpus_files(corpus)
     catalog = catalogs_in(corpus)
-    jobs = [(f, settings, catalog.get(f.resolve()), None, "") for f in files]
-    workers = workers if workers is not None else max(1, min(4, (os.cpu_count() or 1)))
+    jobs = [reader.ReadJob(str(f), settings, catalog.get(f.resolve())) for f in files]
+    workers = workers if workers is not None else default_workers()
     # Whoosh's writer is the bottleneck (pure Python): on big builds it gets processes too.
     if index_procs is None:
         index_procs = min(2, os.cpu_count() or 1) if len(files) >= 200 else 1
@@ -202,19 +207,22 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     with write_lock(data_dir, settings.write_lock_timeout):
         old_gen = store.current_generation(data_dir)
         old = store.Store(old_gen) if old_gen else None
-        gen = store.new_generation(data_dir)
+        written: list[str] = []  # originals this build stored (removed if it fails)
+        gen = None
         try:
+            gen = store.new_generation(data_dir)
             st = store.Store(gen)
             ix = engines.create(gen, settings.engine)
             seen: set[str] = set()
 
             def stored() -> Iterator[tuple[Document, list[Passage]]]:
-                for item in _prepared_stream(jobs, workers):
+                for item in read(jobs, settings, workers):
                     if old is not None and isinstance(item, Prepared):
                         _keep_staff_changes(old, item)
                     # No fsync per original during a build: one sync before publishing.
                     kept = _record(st, data_dir, report, item, seen, durable=False,
-                                   status=item.status if isinstance(item, Prepared) else "pending")
+                                   status=item.status if isinstance(item, Prepared) else "pending",
+                                   written=written)
                     if progress:
                         progress(report.outcomes[-1])
                     if kept:
@@ -232,13 +240,22 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
                     st.copy_aliases_from(old)
             st.close()
             os.sync()  # originals, SQLite and Whoosh files on disk before the switch
-        except BaseException:
-            store._rmtree(gen)
+            if old is not None:
+                old.close()
+            store.publish_generation(data_dir, gen)
+        except BaseException as exc:
+            full = isinstance(exc, Exception) and store.is_disk_full(exc, data_dir)  # (before
+            # the clean-up frees space). Undone: the new generation, unless it went live (the
+            # old ones' removal failed), and the originals only it referred to.
+            if gen is not None and store.current_generation(data_dir) != gen:
+                store._rmtree(gen)
+                store.remove_originals(data_dir, written)
+            if full:
+                raise store.disk_full(exc, store.DISK_FULL_BUILD) from exc
             raise
         finally:
             if old is not None:
                 old.close()
-        store.publish_generation(data_dir, gen)
     return report
 
 
@@ -295,8 +312,9 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
     report = Report()
     paths = list(paths)
     names = names or {}
-    prepared = [_prepare_job((p, settings, None if p in names else _catalog_for(p), sidecar,
-                              names.get(p, ""))) for p in paths]
+    jobs = [reader.ReadJob(str(p), settings, None if p in names else _catalog_for(p), sidecar,
+                           names.get(p, "")) for p in paths]
+    prepared = list(read(jobs, settings, min(len(jobs), default_workers())))
     for item in prepared:
         if isinstance(item, Prepared):
             item.document.origin = "staff"
@@ -307,12 +325,17 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
             ix = engines.open_index(gen)
             seen: set[str] = set()
             for item in prepared:
-                kept = _record(st, data_dir, report, item, seen, actor=actor or actor_default())
-                if kept:
-                    ix.add_documents([(kept.document, kept.passages)])
-                    with st.transaction():
-                        st.set_status([kept.document.doc_id], "active")
-                    fold_format_twins(st, ix, twins.key(kept.document))
+                file = item.file if isinstance(item, IngestRefused) else item.document.file
+                # a full disk stops the add at this file, with nothing of it kept
+                with store.disk_full_is_clear(data_dir, store.DISK_FULL_FILE, file=file):
+                    kept = _record(st, data_dir, report, item, seen,
+                                   actor=actor or actor_default())
+                if kept:  # stored, pending: a later writer or `check` finishes it
+                    with store.disk_full_is_clear(data_dir, store.DISK_FULL_PENDING, file=file):
+                        ix.add_documents([(kept.document, kept.passages)])
+                        with st.transaction():
+                            st.set_status([kept.document.doc_id], "active")
+                        fold_format_twins(st, ix, twins.key(kept.document))
         finally:
             st.close()
     return report
@@ -359,23 +382,27 @@ def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None
         # what staff set; its language is detected again only if the old one is unknown.
         meta = (changes or DocMeta()).merged_over(old.meta)
         meta.version = (changes.version if changes and changes.version else "")
-        item = _prepare_job((path, settings, None, meta, name or path.name))
+        job = reader.ReadJob(str(path), settings, None, meta, name or path.name)
+        item = reader.read_file(job, progress=ocr.progress)
         if isinstance(item, Prepared):
             item.document.origin = "staff"
             item.document.replaces = doc_id
         report = Report()
-        kept = _record(st, data_dir, report, item, set(), actor=actor or actor_default())
+        with store.disk_full_is_clear(data_dir, store.DISK_FULL_FILE, file=job.shown):
+            kept = _record(st, data_dir, report, item, set(), actor=actor or actor_default())
         outcome = report.outcomes[-1]
         if kept is None:
             return outcome
         new = kept.document
-        ix = engines.open_index(gen)
-        ix.add_documents([(new, kept.passages)])
-        ix.delete_document(doc_id)
-        with st.transaction():
-            st.set_status([new.doc_id], "active")
-            st.set_status([doc_id], "superseded")
-            st.record_audit(actor or actor_default(), "replace", new.doc_id, old.meta, new.meta)
+        with store.disk_full_is_clear(data_dir, store.DISK_FULL_PENDING, file=job.shown):
+            ix = engines.open_index(gen)
+            ix.add_documents([(new, kept.passages)])
+            ix.delete_document(doc_id)
+            with st.transaction():
+                st.set_status([new.doc_id], "active")
+                st.set_status([doc_id], "superseded")
+                st.record_audit(actor or actor_default(), "replace", new.doc_id, old.meta,
+                                new.meta)
     return outcome
 
 
@@ -536,10 +563,15 @@ class CheckResult:
     missing: list[str]  # in the store, not (fully) in the index
     orphans: list[str]  # in the index, not in the store
     repaired: bool
+    # files no document refers to (originals of none, temporary files of interrupted writes,
+    # generations a killed build left), as paths under the data directory; removed on repair
+    stray: list[str] = field(default_factory=list)
 
 
 def check(settings: Settings, repair: bool = True) -> CheckResult:
-    """Compare store and index; with repair, rebuild the index from the store if they differ."""
+    """Compare store and index; with repair, rebuild the index from the store if they differ,
+    and remove the files no document refers to."""
+    data_dir = Path(settings.index_dir)
     with _writing(settings) as (gen, st):
         pending = st.documents("pending")
         # A revision caught mid-replace wins: its predecessor leaves search (see replace).
@@ -566,4 +598,9 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
                 st.set_status(list(expected), "active")
             repaired = True
         n_docs, n_pass = st.counts()
-    return CheckResult(n_docs, n_pass, missing, orphans, repaired)
+        referenced = {d.sha256 for d in st.documents(None)}
+        stray = store.stray_files(data_dir, referenced, gen)
+        if repair:
+            store.remove_stray(stray)
+    return CheckResult(n_docs, n_pass, missing, orphans, repaired,
+                       [str(p.relative_to(data_dir)) for p in stray])

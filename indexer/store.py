@@ -12,17 +12,19 @@ On disk, under the data directory:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import NotFound, PassageMoved
+from .errors import DiskFull, NotFound, PassageMoved
 from .models import DocMeta, Document, Passage
 
 STORE_VERSION = 2
@@ -148,11 +150,110 @@ def original_path(data_dir: Path, sha256: str) -> Path:
     return data_dir / "originals" / sha256[:2] / sha256
 
 
-def save_original(data_dir: Path, sha256: str, data: bytes, fsync: bool = True) -> Path:
+def save_original(data_dir: Path, sha256: str, data: bytes, fsync: bool = True) -> bool:
+    """Store an original file once; whether it was new (a caller that fails later removes
+    the new ones it wrote: see remove_originals)."""
     path = original_path(data_dir, sha256)
-    if not path.exists():
-        atomic_write(path, data, fsync=fsync)
-    return path
+    if path.exists():
+        return False
+    atomic_write(path, data, fsync=fsync)
+    return True
+
+
+def remove_originals(data_dir: Path, sha256s: Iterable[str]) -> None:
+    for sha in sha256s:
+        original_path(data_dir, sha).unlink(missing_ok=True)
+
+
+def stray_files(data_dir: Path, referenced: set[str], live: Path | None) -> list[Path]:
+    """What no document of the live generation refers to: originals of no document, temporary
+    files of interrupted writes (`.tmp-*`) and generations other than the live one (a build
+    killed before it published). Only to be called under the write lock."""
+    found = sorted(p for p in (data_dir / "originals").glob("*/*")
+                   if p.is_file() and (p.name.startswith(".tmp-") or p.name not in referenced))
+    found += sorted(p for p in data_dir.glob(".tmp-*") if p.is_file())
+    found += sorted(p for p in data_dir.glob("gen-*") if p.is_dir() and p != live)
+    return found
+
+
+def remove_stray(paths: Iterable[Path]) -> None:
+    for path in paths:
+        if path.is_dir():
+            _rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ a full disk
+
+# errno of a write that found no room: the disk or the quota is full, or the file grew past
+# the process's file-size limit (RLIMIT_FSIZE)
+DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_SQLITE_FULL = 13
+
+DISK_FULL_BUILD = ("the disk is full (%(detail)s): the new index could not be written and "
+                   "was removed; the previous one stays in use. Free space on the disk that "
+                   "holds the data directory, then build again")
+DISK_FULL_FILE = ("the disk is full (%(detail)s): %(file)s could not be stored, and nothing "
+                  "of it was kept. Free space on the disk that holds the data directory, then "
+                  "add it again")
+DISK_FULL_PENDING = ("the disk is full (%(detail)s): %(file)s is stored but not yet "
+                     "searchable. Free space on the disk that holds the data directory, then "
+                     "run `index.py check`, which finishes it")
+
+
+# tantivy's writer threads report a failed write without its errno ("... encountered an
+# error (io::Error most likely)"): taken for a full disk when the disk has less than this free
+LOW_SPACE_BYTES = 64 * 1024 * 1024
+
+
+def free_bytes(where: Path) -> int:
+    st = os.statvfs(where)
+    return st.f_bavail * st.f_frsize
+
+
+def is_disk_full(exc: BaseException, where: Path | None = None) -> bool:
+    """Whether `exc` is a write that found no room: an OSError, SQLite's "database or disk is
+    full", tantivy's IO error carrying one of those errno values, or (given `where`, the
+    data directory) tantivy's errno-less writer failure on a disk with next to no space."""
+    if isinstance(exc, OSError):
+        return exc.errno in DISK_FULL_ERRNOS
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL \
+            or "database or disk is full" in str(exc)
+    if not isinstance(exc, ValueError):
+        return False
+    text = str(exc)
+    if any(f"(os error {n})" in text for n in DISK_FULL_ERRNOS):
+        return True
+    if where is not None and "io::Error" in text:
+        try:
+            return free_bytes(where) < LOW_SPACE_BYTES
+        except OSError:
+            return False
+    return False
+
+
+def disk_full(exc: BaseException, template: str, **params: str) -> DiskFull:
+    """The error to raise for a write that found the disk full (`is_disk_full(exc)`): one of
+    the DISK_FULL_ templates, with `params` for its other placeholders."""
+    code = getattr(exc, "errno", None) or next(
+        (n for n in DISK_FULL_ERRNOS if f"(os error {n})" in str(exc)), errno.ENOSPC)
+    return DiskFull(template, detail=os.strerror(code), **params)
+
+
+@contextmanager
+def disk_full_is_clear(where: Path, template: str, **params: str):
+    """Within: a write under `where` (the data directory) that finds the disk full raises
+    DiskFull(template) instead."""
+    try:
+        yield
+    except DiskFull:
+        raise
+    except Exception as exc:
+        if is_disk_full(exc, where):
+            raise disk_full(exc, template, **params) from exc
+        raise
 
 
 def connect(path: Path, schema: str) -> sqlite3.Connection:
