@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 OCR_PASSES_PER_PAGE = 3
 # A new worker's start (Python and the parsers' imports, ~0.3 s) is not the file's time.
 START_SECONDS = 60.0
+# The exit status of a worker that ran out of memory where it could not answer.
+EXIT_OUT_OF_MEMORY = 86
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
     except ValueError:
-        return f"signal {number}"
+        return str(number)
 
 
 def memory_refusal(job: ReadJob) -> ReaderStopped:
@@ -119,6 +121,8 @@ def _stopped_refusal(job: ReadJob, returncode: int | None) -> ReaderStopped:
     """What to say when a worker died on `job` (it never answered)."""
     if returncode == -signal.SIGALRM:  # its own alarm: the time limit
         return time_refusal(job)
+    if returncode == EXIT_OUT_OF_MEMORY:
+        return memory_refusal(job)
     if returncode == -signal.SIGKILL:
         return ReaderStopped(
             "reading the file was stopped by the system (signal SIGKILL), which does this "
@@ -176,8 +180,8 @@ def _read_one(job: ReadJob, up: Connection) -> tuple[object, bool]:
     except IngestRefused as exc:
         exc.file = exc.file or job.shown
         return exc, False
-    except MemoryError:  # start afresh after it
-        return memory_refusal(job), True
+    except MemoryError:
+        pass  # answered below, once this block has let go of what filled the memory
     except RecursionError:
         return ReaderStopped(
             "the file's structure is nested too deeply to be read: it may be damaged; save it "
@@ -191,6 +195,7 @@ def _read_one(job: ReadJob, up: Connection) -> tuple[object, bool]:
         return unexpected_refusal(job, exc), True
     finally:
         signal.alarm(0)  # the parent may take its time to read the answer
+    return memory_refusal(job), True  # and start afresh
 
 
 def _die_with(parent: int) -> None:
@@ -228,12 +233,11 @@ def _child_main(down_fd: int, up_fd: int, memory_mb: int, parent: int) -> int:
         except EOFError:
             return 0
         up.send_bytes(pickle.dumps(("start",)))  # the file's time starts now
-        result, retire = _read_one(job, up)
         try:
+            result, retire = _read_one(job, up)
             answer = pickle.dumps(("result", result, retire))
-        except MemoryError:
-            result, retire = memory_refusal(job), True
-            answer = pickle.dumps(("result", result, retire))
+        except MemoryError:  # out of memory even to say so: the exit status says it
+            os._exit(EXIT_OUT_OF_MEMORY)
         up.send_bytes(answer)
         if retire:
             return 0
