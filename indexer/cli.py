@@ -284,6 +284,12 @@ def cmd_link(args) -> int:
 def cmd_check(args) -> int:
     res = library.check(_settings(args), repair=not args.no_repair)
     print(f"{res.documents} document(s), {res.passages} passage(s) in the store")
+    if res.stray:
+        print(f"{len(res.stray)} file(s) no document refers to (originals of none, leftovers "
+              "of interrupted writes)" + ("; removed" if not args.no_repair else ":"))
+        if args.no_repair:
+            for path in res.stray:
+                print(f"  {path}")
     if res.missing or res.orphans:
         print(f"store and index disagreed: {len(res.missing)} document(s) missing from the "
               f"index, {len(res.orphans)} in the index only"

@@ -102,6 +102,38 @@ class Settings:
         200, "Longest words filter (`only`) of a comparison.",
     )
     max_file_bytes: int = _setting(100 * 1024 * 1024, "Largest file accepted for ingestion.")
+    # -- limits on reading one file: each file is read in a child process under the first
+    # two (indexer/ingest/reader.py), the parsers check the others before the work
+    # (indexer/ingest/parsers/limits.py). Past one, the file is refused with the reason, and the
+    # build or `add` goes on with the other files.
+    reader_memory_mb: int = _setting(
+        2048, "Most memory (MB of address space: resource.setrlimit RLIMIT_AS) of the child "
+        "process that reads a file: parses it, splits it into passages and finds their "
+        "languages (OCR's Tesseract processes too, each on its own). A file needing more is "
+        "refused. 0: no limit.",
+    )
+    reader_seconds: float = _setting(
+        300.0, "Seconds the child process may spend reading one file before it is stopped and "
+        "the file refused. Each scanned page OCR finishes gives it that long again (OCR "
+        "bounds each page itself: ocr_page_seconds). 0: no limit.",
+    )
+    zip_max_unpacked_mb: int = _setting(
+        256, "Most MB a .docx may unpack to, all its parts together, read from the zip's "
+        "directory before anything is inflated (a 1 MB file unpacking to a 1 GB "
+        "document.xml had taken 2.1 GB of memory before it was refused).",
+    )
+    zip_max_part_mb: int = _setting(
+        128, "Most MB any one part of a .docx may unpack to (python-docx reads every part "
+        "into memory; lxml then needs several times a part's size to parse it).",
+    )
+    zip_max_ratio: int = _setting(
+        200, "Most times a part of a .docx of 1 MB or more may grow when unpacked (Word's "
+        "XML grows 5 to 20 times; a zip bomb of repeated bytes about 1,000 times).",
+    )
+    max_markup_depth: int = _setting(
+        512, "Deepest nesting of elements an HTML page may have (browsers stop nesting at "
+        "512; a page nested 100,000 levels deep overflowed the reader's stack).",
+    )
     max_upload_bytes: int = _setting(
         100 * 1024 * 1024,
         "Largest upload request the web app accepts (all its files together); larger ones are "

@@ -57,6 +57,21 @@ class IngestRefused(DialogueSearchError):
         self.file = file
 
 
+class ReaderStopped(IngestRefused):
+    """The process reading a file stopped before it was read through: a limit (memory, time),
+    the system (a kill), a crash or a bug in a reader. The file is refused with what happened
+    and what to do; `cause` says which: memory | time | killed | crashed | depth | error."""
+
+    def __init__(self, reason: str, file: str = "", cause: str = "error"):
+        super().__init__(reason, file)
+        self.cause = cause
+
+
+class DiskFull(DialogueSearchError):
+    """A write failed for want of disk space (or of the process's file-size allowance). What
+    that write had begun is undone; the message says what could not be written."""
+
+
 class DuplicateDocument(DialogueSearchError):
     """The same content is already stored; nothing new is indexed."""
 

@@ -93,6 +93,92 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
      lambda detail: _("the Word file is damaged and cannot be read (%(detail)s); open it in "
                       "Word, save it again and upload the new copy", detail=detail)),
     (r"the Word document has no text", lambda: _("the Word document has no text")),
+    # limits of a parser (indexer/ingest/parsers/limits.py)
+    (r"the Word file unpacks to more than it may: its part (?P<part>'[^']*') is "
+     r"(?P<size>[\d,.]+ [KM]B), over the (?P<limit>[\d,.]+ [KM]B) limit; .*",
+     lambda part, size, limit: _(
+         "the Word file unpacks to more than it may: its part %(part)s is %(size)s, over the "
+         "%(limit)s limit; it may be a \"zip bomb\" (a small file made to fill the server's "
+         "memory); if it is a real document, save it again from Word or as PDF and add that",
+         part=part, size=size, limit=limit)),
+    (r"the Word file unpacks to more than it may: its part (?P<part>'[^']*') grows "
+     r"(?P<times>[\d,]+) times when unpacked \((?P<packed>[\d,.]+ [KM]B) to "
+     r"(?P<size>[\d,.]+ [KM]B)\), over the limit of (?P<limit>\d+) times; .*",
+     lambda part, times, packed, size, limit: _(
+         "the Word file unpacks to more than it may: its part %(part)s grows %(times)s times "
+         "when unpacked (%(packed)s to %(size)s), over the limit of %(limit)s times; it may "
+         "be a \"zip bomb\" (a small file made to fill the server's memory); if it is a real "
+         "document, save it again from Word or as PDF and add that",
+         part=part, times=times, packed=packed, size=size, limit=limit)),
+    (r"the Word file unpacks to more than it may: its parts come to over "
+     r"(?P<limit>[\d,.]+ [KM]B) together, the limit; .*",
+     lambda limit: _(
+         "the Word file unpacks to more than it may: its parts come to over %(limit)s "
+         "together, the limit; it may be a \"zip bomb\" (a small file made to fill the "
+         "server's memory); if it is a real document, save it again from Word or as PDF and "
+         "add that", limit=limit)),
+    (r"the HTML page nests its elements more than (?P<limit>\d+) levels deep, .*",
+     lambda limit: _(
+         "the HTML page nests its elements more than %(limit)s levels deep, which is not a "
+         "readable page (browsers stop nesting at 512); save it again from a browser or as "
+         "PDF and add that", limit=limit)),
+    (r"the HTML page is damaged and cannot be read \((?P<detail>.*)\); save it again.*",
+     lambda detail: _(
+         "the HTML page is damaged and cannot be read (%(detail)s); save it again from a "
+         "browser or as PDF and add that", detail=detail)),
+    # the process that reads a file (indexer/ingest/reader.py)
+    (r"reading the file needed more than the (?P<limit>\d+) MB of memory a file may use, .*",
+     lambda limit: _(
+         "reading the file needed more than the %(limit)s MB of memory a file may use, and "
+         "was stopped: the file may be damaged, or too large for this server; split it, or "
+         "save it again (for instance as PDF), and add that", limit=limit)),
+    (r"reading the file took longer than (?P<seconds>[\d.]+) s and was stopped.*",
+     lambda seconds: _(
+         "reading the file took longer than %(seconds)s s and was stopped: the file may be "
+         "damaged or unusually complex; save it again (for instance as PDF) or split it, and "
+         "add that", seconds=seconds)),
+    (r"reading the file was stopped by the system \(signal SIGKILL\).*",
+     lambda: _(
+         "reading the file was stopped by the system (signal SIGKILL), which does this when "
+         "the server runs out of memory: try again when the server is less busy, or split "
+         "the file and add the parts")),
+    (r"the reader crashed on this file \(signal (?P<signal>\w+)\).*",
+     lambda signal: _(
+         "the reader crashed on this file (signal %(signal)s): the file may be damaged; save "
+         "it again (for instance as PDF) and add that; the server log has the details",
+         signal=signal)),
+    (r"the reader stopped with an error on this file \(exit status (?P<status>-?\d+)\).*",
+     lambda status: _(
+         "the reader stopped with an error on this file (exit status %(status)s): save it "
+         "again (for instance as PDF) and add that; the server log has the details",
+         status=status)),
+    (r"the file could not be read: the reader met an unexpected error \((?P<detail>.*)\); "
+     r"save it again.*",
+     lambda detail: _(
+         "the file could not be read: the reader met an unexpected error (%(detail)s); save "
+         "it again (for instance as PDF) and add that, and report the problem (the log has "
+         "the details)", detail=detail)),
+    (r"the file's structure is nested too deeply to be read.*",
+     lambda: _("the file's structure is nested too deeply to be read: it may be damaged; "
+               "save it again (for instance as PDF) and add that")),
+    # a full disk (indexer/store.py)
+    (r"the disk is full \((?P<detail>[^)]*)\): the new index could not be written.*",
+     lambda detail: _(
+         "the disk is full (%(detail)s): the new index could not be written and was "
+         "removed; the previous one stays in use. Free space on the disk that holds the data "
+         "directory, then build again", detail=detail)),
+    (r"the disk is full \((?P<detail>[^)]*)\): (?P<file>.+) could not be stored, and "
+     r"nothing of it was kept.*",
+     lambda detail, file: _(
+         "the disk is full (%(detail)s): %(file)s could not be stored, and nothing of it was "
+         "kept. Free space on the disk that holds the data directory, then add it again",
+         detail=detail, file=file)),
+    (r"the disk is full \((?P<detail>[^)]*)\): (?P<file>.+) is stored but not yet "
+     r"searchable.*",
+     lambda detail, file: _(
+         "the disk is full (%(detail)s): %(file)s is stored but not yet searchable. Free "
+         "space on the disk that holds the data directory, then run `index.py check`, which "
+         "finishes it", detail=detail, file=file)),
     (r"recognising text \(OCR\): page (?P<done>\d+) of (?P<total>\d+) done",
      lambda done, total: _("recognising text (OCR): page %(done)s of %(total)s done",
                            done=done, total=total)),
@@ -149,6 +235,16 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
     (r"processing took over (?P<seconds>\d+) s and was stopped.*",
      lambda seconds: _("processing took over %(seconds)s s and was stopped; the file may be "
                        "damaged or unusually complex", seconds=seconds)),
+    (r"processing the file was stopped by the system \(signal SIGKILL\).*",
+     lambda: _("processing the file was stopped by the system (signal SIGKILL), which does "
+               "this when the server runs out of memory: try again when the server is less "
+               "busy, or split the file")),
+    (r"processing the file was stopped by signal (?P<signal>\w+).*",
+     lambda signal: _("processing the file was stopped by signal %(signal)s: try again; if "
+                      "it happens again, the server log has the details", signal=signal)),
+    (r"processing the file stopped with an error in the program.*",
+     lambda: _("processing the file stopped with an error in the program (not in the file): "
+               "the server log has the details; please report it")),
     (r"the file could not be processed .*",
      lambda: _("the file could not be processed (the reader stopped with an error; the "
                "server log has the details)")),

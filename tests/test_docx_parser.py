@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -153,3 +154,114 @@ def test_cli_add_and_staff_upload_take_docx(tmp_path, settings):
     assert jobs.get(settings, job.job_id).state == "done"
     hit = SearchService(settings).search(SearchRequest(q="autoridades locales")).hits[0]
     assert hit.passage.label == "1" and hit.document.file == "res.es.docx"
+
+
+# ---------------------------------------------------------------- bad parts and limits (issue 19)
+
+
+@pytest.mark.parametrize("part", ["word/footnotes.xml", "word/endnotes.xml"])
+def test_malformed_notes_are_a_refusal_naming_the_part(tmp_path, part):
+    """Notes were parsed outside the try: lxml's error escaped, and its unpicklable error log
+    then stopped the whole build (TypeError: cannot pickle 'lxml.etree._ListErrorLog')."""
+    import pickle
+
+    from badfiles import bad_notes_docx
+
+    path = bad_notes_docx(tmp_path / "notes.docx", part)
+    with pytest.raises(IngestRefused) as refused:
+        parse_file(path)
+    assert refused.value.reason.startswith(
+        f"the Word file is damaged and cannot be read ({part}: ")
+    assert "save it again" in refused.value.reason
+    assert pickle.loads(pickle.dumps(refused.value)).reason == refused.value.reason
+
+
+@pytest.fixture(scope="module")
+def zip_bomb(tmp_path_factory) -> Path:
+    from badfiles import zip_bomb_docx
+
+    return zip_bomb_docx(tmp_path_factory.mktemp("bomb") / "bomb.docx", 1 << 30)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(zip_bomb):
+    """1 MB unpacking to a 1 GB document.xml took 2.1 GB of memory before it was refused. Now
+    the zip's directory refuses it: measured in a fresh process, its own peak memory and the
+    parse's time (the issue asks: well under a second, within 200 MB)."""
+    import json
+
+    assert zip_bomb.stat().st_size < 2_000_000
+    # (VmHWM: this process's peak resident memory; ru_maxrss would count the pytest process
+    # it was forked from, which exec keeps)
+    probe = ("import json, re, sys, time\n"
+             "from pathlib import Path\n"
+             "from indexer.errors import IngestRefused\n"
+             "from indexer.parsers import parse_file\n"
+             "t = time.perf_counter()\n"
+             "try:\n"
+             "    parse_file(Path(sys.argv[1])); reason = ''\n"
+             "except IngestRefused as exc:\n"
+             "    reason = exc.reason\n"
+             "seconds = time.perf_counter() - t\n"
+             "status = Path('/proc/self/status').read_text()\n"
+             "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)) / 1024\n"
+             "print(json.dumps({'reason': reason, 'seconds': seconds, 'peak_mb': peak}))\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(zip_bomb)], capture_output=True,
+                         text=True, cwd=PROJECT, check=True, timeout=60)
+    result = json.loads(out.stdout)
+    assert result["reason"].startswith("the Word file unpacks to more than it may: its part "
+                                       "'word/document.xml' is 1,024 MB, over the 128 MB")
+    assert "zip bomb" in result["reason"]
+    assert result["seconds"] < 0.5 and result["peak_mb"] < 200, result
+
+
+def test_limits_are_settings_and_the_ratio_catches_a_smaller_bomb(tmp_path, settings):
+    from badfiles import zip_bomb_docx
+    from indexer.parsers.limits import ParseLimits
+
+    small = zip_bomb_docx(tmp_path / "small.docx", 20 << 20)  # 20 MB of spaces: 1,000 times
+    with pytest.raises(IngestRefused, match=r"'word/document.xml' grows [\d,]+ times when "
+                                            r"unpacked .* over the limit of 200 times"):
+        parse_file(small, limits=ParseLimits.of(settings))
+    # each limit is its setting: past the ratio allowed, the total stops it
+    tight = ParseLimits.of(replace(settings, zip_max_ratio=10_000, zip_max_unpacked_mb=16))
+    with pytest.raises(IngestRefused, match="its parts come to over 16 MB together"):
+        parse_file(small, limits=tight)
+    # within ours, libxml2's own bounds (no huge_tree) still refuse a 20 MB run of spaces
+    roomy = ParseLimits.of(replace(settings, zip_max_ratio=10_000))
+    with pytest.raises(IngestRefused, match="damaged .*Text node too long"):
+        parse_file(small, limits=roomy)
+
+
+def test_external_entities_are_not_read_into_the_text(tmp_path):
+    """A note declaring an external entity must not pull a file of the server into the index."""
+    from badfiles import docx_with_parts
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SERVER-SECRET-42", encoding="utf-8")
+
+    def with_entity(data: bytes) -> bytes:
+        decl = f'<!DOCTYPE w:footnotes [<!ENTITY x SYSTEM "file://{secret}">]>'.encode()
+        data = data.replace(b"?>", b"?>" + decl, 1)
+        return data.replace(b"See resolution", b"&x; See resolution", 1)
+
+    path = docx_with_parts(tmp_path / "xxe.docx", {"word/footnotes.xml": with_entity})
+    try:
+        text = " ".join(b.text for b in blocks(path))
+    except IngestRefused as exc:  # refusing it is as good
+        text = exc.reason
+    assert "SERVER-SECRET" not in text
+
+
+def test_numbers_the_file_gets_wrong_are_read_as_word_reads_them(tmp_path):
+    """A start that is not a number, or is huge, is no reason to refuse the document (and a
+    roman numeral of 10**15 letters is no reason to run out of memory)."""
+    from badfiles import docx_with_parts
+
+    path = docx_with_parts(tmp_path / "nums.docx", {"word/numbering.xml": lambda data: data
+                           .replace(b'<w:start w:val="1"/>', b'<w:start w:val="x"/>', 1)
+                           .replace(b'<w:start w:val="1"/>', b'<w:start w:val="1e9"/>', 1)
+                           .replace(b'<w:start w:val="1"/>',
+                                    b'<w:start w:val="999999999999999999"/>', 1)})
+    numbers = [b.text.split()[0] for b in blocks(path) if b.text[:1] in "(0123456789"]
+    # (starts are bounded as Word bounds them: 32767 is 42 roman letters)
+    assert numbers[0] == "1." and max(len(n) for n in numbers) < 50, numbers

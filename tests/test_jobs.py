@@ -222,3 +222,37 @@ def test_a_busy_index_requeues_the_job_with_a_message(live):
         assert job.state == "queued" and "in progress" in job.message
     run_all(live)
     assert jobs.get(live, job.job_id).state == "done"
+
+
+def test_a_zip_bomb_upload_is_refused_at_analysis(live, tmp_path):
+    from badfiles import zip_bomb_docx
+
+    bomb = zip_bomb_docx(tmp_path / "bomb.docx", 256 << 20)
+    job = stage(live, "report.docx", bomb.read_bytes())
+    run_all(live)
+    job = jobs.get(live, job.job_id)
+    assert job.state == "refused" and "zip bomb" in job.message, job.message
+
+
+def test_a_killed_job_process_says_what_happened(live):
+    """Its process killed from outside (as by the system's out-of-memory killer): the job
+    says so and what to do (it used to read "the reader stopped with an error")."""
+    import signal
+    import threading
+    import time
+
+    job = stage(live, "cities.txt", TEXT.encode())
+    worker = jobs.Worker(live)
+    thread = threading.Thread(target=worker.run_once)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while (child := worker._child) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    thread.join(timeout=60)
+    job = jobs.get(live, job.job_id)
+    assert job.state == "failed"
+    assert job.message.startswith("processing the file was stopped by the system (signal "
+                                  "SIGKILL), which does this when the server runs out of "
+                                  "memory: try again"), job.message

@@ -39,7 +39,7 @@ def stage_of(module: str) -> str | None:
     if parts[0] != "indexer":
         return None
     if len(parts) == 1 or parts[1] in ("config", "errors", "models", "analysis", "language",
-                                       "symbols", "labels", "text", "data"):
+                                       "symbols", "labels", "text", "diskfull", "data"):
         return SHARED
     if parts[1] == "cli":
         return "cli"

@@ -294,6 +294,18 @@ def test_small_corruption_is_survived_or_refused(tmp_path):
             assert isinstance(doc, ParsedDocument)
 
 
+def test_a_stream_pypdf_cannot_decode_is_a_refusal(tmp_path):
+    """pypdf raises NotImplementedError for a filter it lacks (3 of 200 byte-flipped sample
+    PDFs did): it stopped whole builds; it is a refusal that says so."""
+    from badfiles import unsupported_filter_pdf
+
+    with pytest.raises(IngestRefused) as refused:
+        pdf.parse(unsupported_filter_pdf(tmp_path / "filter.pdf"))
+    assert refused.value.reason == (
+        "the PDF is damaged and cannot be read: no page could be read (it uses a feature the "
+        "PDF reader does not support: Unsupported filter /FooDecode)")
+
+
 def test_page_that_fails_is_empty_with_warning(tmp_path, monkeypatch):
     import pypdf
 

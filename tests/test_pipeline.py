@@ -141,7 +141,8 @@ def test_second_writer_waits_then_gets_a_clear_message(tmp_path, settings):
     library.build(corpus(tmp_path), settings, workers=1)
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(settings.index_dir, ready, 4))
+    # held for 10 s: the add reads its file (in a reader process) before it waits 2 s
+    holder = ctx.Process(target=_hold_lock, args=(settings.index_dir, ready, 10))
     holder.start()
     try:
         assert ready.wait(30)
@@ -342,3 +343,121 @@ def test_a_title_only_document_takes_the_default_language(tmp_path, settings):
     langs = {d.file: d.meta.lang for d in SearchService(settings).documents()}
     assert langs == {"maser.txt": "en", "villes.txt": "fr"}
     assert search(settings, "masers").total == 1  # English stemming: maser(s) -> maser
+
+
+# ---------------------------------------------------------------- one bad file is one refusal
+
+
+THREE = {"bad-footnotes.docx": "the Word file is damaged and cannot be read "
+                               "(word/footnotes.xml: ",
+         "deep.html": "the HTML page nests its elements more than 512 levels deep",
+         "unsupported-filter.pdf": "the PDF is damaged and cannot be read: no page could be "
+                                   "read (it uses a feature the PDF reader does not support: "
+                                   "Unsupported filter /FooDecode)"}
+
+
+def test_a_first_build_with_bad_files_indexes_the_rest_and_publishes(tmp_path, settings):
+    """Each of the issue's three kinds of bad file had stopped a whole build (nothing indexed,
+    no CURRENT in a new data directory): each is now one refusal with its reason."""
+    from badfiles import three_bad_files
+
+    c = corpus(tmp_path)
+    three_bad_files(c)
+    report = library.build(c, settings, workers=2)
+    refused = {o.file: o.reason for o in report.of("refused")}
+    assert set(refused) == set(THREE)
+    assert all(refused[f].startswith(THREE[f]) for f in THREE), refused
+    assert sorted(o.file for o in report.of("indexed")) == ["local.en.txt", "local.fr.txt"]
+    gen = store.current_generation(Path(settings.index_dir))
+    assert gen is not None and (Path(settings.index_dir) / "CURRENT").is_file()
+    st = store.Store(gen)
+    try:
+        assert {f for f, _ in st.refusals()} == set(THREE)
+    finally:
+        st.close()
+    assert search(settings, "local authorities").total >= 1
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("engine", list(engines.ENGINES))
+def test_the_shared_corpus_and_three_bad_files_build_with_three_refusals(tmp_path, engine):
+    """The issue's 'Done when': a build over ../shared/corpus plus a bad-footnotes .docx, an
+    HTML page nested 100,000 deep and a PDF with a filter pypdf lacks indexes every good file
+    (as a build of the corpus alone does) and lists three refusals."""
+    from badfiles import three_bad_files
+    from conftest import shared_path
+
+    from indexer import config
+
+    shared = shared_path("corpus")
+    alone = library.build(shared, config.load(index_dir=str(tmp_path / "alone"),
+                                               engine=engine))
+    c = tmp_path / "corpus"
+    c.mkdir()
+    (c / "shared").symlink_to(shared, target_is_directory=True)
+    three_bad_files(c)
+    settings = config.load(index_dir=str(tmp_path / "data"), engine=engine)
+    out = subprocess.run([sys.executable, str(PROJECT / "index.py"), "build", "--corpus",
+                          str(c), "--index", settings.index_dir, "--quiet"],
+                         capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "DIALOGUE_SEARCH_ENGINE": engine})
+    assert out.returncode == 1, out.stderr  # 1: files were refused
+    assert "Traceback" not in out.stderr, out.stderr
+    indexed = len(alone.of("indexed"))
+    assert indexed >= 16 and out.stdout.startswith(f"indexed {indexed} file(s), ")
+    assert "; 3 refused" in out.stdout.splitlines()[0]
+    refusals = [line.strip() for line in out.stdout.splitlines() if "refused  " in line]
+    assert len(refusals) == 3
+    for name, reason in THREE.items():
+        assert any(line.startswith(f"refused    {name}: {reason}") for line in refusals), (
+            name, refusals)
+    docs = SearchService(settings).documents()
+    assert len(docs) == len(SearchService(config.load(
+        index_dir=str(tmp_path / "alone"))).documents())
+    assert SearchService(settings).search(SearchRequest(q="migration")).total > 0
+
+
+def test_add_goes_on_past_bad_files(tmp_path, settings):
+    """`add good.txt bad.docx ...` had indexed neither: the good file is indexed, and each bad
+    one is a refusal."""
+    from badfiles import three_bad_files
+
+    library.build(corpus(tmp_path), settings, workers=1)
+    bad = three_bad_files(tmp_path / "bad")
+    good = tmp_path / "cities.en.txt"
+    good.write_text("1. Cities coordinate the reception of newly arrived migrants with "
+                    "national ministries, so that services reach every resident.\n",
+                    encoding="utf-8")
+    report = library.add([*bad.values(), good], settings)
+    assert [o.file for o in report.of("indexed")] == ["cities.en.txt"]
+    assert {o.file for o in report.of("refused")} == set(THREE)
+    assert search(settings, "newly arrived migrants").total >= 1
+    assert library.check(settings, repair=False).stray == []
+
+
+def test_check_finds_and_removes_the_files_no_document_refers_to(tmp_path, settings):
+    """Originals of no document (an add killed between storing the file and recording it),
+    temporary files of interrupted writes and a generation a killed build left: `check`
+    lists them, and removes them when it repairs; nothing a document refers to is touched."""
+    library.build(corpus(tmp_path), settings, workers=1)
+    data = Path(settings.index_dir)
+    kept = sorted(p for p in (data / "originals").rglob("*") if p.is_file())
+    orphan = store.original_path(data, "ab" * 32)
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"an original of no document")
+    partial = kept[0].parent / ".tmp-k9w2"
+    partial.write_bytes(b"half a file")
+    stale = data / "gen-0099"
+    stale.mkdir()
+    (stale / "store.sqlite3").write_bytes(b"")
+    expected = sorted([f"originals/ab/{'ab' * 32}", str(partial.relative_to(data)),
+                       "gen-0099"])
+    assert sorted(library.check(settings, repair=False).stray) == expected
+    assert orphan.exists() and partial.exists() and stale.exists()
+    out = subprocess.run([sys.executable, str(PROJECT / "index.py"), "check", "--index",
+                          settings.index_dir], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "3 file(s) no document refers to" in out.stdout, out
+    assert not orphan.exists() and not partial.exists() and not stale.exists()
+    assert all(p.exists() for p in kept)
+    assert library.check(settings, repair=False).stray == []
+    assert search(settings, "local authorities").total >= 1

@@ -163,6 +163,35 @@ def test_html_without_text_is_refused(tmp_path):
         html.parse(write(tmp_path, "c.html", "<html><body><script>x()</script></body></html>"))
 
 
+def test_html_nested_past_the_limit_is_refused_and_below_it_read(tmp_path, settings):
+    """100,000 nested elements overflowed the recursive walk (RecursionError stopped the whole
+    build); the page is refused with the reason, and a deep page within the limit (a setting)
+    is read all through, without recursion."""
+    from dataclasses import replace
+
+    from badfiles import deep_html
+
+    from indexer.ingest.parsers.limits import ParseLimits
+
+    with pytest.raises(IngestRefused, match="nests its elements more than 512 levels deep"):
+        parse_file(deep_html(tmp_path / "deep.html", 100_000))
+    deep_ok = deep_html(tmp_path / "deep-ok.html", 1_500)
+    with pytest.raises(IngestRefused, match="more than 512 levels"):
+        parse_file(deep_ok)
+    roomy = ParseLimits.of(replace(settings, max_markup_depth=2_000))
+    assert "Local authorities coordinate" in parse_file(deep_ok, limits=roomy).text()
+    assert "Local authorities" in parse_file(deep_html(tmp_path / "d.html", 400)).text()
+
+
+def test_html_the_parser_rejects_is_refused(tmp_path):
+    """Python's html.parser gives up on some markup (bs4's ParserRejectedMarkup; found by the
+    mutation fuzz): a refusal with its words, not an error that reaches the build."""
+    page = write(tmp_path, "r.html", "<html><body><p>Text</p><![CD-- x ]]></body></html>")
+    with pytest.raises(IngestRefused, match=r"^the HTML page is damaged and cannot be read "
+                                            r"\(AssertionError: unknown status keyword"):
+        parse_file(page)
+
+
 def test_html_decomposed_accents_are_normalised(tmp_path):
     page = "<html lang='fr'><body><p>Les autorite\u0301s locales</p></body></html>"
     doc = html.parse(write(tmp_path, "d.html", page))

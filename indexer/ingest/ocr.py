@@ -153,6 +153,8 @@ def read_pages(pdf_path: Path, pages: list[int], lang: str, seconds: float
     from indexer.language import detect
 
     out: dict[int, PageText] = {}
+    if progress is not None and pages:  # (the reader's time limit then makes room for OCR)
+        progress(0, len(pages))
     with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
         work = Path(tmp)
         langs = [lang] if lang in languages() else []

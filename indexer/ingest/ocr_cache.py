@@ -43,6 +43,10 @@ def keep(settings: Settings, sha: str, parsed: ParsedDocument) -> None:
     path = _path(settings, sha)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"version": VERSION, "parsed": asdict(parsed)}, fh, ensure_ascii=False)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"version": VERSION, "parsed": asdict(parsed)}, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:  # a full disk, say: no half-written entry is left
+        Path(tmp).unlink(missing_ok=True)
+        raise

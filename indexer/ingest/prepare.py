@@ -1,7 +1,8 @@
 """One file -> its document and passages, metadata resolved: parse, split, tell languages.
 
-Pure (nothing is written): `build` runs it in worker processes, and the library stores what
-it returns under the write lock (indexer/library/recording.py).
+Pure (no writes but the OCR cache): it runs in child processes under limits
+(indexer/ingest/reader.py: memory, time; a file that fails there is one refusal), and the
+library stores what it returns under the write lock (indexer/library/recording.py).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     try:
         parsed = ocr_cache.load(settings, sha)
         if parsed is None:
-            parsed = parsers.parse_file(path, name)
+            parsed = parsers.parse_file(path, name, limits=parsers.ParseLimits.of(settings))
             ocr_cache.keep(settings, sha, parsed)
     except IngestRefused as exc:
         exc.file = name
@@ -96,15 +97,6 @@ def _title_in_language(meta: DocMeta, own: str, candidates: tuple[str, ...]) -> 
             detect(own, candidates, default="") == meta.lang:
         return own
     return title
-
-
-def prepare_job(args) -> Prepared | IngestRefused:
-    path, settings, catalog_meta, sidecar, name = args
-    try:
-        return prepare(path, settings, catalog_meta, sidecar, name=name)
-    except IngestRefused as exc:
-        exc.file = exc.file or name or path.name
-        return exc
 
 
 def corpus_files(corpus: Path) -> list[Path]:

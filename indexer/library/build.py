@@ -1,36 +1,28 @@
 """`index.py build`: a fresh generation (store and index) from every supported file of a
 corpus folder, published atomically, keeping what staff did.
 
-Files are prepared in worker processes (indexer/ingest/prepare.py); this process alone
-writes, under the write lock.
+Files are read in child processes under limits (indexer/ingest/reader.py: a file that
+fails there is one refusal); this process alone writes, under the write lock. A build that
+finds the disk full is undone and raises DiskFull; the previous generation stays live.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from indexer import engines
+from indexer import diskfull, engines
 from indexer.config import Settings
-from indexer.errors import IngestRefused
+from indexer.ingest import reader
 from indexer.ingest.metadata import catalogs_in
-from indexer.ingest.prepare import Prepared, corpus_files, prepare_job
+from indexer.ingest.prepare import Prepared, corpus_files
 from indexer.library.recording import FileOutcome, Report, record
 from indexer.library.twins import fold_format_twins
 from indexer.models import Document, Passage
 from indexer.search import lexicon
 from indexer.storage import store
 from indexer.storage.locking import write_lock
-
-
-def _prepared_stream(jobs: list, workers: int) -> Iterator[Prepared | IngestRefused]:
-    if workers <= 1 or len(jobs) < 4:
-        yield from map(prepare_job, jobs)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(prepare_job, jobs, chunksize=8)
 
 
 def build(corpus: Path, settings: Settings, *, workers: int | None = None,
@@ -41,8 +33,8 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     data_dir = Path(settings.index_dir)
     files = corpus_files(corpus)
     catalog = catalogs_in(corpus)
-    jobs = [(f, settings, catalog.get(f.resolve()), None, "") for f in files]
-    workers = workers if workers is not None else max(1, min(4, (os.cpu_count() or 1)))
+    jobs = [reader.ReadJob(str(f), settings, catalog.get(f.resolve())) for f in files]
+    workers = workers if workers is not None else reader.default_workers()
     # Whoosh's writer is the bottleneck (pure Python): on big builds it gets processes too.
     if index_procs is None:
         index_procs = min(2, os.cpu_count() or 1) if len(files) >= 200 else 1
@@ -50,19 +42,22 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     with write_lock(data_dir, settings.write_lock_timeout):
         old_gen = store.current_generation(data_dir)
         old = store.Store(old_gen) if old_gen else None
-        gen = store.new_generation(data_dir)
+        written: list[str] = []  # originals this build stored (removed if it fails)
+        gen = None
         try:
+            gen = store.new_generation(data_dir)
             st = store.Store(gen)
             ix = engines.create(gen, settings.engine)
             seen: set[str] = set()
 
             def stored() -> Iterator[tuple[Document, list[Passage]]]:
-                for item in _prepared_stream(jobs, workers):
+                for item in reader.read(jobs, settings, workers):
                     if old is not None and isinstance(item, Prepared):
                         _keep_staff_changes(old, item)
                     # No fsync per original during a build: one sync before publishing.
                     kept = record(st, data_dir, report, item, seen, durable=False,
-                                   status=item.status if isinstance(item, Prepared) else "pending")
+                                  status=item.status if isinstance(item, Prepared) else "pending",
+                                  written=written)
                     if progress:
                         progress(report.outcomes[-1])
                     if kept:
@@ -80,13 +75,22 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
                     st.copy_aliases_from(old)
             st.close()
             os.sync()  # originals, SQLite and Whoosh files on disk before the switch
-        except BaseException:
-            store._rmtree(gen)
+            if old is not None:
+                old.close()
+            store.publish_generation(data_dir, gen)
+        except BaseException as exc:
+            full = isinstance(exc, Exception) and diskfull.is_disk_full(exc, data_dir)  # (before
+            # the clean-up frees space). Undone: the new generation, unless it went live (the
+            # old ones' removal failed), and the originals only it referred to.
+            if gen is not None and store.current_generation(data_dir) != gen:
+                store._rmtree(gen)
+                store.remove_originals(data_dir, written)
+            if full:
+                raise diskfull.disk_full(exc, diskfull.DISK_FULL_BUILD) from exc
             raise
         finally:
             if old is not None:
                 old.close()
-        store.publish_generation(data_dir, gen)
     report.notes += prepare_lexicon(settings)
     return report
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from indexer import engines
+from indexer import diskfull, engines
 from indexer.config import Settings
-from indexer.errors import NotFound, QueryError
-from indexer.ingest.prepare import Prepared, catalog_for, prepare_job
+from indexer.errors import IngestRefused, NotFound, QueryError
+from indexer.ingest import ocr, reader
+from indexer.ingest.prepare import Prepared, catalog_for
 from indexer.library import twins
 from indexer.library.recording import FileOutcome, Report, record
 from indexer.library.repair import recover_pending
@@ -31,8 +32,9 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
     report = Report()
     paths = list(paths)
     names = names or {}
-    prepared = [prepare_job((p, settings, None if p in names else catalog_for(p), sidecar,
-                              names.get(p, ""))) for p in paths]
+    jobs = [reader.ReadJob(str(p), settings, None if p in names else catalog_for(p), sidecar,
+                           names.get(p, "")) for p in paths]
+    prepared = list(reader.read(jobs, settings, min(len(jobs), reader.default_workers())))
     for item in prepared:
         if isinstance(item, Prepared):
             item.document.origin = "staff"
@@ -43,12 +45,18 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
             ix = engines.open_index(gen)
             seen: set[str] = set()
             for item in prepared:
-                kept = record(st, data_dir, report, item, seen, actor=actor or actor_default())
-                if kept:
-                    ix.add_documents([(kept.document, kept.passages)])
-                    with st.transaction():
-                        st.set_status([kept.document.doc_id], "active")
-                    fold_format_twins(st, ix, twins.key(kept.document))
+                file = item.file if isinstance(item, IngestRefused) else item.document.file
+                # a full disk stops the add at this file, with nothing of it kept
+                with diskfull.disk_full_is_clear(data_dir, diskfull.DISK_FULL_FILE, file=file):
+                    kept = record(st, data_dir, report, item, seen,
+                                  actor=actor or actor_default())
+                if kept:  # stored, pending: a later writer or `check` finishes it
+                    with diskfull.disk_full_is_clear(data_dir, diskfull.DISK_FULL_PENDING,
+                                                     file=file):
+                        ix.add_documents([(kept.document, kept.passages)])
+                        with st.transaction():
+                            st.set_status([kept.document.doc_id], "active")
+                        fold_format_twins(st, ix, twins.key(kept.document))
         finally:
             st.close()
     return report
@@ -68,23 +76,27 @@ def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None
         # what staff set; its language is detected again only if the old one is unknown.
         meta = (changes or DocMeta()).merged_over(old.meta)
         meta.version = (changes.version if changes and changes.version else "")
-        item = prepare_job((path, settings, None, meta, name or path.name))
+        job = reader.ReadJob(str(path), settings, None, meta, name or path.name)
+        item = reader.read_file(job, progress=ocr.progress)
         if isinstance(item, Prepared):
             item.document.origin = "staff"
             item.document.replaces = doc_id
         report = Report()
-        kept = record(st, data_dir, report, item, set(), actor=actor or actor_default())
+        with diskfull.disk_full_is_clear(data_dir, diskfull.DISK_FULL_FILE, file=job.shown):
+            kept = record(st, data_dir, report, item, set(), actor=actor or actor_default())
         outcome = report.outcomes[-1]
         if kept is None:
             return outcome
         new = kept.document
-        ix = engines.open_index(gen)
-        ix.add_documents([(new, kept.passages)])
-        ix.delete_document(doc_id)
-        with st.transaction():
-            st.set_status([new.doc_id], "active")
-            st.set_status([doc_id], "superseded")
-            st.record_audit(actor or actor_default(), "replace", new.doc_id, old.meta, new.meta)
+        with diskfull.disk_full_is_clear(data_dir, diskfull.DISK_FULL_PENDING, file=job.shown):
+            ix = engines.open_index(gen)
+            ix.add_documents([(new, kept.passages)])
+            ix.delete_document(doc_id)
+            with st.transaction():
+                st.set_status([new.doc_id], "active")
+                st.set_status([doc_id], "superseded")
+                st.record_audit(actor or actor_default(), "replace", new.doc_id, old.meta,
+                                new.meta)
     return outcome
 
 

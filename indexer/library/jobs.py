@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -28,7 +29,8 @@ from typing import BinaryIO
 
 from indexer import library
 from indexer.config import Settings
-from indexer.errors import DialogueSearchError, IngestRefused, NotFound, WriteBusy
+from indexer.errors import DialogueSearchError, DiskFull, IngestRefused, NotFound, WriteBusy
+from indexer.ingest import ocr, reader
 from indexer.library import review
 from indexer.models import DocMeta
 from indexer.storage import locking, store
@@ -246,10 +248,11 @@ def _analyse(settings: Settings, path: Path, name: str, replaces: str) -> dict:
     try:
         if replaces:
             sidecar = st.get_document(replaces).meta
-        try:
-            prepared = library.prepare(path, settings, sidecar=sidecar, name=name)
-        except IngestRefused as exc:
-            return {"state": "refused", "message": exc.reason}
+        # read in a process of its own, under the reader's limits (indexer/ingest/reader.py)
+        prepared = reader.read_file(reader.ReadJob(str(path), settings, None, sidecar, name),
+                                    progress=ocr.progress)
+        if isinstance(prepared, IngestRefused):
+            return {"state": "refused", "message": prepared.reason}
         same = st.find_by_sha(prepared.document.sha256)
     finally:
         st.close()
@@ -285,8 +288,6 @@ def _index(settings: Settings, job: Job) -> dict:
 
 def _run(kind: str, settings: Settings, job: Job) -> dict:
     """Entry point in the child process; user-safe errors come back as a refusal."""
-    from indexer.ingest import ocr
-
     def progress(done: int, total: int) -> None:  # shown on the staff page meanwhile
         _update(settings, job.job_id,
                 message=f"recognising text (OCR): page {done} of {total} done")
@@ -296,7 +297,7 @@ def _run(kind: str, settings: Settings, job: Job) -> dict:
         if kind == "analyse":
             return _analyse(settings, staged_path(settings, job.job_id), job.name, job.replaces)
         return _index(settings, job)
-    except NotFound as exc:
+    except (NotFound, DiskFull) as exc:
         return {"state": "failed", "message": str(exc)}
 
 
@@ -397,15 +398,27 @@ class Worker:
         finally:
             self._child = None
         if child.returncode != 0:
-            # A bug or a crash of the reader: the job says so, the details go to the log.
-            log.error("upload job %s (%s) failed:\n%s", job.job_id, kind, err)
-            return {"state": "failed",
-                    "message": "the file could not be processed (the reader stopped with an "
-                               "error; the server log has the details)"}
+            # Killed, crashed or a bug: the job says which, the details go to the log.
+            log.error("upload job %s (%s) failed (exit status %s):\n%s", job.job_id, kind,
+                      child.returncode, err)
+            return {"state": "failed", "message": _child_failure(child.returncode)}
         result = json.loads(out.strip().splitlines()[-1])
         if "detected" in result:
             result["detected"] = DocMeta(**result["detected"])
         return result
+
+
+def _child_failure(returncode: int) -> str:
+    """What the staff page says of a job step whose process ended without an answer."""
+    if returncode == -signal.SIGKILL:
+        return ("processing the file was stopped by the system (signal SIGKILL), which does "
+                "this when the server runs out of memory: try again when the server is less "
+                "busy, or split the file")
+    if returncode < 0:
+        return (f"processing the file was stopped by signal {signal.Signals(-returncode).name}:"
+                " try again; if it happens again, the server log has the details")
+    return ("processing the file stopped with an error in the program (not in the file): the "
+            "server log has the details; please report it")
 
 
 def _child_main() -> int:

@@ -35,10 +35,12 @@ class Report:
 
 
 def record(st: store.Store, data_dir: Path, report: Report, item: Prepared | IngestRefused,
-            seen: set[str], durable: bool = True, actor: str = "build",
-            status: str = "pending") -> Prepared | None:
+           seen: set[str], durable: bool = True, actor: str = "build",
+           status: str = "pending", written: list[str] | None = None) -> Prepared | None:
     """Store one prepared file (or its refusal); returns it when it is new (and to be
-    indexed: a document recorded straight into the trash is not returned)."""
+    indexed: a document recorded straight into the trash is not returned). The originals it
+    writes are added to `written` (a build undone removes them); without `written`, an
+    original whose document could not be stored is removed at once."""
     if isinstance(item, IngestRefused):
         report.outcomes.append(FileOutcome(item.file, "refused", reason=item.reason))
         with st.transaction():
@@ -56,11 +58,18 @@ def record(st: store.Store, data_dir: Path, report: Report, item: Prepared | Ing
         return None
     seen.add(doc.sha256)
     doc.added = doc.added or store.now()
-    store.save_original(data_dir, doc.sha256, item.data, fsync=durable)
-    with st.transaction():
-        st.insert_document(doc, item.passages, item.warnings, status=status)
-        if actor != "build":
-            st.record_audit(actor, "add", doc.doc_id, None, doc.meta)
+    new = store.save_original(data_dir, doc.sha256, item.data, fsync=durable)
+    if new and written is not None:
+        written.append(doc.sha256)
+    try:
+        with st.transaction():
+            st.insert_document(doc, item.passages, item.warnings, status=status)
+            if actor != "build":
+                st.record_audit(actor, "add", doc.doc_id, None, doc.meta)
+    except BaseException:
+        if new and written is None:
+            store.remove_originals(data_dir, [doc.sha256])
+        raise
     report.outcomes.append(FileOutcome(doc.file, "indexed", doc.doc_id, len(item.passages),
                                        warnings=item.warnings))
     return item if status == "pending" else None

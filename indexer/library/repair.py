@@ -3,7 +3,7 @@ index back in line with the store (the source of truth)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer import engines
@@ -48,10 +48,15 @@ class CheckResult:
     missing: list[str]  # in the store, not (fully) in the index
     orphans: list[str]  # in the index, not in the store
     repaired: bool
+    # files no document refers to (originals of none, temporary files of interrupted writes,
+    # generations a killed build left), as paths under the data directory; removed on repair
+    stray: list[str] = field(default_factory=list)
 
 
 def check(settings: Settings, repair: bool = True) -> CheckResult:
-    """Compare store and index; with repair, rebuild the index from the store if they differ."""
+    """Compare store and index; with repair, rebuild the index from the store if they differ,
+    and remove the files no document refers to."""
+    data_dir = Path(settings.index_dir)
     with writing(settings) as (gen, st):
         pending = st.documents("pending")
         # A revision caught mid-replace wins: its predecessor leaves search (see replace).
@@ -78,4 +83,9 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
                 st.set_status(list(expected), "active")
             repaired = True
         n_docs, n_pass = st.counts()
-    return CheckResult(n_docs, n_pass, missing, orphans, repaired)
+        referenced = {d.sha256 for d in st.documents(None)}
+        stray = store.stray_files(data_dir, referenced, gen)
+        if repair:
+            store.remove_stray(stray)
+    return CheckResult(n_docs, n_pass, missing, orphans, repaired,
+                       [str(p.relative_to(data_dir)) for p in stray])

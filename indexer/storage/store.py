@@ -148,11 +148,38 @@ def original_path(data_dir: Path, sha256: str) -> Path:
     return data_dir / "originals" / sha256[:2] / sha256
 
 
-def save_original(data_dir: Path, sha256: str, data: bytes, fsync: bool = True) -> Path:
+def save_original(data_dir: Path, sha256: str, data: bytes, fsync: bool = True) -> bool:
+    """Store an original file once; whether it was new (a caller that fails later removes
+    the new ones it wrote: see remove_originals)."""
     path = original_path(data_dir, sha256)
-    if not path.exists():
-        atomic_write(path, data, fsync=fsync)
-    return path
+    if path.exists():
+        return False
+    atomic_write(path, data, fsync=fsync)
+    return True
+
+
+def remove_originals(data_dir: Path, sha256s: Iterable[str]) -> None:
+    for sha in sha256s:
+        original_path(data_dir, sha).unlink(missing_ok=True)
+
+
+def stray_files(data_dir: Path, referenced: set[str], live: Path | None) -> list[Path]:
+    """What no document of the live generation refers to: originals of no document, temporary
+    files of interrupted writes (`.tmp-*`) and generations other than the live one (a build
+    killed before it published). Only to be called under the write lock."""
+    found = sorted(p for p in (data_dir / "originals").glob("*/*")
+                   if p.is_file() and (p.name.startswith(".tmp-") or p.name not in referenced))
+    found += sorted(p for p in data_dir.glob(".tmp-*") if p.is_file())
+    found += sorted(p for p in data_dir.glob("gen-*") if p.is_dir() and p != live)
+    return found
+
+
+def remove_stray(paths: Iterable[Path]) -> None:
+    for path in paths:
+        if path.is_dir():
+            _rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def connect(path: Path, schema: str) -> sqlite3.Connection:

@@ -8,6 +8,8 @@ Each module declares:
                                      metadata; `name` is the file's own name when `path` is
                                      a staged copy; raises IngestRefused with a reason a
                                      person understands.
+    USES_LIMITS: bool                (optional) parse also takes `limits=`, the ParseLimits
+                                     (parsers/limits.py) it checks before working
 
 `parse_file` picks the parser from the file's bytes first, its name second (text has no
 magic bytes: text-like bytes under an unknown name are read as text).
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from indexer.errors import IngestRefused
 from indexer.ingest.parsers import docx, html, pdf, text
+from indexer.ingest.parsers.limits import ParseLimits
 from indexer.models import ParsedDocument
 
 PARSERS = (pdf, docx, html, text)  # order matters: sniffing tries the most specific first
@@ -50,8 +53,9 @@ def is_candidate(path: Path) -> bool:
     return path.suffix.lower() in supported_suffixes()
 
 
-def parse_file(path: Path, name: str = "") -> ParsedDocument:
-    """Parse `path`; `name` is its own name when `path` is a staged upload (ours)."""
+def parse_file(path: Path, name: str = "", limits: ParseLimits | None = None) -> ParsedDocument:
+    """Parse `path`; `name` is its own name when `path` is a staged upload (ours). `limits`:
+    a Settings' (ParseLimits.of(settings)), else the environment's."""
     named = Path(name or path.name)
     with open(path, "rb") as fh:
         head = fh.read(2048)
@@ -63,7 +67,10 @@ def parse_file(path: Path, name: str = "") -> ParsedDocument:
             f"supported: {', '.join(supported_suffixes())}",
             named.name,
         )
-    doc = parser.parse(path, named.name)
+    if getattr(parser, "USES_LIMITS", False):
+        doc = parser.parse(path, named.name, limits=limits or ParseLimits.of())
+    else:
+        doc = parser.parse(path, named.name)
     doc.format = doc.format or parser.FORMAT
     if not any(b.text.strip() for p in doc.pages for b in p.blocks):
         raise IngestRefused("the file contains no text", path.name)

@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import IngestRefused
 from indexer.ingest import dates
 from indexer.ingest.cleanup import SYMBOL_RE
+from indexer.ingest.parsers.limits import ParseLimits, check_zip
 from indexer.models import Block, DocMeta, Page, ParsedDocument
 from indexer.text import normalize_text
 
 FORMAT = "docx"
 EXTENSIONS = (".docx", ".doc")
+USES_LIMITS = True  # parse takes limits= (parsers/limits.py)
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -34,6 +37,16 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def _w(tag: str) -> str:
     return f"{{{_W}}}{tag}"
+
+
+def _int(value: str | None, default: int, high: int = 32767) -> int:
+    """A number the file states (a list's start, a level), or `default` when it is not one.
+    Bounded as Word bounds it (starts up to 32767): `(i)` of a start of 10**18 would be a
+    roman numeral of 10**15 letters."""
+    try:
+        return min(max(int(value or ""), 0), high)
+    except ValueError:
+        return default
 
 
 def _val(el, tag: str, default: str = "") -> str:
@@ -134,8 +147,8 @@ def _roman(n: int) -> str:
 
 def _level(el) -> _Level:
     restart = _val(el, "lvlRestart")
-    return _Level(start=int(_val(el, "start", "1") or 1), fmt=_val(el, "numFmt", "decimal"),
-                  text=_val(el, "lvlText"), restart=int(restart) if restart else None,
+    return _Level(start=_int(_val(el, "start"), 1), fmt=_val(el, "numFmt", "decimal"),
+                  text=_val(el, "lvlText"), restart=_int(restart, 0, 9) if restart else None,
                   legal=el.find(_w("isLgl")) is not None)
 
 
@@ -145,15 +158,15 @@ def _read_numbering(root) -> _Numbering:
         return numbering
     for ab in root.iter(_w("abstractNum")):
         numbering.abstract[ab.get(_w("abstractNumId"))] = {
-            int(lv.get(_w("ilvl"), "0")): _level(lv) for lv in ab.iter(_w("lvl"))}
+            _int(lv.get(_w("ilvl")), 0, 8): _level(lv) for lv in ab.iter(_w("lvl"))}
     for num in root.iter(_w("num")):
         num_id = num.get(_w("numId"))
         numbering.instances[num_id] = _val(num, "abstractNumId")
         for ov in num.iter(_w("lvlOverride")):
-            ilvl = int(ov.get(_w("ilvl"), "0"))
+            ilvl = _int(ov.get(_w("ilvl")), 0, 8)
             start = _val(ov, "startOverride")
             if start:
-                numbering.overrides.setdefault(num_id, {})[ilvl] = int(start)
+                numbering.overrides.setdefault(num_id, {})[ilvl] = _int(start, 1)
             lvl = ov.find(_w("lvl"))
             if lvl is not None:
                 numbering.level_overrides.setdefault(num_id, {})[ilvl] = _level(lvl)
@@ -181,9 +194,9 @@ def _read_styles(root) -> dict[str, _Style]:
         if ppr is not None:
             npr = ppr.find(_w("numPr"))
             if npr is not None and _val(npr, "numId"):
-                num = (_val(npr, "numId"), int(_val(npr, "ilvl", "0") or 0))
+                num = (_val(npr, "numId"), _int(_val(npr, "ilvl"), 0, 8))
             if _val(ppr, "outlineLvl"):
-                outline = int(_val(ppr, "outlineLvl"))
+                outline = _int(_val(ppr, "outlineLvl"), 9, 9)
         styles[st.get(_w("styleId"), "")] = _Style(
             name=_val(st, "name").lower(), based_on=_val(st, "basedOn"), num=num,
             outline=outline)
@@ -201,7 +214,7 @@ def _style_chain(styles: dict[str, _Style], style_id: str):
 def _heading_level(styles: dict[str, _Style], style_id: str, ppr) -> int:
     """1.. for a heading paragraph (Title, Heading N, or an outline level), else 0."""
     if ppr is not None and _val(ppr, "outlineLvl"):
-        lvl = int(_val(ppr, "outlineLvl"))
+        lvl = _int(_val(ppr, "outlineLvl"), 9, 9)
         return lvl + 1 if lvl < 9 else 0
     for st in _style_chain(styles, style_id):
         if st.name == "title":
@@ -256,10 +269,10 @@ def _numbering_of(p, styles: dict[str, _Style], style_id: str) -> tuple[str, int
         num_id = _val(npr, "numId")
         if num_id == "0":
             return None  # numbering switched off for this paragraph
-        return num_id, int(_val(npr, "ilvl", "0") or 0)
+        return num_id, _int(_val(npr, "ilvl"), 0, 8)
     for st in _style_chain(styles, style_id):
         if st.num is not None:
-            ilvl = int(_val(npr, "ilvl", str(st.num[1]))) if npr is not None else st.num[1]
+            ilvl = _int(_val(npr, "ilvl"), st.num[1], 8) if npr is not None else st.num[1]
             return st.num[0], ilvl
     return None
 
@@ -323,16 +336,55 @@ def _refuse_ole(data: bytes, name: str) -> None:
         "that", name)
 
 
-def _part_xml(package, partname: str):
+# Parts we parse ourselves get python-docx's own settings, stated: no entities resolved (an
+# external one could read the server's files into the text), no network, no DTD, and
+# libxml2's default bounds on depth and sizes (huge_tree off).
+def _xml_parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False)
+
+
+_DAMAGED = ("the Word file is damaged and cannot be read ({detail}); open it in Word, save it "
+            "again and upload the new copy")
+
+
+def _short(exc: BaseException) -> str:
+    """A library's message, short and without the name of our staged copy."""
+    if isinstance(exc, RecursionError):
+        return "its structure is nested too deeply"
+    msg = " ".join(str(exc).split())
+    msg = re.sub(r"\s*\(<string>, line \d+\)$", "", msg)  # lxml repeats the position
+    return (msg or type(exc).__name__)[:160]
+
+
+def _part_xml(package, partname: str, shown: str):
     from lxml import etree
 
     for part in package.iter_parts():
         if str(part.partname) == partname:
-            return etree.fromstring(part.blob)
+            try:
+                return etree.fromstring(part.blob, _xml_parser())
+            except etree.LxmlError as exc:
+                detail = f"{partname.lstrip('/')}: {_short(exc)}"
+                raise IngestRefused(_DAMAGED.format(detail=detail), shown) from None
     return None
 
 
-def parse(path: Path, name: str = "") -> ParsedDocument:
+# What a damaged package raises from python-docx, lxml and zipfile as it is read (a
+# malformed part, a missing one, corrupt compressed data, a structure nested too deeply).
+# Caught only around the reading of the file; anything else is a bug and is reported as one.
+def _package_errors() -> tuple[type[BaseException], ...]:
+    from docx.exceptions import PythonDocxError
+    from docx.opc.exceptions import OpcError
+    from lxml import etree
+
+    return (etree.LxmlError, PythonDocxError, OpcError, zipfile.BadZipFile, zlib.error,
+            KeyError, ValueError, EOFError, NotImplementedError, RecursionError)
+
+
+def parse(path: Path, name: str = "", limits: ParseLimits | None = None) -> ParsedDocument:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -345,6 +397,8 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
     if not data.startswith(b"PK"):
         raise IngestRefused("this is not a Word document (.docx): its content is of another "
                             "kind; check the file or export it again from Word", shown)
+    # before python-docx inflates any part (it reads them all into memory)
+    check_zip(path, limits or ParseLimits.of(), shown)
     try:
         document = docx.Document(str(path))
     except ValueError as exc:
@@ -352,46 +406,73 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
             raise IngestRefused("this is not a Word document (.docx): its content is of "
                                 "another kind; check the file or export it again from Word",
                                 shown) from None
-        raise IngestRefused(f"the Word file is damaged and cannot be read ({exc}); open it "
-                            "in Word, save it again and upload the new copy", shown) from None
+        raise IngestRefused(_DAMAGED.format(detail=_short(exc)), shown) from None
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:
         # (python-docx's own message names our staging path: not for the person's eyes)
         detail = ("a part is missing" if isinstance(exc, KeyError)
                   else "not a complete .docx package")
-        raise IngestRefused(f"the Word file is damaged and cannot be read ({detail}); open "
-                            "it in Word, save it again and upload the new copy",
+        raise IngestRefused(_DAMAGED.format(detail=detail), shown) from None
+    except _package_errors() as exc:  # lxml's XMLSyntaxError and the like, from a broken part
+        raise IngestRefused(_DAMAGED.format(detail=_short(exc)), shown) from None
+    except (AttributeError, TypeError):
+        # python-docx reading a part whose root element is of another kind (a relationships
+        # part holding a document, say); only its code runs in docx.Document
+        raise IngestRefused(_DAMAGED.format(detail="a part holds the wrong kind of content"),
                             shown) from None
-    except Exception as exc:  # lxml's XMLSyntaxError and the like, from a broken part
-        if type(exc).__module__.startswith(("lxml", "docx")):
-            raise IngestRefused(f"the Word file is damaged and cannot be read ({exc}); open "
-                                "it in Word, save it again and upload the new copy",
-                                shown) from None
+    try:
+        return _read(document, shown)
+    except IngestRefused:
         raise
+    except _package_errors() as exc:
+        raise IngestRefused(_DAMAGED.format(detail=_short(exc)), shown) from None
+
+
+def _read(document, shown: str) -> ParsedDocument:
+    from docx.oxml.document import CT_Document
+
+    if not isinstance(document.element, CT_Document):  # the main part holds something else
+        raise IngestRefused(_DAMAGED.format(detail="its main part is not a Word document"),
+                            shown)
     package = document.part.package
-    styles = _read_styles(_part_xml(package, "/word/styles.xml"))
-    numbering = _read_numbering(_part_xml(package, "/word/numbering.xml"))
+    styles_xml = _part_xml(package, "/word/styles.xml", shown)
+    styles = _read_styles(styles_xml)
+    numbering = _read_numbering(_part_xml(package, "/word/numbering.xml", shown))
     body = document.element.body
+    if body is None:
+        raise IngestRefused("the Word document has no text", shown)
     blocks = _blocks(body, styles, numbering)
-    blocks += _notes(_part_xml(package, "/word/footnotes.xml"), "footnote")
-    blocks += _notes(_part_xml(package, "/word/endnotes.xml"), "endnote")
+    blocks += _notes(_part_xml(package, "/word/footnotes.xml", shown), "footnote")
+    blocks += _notes(_part_xml(package, "/word/endnotes.xml", shown), "endnote")
     if not blocks:
         raise IngestRefused("the Word document has no text", shown)
 
-    props = document.core_properties
-    lang = (props.language or "").split("-")[0].lower()[:3]
-    if not lang:
-        defaults = _part_xml(package, "/word/styles.xml")
-        node = defaults.find(f".//{_w('docDefaults')}//{_w('lang')}") if defaults is not None \
-            else None
+    warnings: list[str] = []
+    title, lang, stamps = _properties(document, warnings)
+    lang = lang.split("-")[0].lower()[:3]
+    if not lang and styles_xml is not None:
+        node = styles_xml.find(f".//{_w('docDefaults')}//{_w('lang')}")
         if node is not None:
             lang = (node.get(_w("val")) or "").split("-")[0].lower()[:3]
     # the date the text prints (a UN masthead's date line), else a plausible property date:
     # python-docx's template says 2013-12-23 in every file made from it
-    date = dates.from_text([b.text for b in blocks[:40]]) or \
-        dates.plausible(props.created) or dates.plausible(props.modified)
-    title = normalize_text(props.title or "") or next(
+    date = dates.from_text([b.text for b in blocks[:40]]) or next(
+        (d for d in map(dates.plausible, stamps) if d), "")
+    title = normalize_text(title) or next(
         (b.text for b in blocks if b.kind == "heading"), "")
     m = SYMBOL_RE.search(" ".join(b.text for b in blocks[:10]))
     meta = DocMeta(title=title, lang=lang, date=date, symbol=m.group(0) if m else "")
     # Word reflows its pages on every screen and printer: no page numbers to cite
-    return ParsedDocument(pages=[Page(1, blocks)], meta=meta, format=FORMAT, paged=False)
+    return ParsedDocument(pages=[Page(1, blocks)], meta=meta, format=FORMAT, paged=False,
+                          warnings=warnings)
+
+
+def _properties(document, warnings: list[str]):
+    """(title, language, (created, modified)) from the core properties; none, with a warning,
+    when that part holds something else (the text is still worth reading)."""
+    try:
+        props = document.core_properties
+        return props.title or "", props.language or "", (props.created, props.modified)
+    except (AttributeError, TypeError, ValueError):  # python-docx on a part of another kind
+        warnings.append("the document information (title) could not be read "
+                        "(docProps/core.xml holds the wrong kind of content)")
+        return "", "", (None, None)

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import re
 import warnings as _warnings
+from collections.abc import Iterator
 from pathlib import Path
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, PageElement, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from indexer.errors import IngestRefused
 from indexer.ingest.cleanup import SYMBOL_RE
+from indexer.ingest.parsers.limits import ParseLimits
 from indexer.ingest.parsers.text import decode
 from indexer.models import Block, DocMeta, Page, ParsedDocument
 from indexer.text import normalize_text
 
 FORMAT = "html"
 EXTENSIONS = (".html", ".htm", ".xhtml")
+USES_LIMITS = True  # parse takes limits= (parsers/limits.py)
 
 _DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
          "button", "select", "svg", "iframe", "object", "embed", "head")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _LEAVES = ("p", "li", "td", "th", "dt", "dd", "blockquote", "pre", "caption", "figcaption")
+_BLOCKS = frozenset(_LEAVES + _HEADINGS)
 _CONTAINERS = ("div", "section", "article", "main", "body", "ul", "ol", "table", "tbody",
                "thead", "tr", "dl", "figure", "center", "span", "font")
 
@@ -36,51 +41,81 @@ def _text(node: Tag) -> str:
     return normalize_text(" ".join(node.get_text(" ").split()))
 
 
-def _walk(node: Tag, blocks: list[Block]) -> None:
-    """Depth-first: headings and leaf blocks become Blocks; stray text in containers too."""
-    loose: list[str] = []
+def _flush(loose: list[str], blocks: list[Block]) -> None:
+    text = normalize_text(" ".join(" ".join(loose).split()))
+    if text:
+        blocks.append(Block(text, "para"))
+    loose.clear()
 
-    def flush_loose():
-        text = normalize_text(" ".join(" ".join(loose).split()))
-        if text:
-            blocks.append(Block(text, "para"))
-        loose.clear()
 
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if type(child) is NavigableString:  # not comments, CDATA, doctype
-                loose.append(str(child))
-            continue
-        if not isinstance(child, Tag):
-            continue
-        name = (child.name or "").lower()
-        if name in _DROP:
-            continue
-        if name in _HEADINGS:
-            flush_loose()
-            text = _text(child)
-            if text:
-                blocks.append(Block(text, "heading", int(name[1])))
-        elif name in _LEAVES:
-            flush_loose()
-            # A list item or cell holding its own block structure is walked, not flattened.
-            if child.find(list(_LEAVES) + list(_HEADINGS)):
-                _walk(child, blocks)
-            else:
+def _survey(root: Tag, max_depth: int, shown: str) -> set[int]:
+    """The ids of the elements under `root` that hold a heading or a leaf block at any depth,
+    in one pass without recursion; a page nested deeper than `max_depth` is refused (a page
+    100,000 levels deep overflowed the recursive walk this replaced)."""
+    order: list[Tag] = []
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            raise IngestRefused(
+                f"the HTML page nests its elements more than {max_depth} levels deep, which "
+                "is not a readable page (browsers stop nesting at 512); save it again from a "
+                "browser or as PDF and add that", shown)
+        order.append(node)
+        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tag))
+    holding: set[int] = set()
+    for node in reversed(order):  # every element after its descendants
+        if any(isinstance(c, Tag) and (c.name in _BLOCKS or id(c) in holding)
+               for c in node.children):
+            holding.add(id(node))
+    return holding
+
+
+def _walk(root: Tag, blocks: list[Block], holding: set[int]) -> None:
+    """Depth-first, with a stack of its own: headings and leaf blocks become Blocks; stray
+    text in containers too. `holding`: the elements with a block inside (from _survey)."""
+    # frames: (the element's remaining children, its loose text so far)
+    stack: list[tuple[Iterator[PageElement], list[str]]] = [(iter(root.children), [])]
+    while stack:
+        children, loose = stack[-1]
+        for child in children:
+            if isinstance(child, NavigableString):
+                if type(child) is NavigableString:  # not comments, CDATA, doctype
+                    loose.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = (child.name or "").lower()
+            if name in _DROP:
+                continue
+            if name in _HEADINGS:
+                _flush(loose, blocks)
+                text = _text(child)
+                if text:
+                    blocks.append(Block(text, "heading", int(name[1])))
+            elif name in _LEAVES:
+                _flush(loose, blocks)
+                # A list item or cell holding its own block structure is walked, not flattened.
+                if id(child) in holding:
+                    stack.append((iter(child.children), []))
+                    break
                 text = _text(child)
                 if text:
                     blocks.append(Block(text, "para"))
-        elif name == "br":
-            loose.append("\n")
-        elif name in _CONTAINERS or child.find(list(_LEAVES) + list(_HEADINGS)):
-            flush_loose()
-            _walk(child, blocks)
-        else:  # inline element (a, em, strong, ...) inside a container's loose text
-            loose.append(child.get_text(" "))
-    flush_loose()
+            elif name == "br":
+                loose.append("\n")
+            elif name in _CONTAINERS or id(child) in holding:
+                _flush(loose, blocks)
+                stack.append((iter(child.children), []))
+                break
+            else:  # inline element (a, em, strong, ...) inside a container's loose text
+                loose.append(child.get_text(" "))
+        else:  # every child seen: this element is done
+            _flush(loose, blocks)
+            stack.pop()
 
 
-def parse(path: Path, name: str = "") -> ParsedDocument:
+def parse(path: Path, name: str = "", limits: ParseLimits | None = None) -> ParsedDocument:
     data = path.read_bytes()
     if not data.strip():
         raise IngestRefused("the file is empty", path.name)
@@ -95,7 +130,13 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
                 pass  # keep our own decoding: the declaration was wrong
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(text, "html.parser")
+        try:
+            soup = BeautifulSoup(text, "html.parser")
+        except ParserRejectedMarkup as exc:  # Python's html.parser gave up on the markup
+            detail = str(exc).strip().splitlines()[-1].strip()[:160]
+            raise IngestRefused(f"the HTML page is damaged and cannot be read ({detail}); save "
+                                "it again from a browser or as PDF and add that",
+                                name or path.name) from None
 
     html_tag = soup.find("html")
     lang = ""
@@ -105,8 +146,9 @@ def parse(path: Path, name: str = "") -> ParsedDocument:
     title = _text(title_tag) if isinstance(title_tag, Tag) else ""
 
     body = soup.find("body") or soup
+    holding = _survey(soup, (limits or ParseLimits.of()).markup_depth, name or path.name)
     blocks: list[Block] = []
-    _walk(body, blocks)
+    _walk(body, blocks, holding)
     if not blocks:
         raise IngestRefused("the HTML page has no readable text", path.name)
     if not title:

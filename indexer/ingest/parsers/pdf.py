@@ -49,6 +49,7 @@ PYPDF_ERRORS: tuple[type[BaseException], ...] = (
     TypeError,
     AttributeError,
     IndexError,
+    NotImplementedError,  # "Unsupported filter /JBIG2Decode": a stream pypdf cannot decode
     AssertionError,
     RecursionError,
     OverflowError,
@@ -184,6 +185,8 @@ def _short_reason(exc: BaseException) -> str:
     if isinstance(exc, pypdf.errors.EmptyFileError):
         return "the file is empty"
     msg = " ".join(str(exc).split())
+    if isinstance(exc, NotImplementedError):
+        return f"it uses a feature the PDF reader does not support: {msg[:120]}"
     if not msg or not isinstance(exc, PyPdfError):
         msg = f"{type(exc).__name__}{': ' + msg if msg else ''}"
     return msg[:160]
