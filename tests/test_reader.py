@@ -1,5 +1,5 @@
-"""The process that reads files (indexer/ingest/reader.py), for real: its memory cap, its time limit,
-a kill from outside and a crash each end in one refusal that says what happened and what to
+"""The process that reads files (indexer/ingest/reader.py), for real: its memory cap, its time
+limit, a kill from outside and a crash each end in one refusal that says what happened and what to
 do, and the files after it are read; results come back in order, typed."""
 
 from __future__ import annotations
