@@ -195,7 +195,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(zip_bomb):
     probe = ("import json, re, sys, time\n"
              "from pathlib import Path\n"
              "from indexer.errors import IngestRefused\n"
-             "from indexer.parsers import parse_file\n"
+             "from indexer.ingest.parsers import parse_file\n"
              "t = time.perf_counter()\n"
              "try:\n"
              "    parse_file(Path(sys.argv[1])); reason = ''\n"
@@ -216,7 +216,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(zip_bomb):
 
 def test_limits_are_settings_and_the_ratio_catches_a_smaller_bomb(tmp_path, settings):
     from badfiles import zip_bomb_docx
-    from indexer.parsers.limits import ParseLimits
+
+    from indexer.ingest.parsers.limits import ParseLimits
 
     small = zip_bomb_docx(tmp_path / "small.docx", 20 << 20)  # 20 MB of spaces: 1,000 times
     with pytest.raises(IngestRefused, match=r"'word/document.xml' grows [\d,]+ times when "
