@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engines, lexicon, ocr_cache, parsers, store, twins
+from . import alerts, engines, lexicon, ocr_cache, parsers, store, twins
 from .config import Settings
 from .errors import IndexOutOfDate, IngestRefused, NotFound
 from .language import detect, document_language, passage_language
@@ -240,6 +240,8 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
             if old is not None:
                 old.close()
         store.publish_generation(data_dir, gen)
+        # alerts: the documents this build made searchable, matched against saved searches
+        alerts.documents_searchable(settings)
     report.notes += prepare_lexicon(settings)
     return report
 
@@ -327,6 +329,8 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
                     with st.transaction():
                         st.set_status([kept.document.doc_id], "active")
                     fold_format_twins(st, ix, twins.key(kept.document))
+            # alerts: the documents just made searchable, matched against saved searches
+            alerts.documents_searchable(settings)
         finally:
             st.close()
     return report
@@ -390,6 +394,8 @@ def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None
             st.set_status([new.doc_id], "active")
             st.set_status([doc_id], "superseded")
             st.record_audit(actor or actor_default(), "replace", new.doc_id, old.meta, new.meta)
+        # alerts: the new revision's changed paragraphs, matched against saved searches
+        alerts.documents_searchable(settings)
     return outcome
 
 
