@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     frequency TEXT NOT NULL,                 -- daily | weekly
     ui_lang TEXT NOT NULL,
     confirm_hash TEXT UNIQUE,                -- NULL once confirmed
-    unsubscribe_hash TEXT NOT NULL UNIQUE,
+    unsubscribe_token TEXT NOT NULL UNIQUE,  -- kept: every digest carries it (it can only
+                                             -- end this subscription)
     created TEXT NOT NULL,
     confirmed TEXT,
     last_seq INTEGER NOT NULL,               -- items up to this one are in a digest
@@ -452,9 +453,9 @@ class AlertStore:
                             "confirmed IS NULL", (search_id, address))
             cur = self.db.execute(
                 "INSERT INTO subscriptions(search_id, address, frequency, ui_lang, "
-                "confirm_hash, unsubscribe_hash, created, last_seq, next_due) "
+                "confirm_hash, unsubscribe_token, created, last_seq, next_due) "
                 "VALUES (?,?,?,?,?,?,?,?,?)",
-                (search_id, address, frequency, ui_lang, token_hash(confirm), token_hash(leave),
+                (search_id, address, frequency, ui_lang, token_hash(confirm), leave,
                  main_store.now(), self.last_seq(search_id), due))
         return cur.lastrowid, confirm, leave
 
@@ -464,11 +465,15 @@ class AlertStore:
             raise NotFound("no such subscription")
         return dict(row)
 
-    def subscription_by(self, column: str, token: str) -> dict:
-        if column not in ("confirm_hash", "unsubscribe_hash"):
-            raise ValueError(column)
-        row = self.db.execute(f"SELECT * FROM subscriptions WHERE {column}=?",
-                              (token_hash(token or ""),)).fetchone()
+    def subscription_by(self, kind: str, token: str) -> dict:
+        """The subscription a confirmation ("confirm") or unsubscribe ("leave") token
+        opens."""
+        if kind == "confirm":
+            row = self.db.execute("SELECT * FROM subscriptions WHERE confirm_hash=?",
+                                  (token_hash(token or ""),)).fetchone()
+        else:
+            row = self.db.execute("SELECT * FROM subscriptions WHERE unsubscribe_token=?",
+                                  (token or "",)).fetchone()
         if row is None:
             raise NotFound("no subscription at this address")
         return dict(row)
