@@ -297,9 +297,9 @@ PATHS = {
             "total": {"type": "integer"},
             "alerts": {"type": "array", "items": _ref("StaffAlert")}},
             "required": ["total", "alerts"]}), "401": _ERR}}},
-    "/api/staff/alerts/{id}": {"delete": {
+    "/api/staff/alerts/{search_id}": {"delete": {
         "summary": "Staff: remove a saved search (`index.py alert remove ID`)",
-        "parameters": [{"name": "id", "in": "path", "required": True,
+        "parameters": [{"name": "search_id", "in": "path", "required": True,
                         "schema": {"type": "integer"}}],
         "responses": {"204": {"description": "Removed"}, "401": _ERR, "404": _ERR}}},
     "/api/staff/alerts/run": {"post": {

@@ -32,8 +32,8 @@ from rapidfuzz.distance import Levenshtein
 from .. import engines
 from .. import store as main_store
 from ..bm25 import own_field
-from ..compare import align
-from ..engines.records import fold_key, passage_record
+from ..compare import align, body
+from ..engines.records import fold_key, passage_record, text_hash
 from ..errors import DialogueSearchError
 from ..models import Document, Passage, citation, locator
 from ..query_syntax import shape
@@ -256,7 +256,7 @@ def _record(alerts: AlertStore, found: list[Found], at: str, out: Outcome) -> No
             groups.append([f])
         else:
             slot.append(f)
-    wordings = alerts.wordings({f.record["text_hash"] for f in found})
+    wordings = alerts.wordings({wording(f.passage.text) for f in found})
     latest = alerts.latest_items({key for _sid, key in slots})
     snapped: set[str] = set()
     rows, versions = [], []
@@ -265,7 +265,7 @@ def _record(alerts: AlertStore, found: list[Found], at: str, out: Outcome) -> No
         for slot in groups:
             slot.sort(key=lambda f: f.passage.lang != f.query_lang)  # the query's language
             first = slot[0]
-            if (search_id, first.record["text_hash"]) in wordings:
+            if (search_id, wording(first.passage.text)) in wordings:
                 continue  # the same wording was an item already: a copy
             newest = latest.get((search_id, key)) if labelled else None
             langs = {f.passage.lang for f in slot}
@@ -283,10 +283,10 @@ def _record(alerts: AlertStore, found: list[Found], at: str, out: Outcome) -> No
                 alerts.add_snapshot(p.passage_id, first.doc.doc_id, snapshot(first.doc, p))
                 snapped.add(p.passage_id)
             rows.append((search_id, first.search.uid, p.passage_id, first.doc.doc_id, key,
-                         first.record["text_hash"], p.lang, at,
+                         wording(p.text), p.lang, at,
                          {**first.why.to_json(), "change": first.change,
                           "previous": first.previous, "versions": {}}))
-            wordings.add((search_id, first.record["text_hash"]))
+            wordings.add((search_id, wording(p.text)))
             latest[(search_id, key)] = (0, set(langs))  # (this batch's: never attached to)
             versions += [(search_id, entry_id(first.search.uid, p.passage_id), f)
                          for f in slot[1:]]
@@ -296,6 +296,13 @@ def _record(alerts: AlertStore, found: list[Found], at: str, out: Outcome) -> No
     for search_id, entry, f in versions:
         alerts.add_version(search_id, seqs[entry], f.passage.passage_id, f.passage.lang)
         out.versions += 1
+
+
+def wording(text: str) -> str:
+    """What makes two passages copies of one another: their words (case, spacing and
+    punctuation aside), their own paragraph numbers left out (a later text repeating a
+    paragraph under another number)."""
+    return text_hash(body(text))
 
 
 def snapshot(d: Document, p: Passage) -> dict:

@@ -18,11 +18,15 @@ def title(item: Item) -> str:
     return f"{d.get('title', '')}, {where}" if where else d.get("title", "")
 
 
-def highlighted(item: Item) -> str:
-    """The passage's whole text as HTML, its matched words in <mark>."""
+def highlighted(item: Item, tag: str = "mark") -> str:
+    """The passage's whole text as HTML, its matched words in <mark> (or `tag`: feed
+    readers and mail programs drop <mark>, an HTML5 element, and keep <strong>)."""
     text = item.data.get("text", "")
     spans = [tuple(s) for s in item.data.get("spans", [])]
-    return snippet(text, spans, width=max(len(text), 1))
+    html = snippet(text, spans, width=max(len(text), 1))
+    if tag != "mark":  # the text is escaped: every literal <mark> is snippet's own
+        html = html.replace("<mark>", f"<{tag}>").replace("</mark>", f"</{tag}>")
+    return html
 
 
 def reasons(item: Item, _) -> list[str]:
@@ -42,9 +46,10 @@ def reasons(item: Item, _) -> list[str]:
 
 
 def html(item: Item, _, permalink: str, link_for=None) -> str:
-    """The item as an HTML fragment (escaped)."""
+    """The item as an HTML fragment (escaped), for feeds and e-mails: matches in
+    <strong>."""
     d = item.data
-    parts = [f'<p lang="{escape(d.get("lang", ""))}">{highlighted(item)}</p>']
+    parts = [f'<p lang="{escape(d.get("lang", ""))}">{highlighted(item, "strong")}</p>']
     for line in reasons(item, _):
         parts.append(f"<p><em>{escape(line)}</em></p>")
     versions = d.get("versions") or {}
