@@ -119,6 +119,7 @@ def subscribe(alerts: AlertStore, settings: Settings, search: SavedSearch, addre
     except MailUnavailable:
         alerts.unsubscribe(sub_id)  # nothing waits for a confirmation that never left
         raise
+    alerts.confirmation_sent(address)
 
 
 def confirmation(settings: Settings, search: SavedSearch, address: str, frequency: str,

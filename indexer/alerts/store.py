@@ -106,6 +106,12 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     next_due TEXT NOT NULL,
     UNIQUE(search_id, address)
 );
+-- confirmation e-mails sent, by the address's SHA-256: at most a few a day to one address
+CREATE TABLE IF NOT EXISTS confirmations (
+    address_hash TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS confirmations_address ON confirmations(address_hash, at);
 CREATE TABLE IF NOT EXISTS webhooks (
     search_id INTEGER PRIMARY KEY REFERENCES searches(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
@@ -500,8 +506,14 @@ class AlertStore:
             self.db.execute("DELETE FROM subscriptions WHERE id=?", (sub_id,))
 
     def recent_confirmations(self, address: str, since: str) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM subscriptions WHERE address=? AND "
-                               "created>=?", (address, since)).fetchone()[0]
+        """Confirmation e-mails sent to the address since then."""
+        return self.db.execute("SELECT COUNT(*) FROM confirmations WHERE address_hash=? AND "
+                               "at>=?", (token_hash(address.lower()), since)).fetchone()[0]
+
+    def confirmation_sent(self, address: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO confirmations(address_hash, at) VALUES (?,?)",
+                            (token_hash(address.lower()), main_store.now()))
 
     # -- webhooks
     def set_webhook(self, search_id: int, url: str) -> str:
