@@ -29,6 +29,7 @@ from markupsafe import Markup
 from indexer.alerts import mail, preview, render, searches, webhooks
 from indexer.alerts.feed import ENTRIES, atom
 from indexer.alerts.store import AlertStore, SavedSearch, open_store
+from indexer.errors import NotFound
 
 from . import UI_LANGUAGES, select_locale, service
 from .auth import current_user
@@ -105,6 +106,16 @@ def _preview(req: dict) -> dict:
     average = counts["total"] / len(counts["months"])
     return {"counts": counts, "chart": chart, "broad": average > BROAD,
             "average": round(average)}
+
+
+@bp.errorhandler(NotFound)
+def _unknown(_exc):
+    """A wrong or replaced token, on the pages and the feed (404), said in the UI's
+    language."""
+    g.error_status = 404
+    return render_template("error.html", status=404, title=_("Not found"),
+                           message=_("There is no saved search or subscription at this "
+                                     "address: it was deleted, or given a new address.")), 404
 
 
 # ------------------------------------------------------------------ saving
