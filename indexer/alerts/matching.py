@@ -266,18 +266,27 @@ class Matcher:
         self.analyze = analyze
         self.plans: list[tuple[object, Plan]] = list(plans)
         self._tests: dict[tuple[int, str], object] = {}
-        self._by_pair: dict[tuple[str, str], list[int]] = {}
-        self._always: list[int] = []
-        self._wanted: dict[int, tuple[dict, list]] = {}  # id(plan) -> terms, patterns
+        # by the passages' own text field: anchors -> searches, and the searches without
+        self._anchored: dict[str, tuple[dict, list]] = {}
+        self._wanted: dict[tuple[int, str], tuple[dict, list]] = {}
         self._words: tuple[Candidate | None, tuple] = (None, ())
         self._short: dict[tuple[str, str], list[str]] = {}
-        for i, (_key, plan) in enumerate(self.plans):
-            found = anchors(plan.node)
-            if found is None:
-                self._always.append(i)
-            else:
-                for pair in found:
-                    self._by_pair.setdefault(pair, []).append(i)
+
+    def _anchors(self, own: str) -> tuple[dict, list]:
+        """The inverted index of anchors for passages of one text field."""
+        found = self._anchored.get(own)
+        if found is None:
+            by_pair: dict[tuple[str, str], list[int]] = {}
+            always: list[int] = []
+            for i, (_key, plan) in enumerate(self.plans):
+                pairs = anchors(plan.node_for(own))
+                if pairs is None:
+                    always.append(i)
+                else:
+                    for pair in pairs:
+                        by_pair.setdefault(pair, []).append(i)
+            found = self._anchored[own] = (by_pair, always)
+        return found
 
     @staticmethod
     def make_candidate(record: dict, analyze) -> Candidate:
@@ -289,16 +298,18 @@ class Matcher:
         own = own_field(c.record.get("lang", ""))
         for fieldname in (own, "text_neutral", "text_exact", "title"):
             c.field(fieldname)  # the compiled tests read c.fields directly
-        maybe = set(self._always)
+        by_pair, always = self._anchors(own)
+        maybe = set(always)
         for pair in pairs_of(c):
-            found = self._by_pair.get(pair)
+            found = by_pair.get(pair)
             if found:
                 maybe.update(found)
         out = []
         for i in sorted(maybe):
             test = self._tests.get((i, own))
             if test is None:
-                test = self._tests[(i, own)] = compile_plan(self.plans[i][1].node, own)
+                test = self._tests[(i, own)] = compile_plan(self.plans[i][1].node_for(own),
+                                                            own)
             if test is ALWAYS or (test is not NEVER and test(c)):
                 out.append(self.plans[i])
         return out
@@ -308,7 +319,7 @@ class Matcher:
         rec = c.record
         text, lang = rec.get("content", ""), rec.get("lang", "")
         own = own_field(lang)
-        terms, patterns = self._plan_terms(plan)
+        terms, patterns = self._plan_terms(plan, own)
         wanted: dict[str, set[str]] = {}
         for fieldname in (own, "text_neutral"):
             have = c.fields[fieldname][0]
@@ -340,14 +351,15 @@ class Matcher:
             got = self._short[(kind, text)] = self.analyze(kind, text)
         return got
 
-    def _plan_terms(self, plan: Plan) -> tuple[dict, list]:
-        got = self._wanted.get(id(plan))
+    def _plan_terms(self, plan: Plan, own: str) -> tuple[dict, list]:
+        got = self._wanted.get((id(plan), own))
         if got is None:
+            node = plan.node_for(own)
             terms: dict[str, set[str]] = {}
-            for fieldname, term in iter_terms(plan.node):
+            for fieldname, term in iter_terms(node):
                 terms.setdefault(fieldname, set()).add(term)
-            got = self._wanted[id(plan)] = ({f: frozenset(ts) for f, ts in terms.items()},
-                                            _patterns(plan.node))
+            got = self._wanted[(id(plan), own)] = (
+                {f: frozenset(ts) for f, ts in terms.items()}, _patterns(node))
         return got
 
     def _spans(self, c: Candidate, own: str, own_terms: set, neutral_terms: set

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import queryplan, symbols
+from ..analysis import TEXT_LANGS
 from ..cleanup import normalize_text
 from ..config import Settings
 from ..errors import QueryError
@@ -47,11 +48,24 @@ class Concept:
 
 @dataclass
 class Plan:
-    node: Node  # what a passage must match (search's `everything`)
+    node: Node | None  # what a passage must match (search's `everything`); None: see kept
     query_lang: str
     concepts: list[Concept] = field(default_factory=list)
     expansions: dict[str, list[str]] = field(default_factory=dict)  # lang -> terms used
     sure: bool = False  # whether the query's language was told for sure
+    kept: list | None = None  # the encoded node of a kept plan, decoded on demand
+    _for: dict = field(default_factory=dict, repr=False)
+
+    def node_for(self, own: str) -> Node:
+        """The plan as it bears on passages whose text field is `own`: a kept plan is
+        decoded with the other languages' terms left out (they cannot match such a
+        passage; most of a plan is its expansions into six languages)."""
+        if self.node is not None:
+            return self.node
+        found = self._for.get(own)
+        if found is None:
+            found = self._for[own] = _decode(self.kept, own)
+        return found
 
 
 def build(req: SearchRequest, settings: Settings, analyze, vocabulary=None,
@@ -140,6 +154,8 @@ _NODES = {cls.__name__: cls for cls in (
     queryplan.Term, queryplan.Phrase, queryplan.Prefix, queryplan.Fuzzy, queryplan.Range,
     queryplan.And, queryplan.Or, queryplan.DisMax, queryplan.AndNot, queryplan.AndMaybe,
     queryplan.Filter, queryplan.MatchAll, queryplan.MatchNone)}
+_NONE = queryplan.MatchNone()
+_LANGUAGE_FIELDS = frozenset([*(f"text_{lang}" for lang in TEXT_LANGS), "text_other"])
 _NESTED = frozenset(["children", "positive", "negative", "required", "optional", "query",
                      "condition"])
 # per node class, its fields in order: (name, nested node(s), a tuple)
@@ -162,14 +178,21 @@ def _encode(node) -> list:
     return out
 
 
-def _decode(data: list):
+_OTHER_FIELDS = frozenset(["Term", "Phrase", "Prefix", "Fuzzy"])
+
+
+def _decode(data: list, own: str = ""):
+    """A node from its encoding; with `own`, a word in another language's text field is
+    MatchNone (the matcher's compilation prunes it the same way)."""
     name = data[0]
+    if own and name in _OTHER_FIELDS and data[1] != own and data[1] in _LANGUAGE_FIELDS:
+        return _NONE
     args = []
     for (fname, nested, tup), value in zip(_LAYOUT[name], data[1:], strict=True):
         if fname == "children":
-            value = tuple([_decode(ch) for ch in value])
+            value = tuple([_decode(ch, own) for ch in value])
         elif nested:
-            value = _decode(value)
+            value = _decode(value, own)
         elif tup and value is not None:
             value = tuple(value)
         args.append(value)
@@ -177,17 +200,21 @@ def _decode(data: list):
 
 
 def to_json(plan: Plan) -> str:
-    return json.dumps({"node": _encode(plan.node), "query_lang": plan.query_lang,
+    node = plan.node if plan.node is not None else plan.kept
+    return json.dumps({"node": _encode(node) if plan.node is not None else node,
+                       "query_lang": plan.query_lang,
                        "sure": plan.sure,
                        "concepts": [[c.matched, c.terms] for c in plan.concepts],
                        "expansions": plan.expansions}, ensure_ascii=False)
 
 
 def from_json(text: str) -> Plan:
+    """A kept plan; its node is decoded when asked for (Plan.node_for)."""
     data = json.loads(text)
-    return Plan(_decode(data["node"]), data["query_lang"],
+    return Plan(None, data["query_lang"],
                 [Concept(m, {k: tuple(v) for k, v in terms.items()})
-                 for m, terms in data["concepts"]], data["expansions"], data["sure"])
+                 for m, terms in data["concepts"]], data["expansions"], data["sure"],
+                kept=data["node"])
 
 
 def plan_key(settings: Settings, engine_module) -> str:
