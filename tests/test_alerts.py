@@ -41,8 +41,9 @@ from indexer.search import SearchRequest, SearchService
 pytestmark = pytest.mark.shared
 
 PROJECT = Path(__file__).resolve().parents[1]
-BASE_FILES = ("udhr.en.html", "imrf-modalities-draftres-A73L99.en.txt", "gfmd-draftres-A62L25Rev2.en.txt",
-              "unhcr-omnibus-draftres-AC373L59.en.txt", "MANIFEST.tsv")
+BASE_FILES = ("udhr.en.html", "imrf-modalities-draftres-A73L99.en.txt",
+              "gfmd-draftres-A62L25Rev2.en.txt", "unhcr-omnibus-draftres-AC373L59.en.txt",
+              "MANIFEST.tsv")
 HOSTILE = "<script>alert('x')</script>"
 
 
