@@ -64,6 +64,13 @@ def _private(response):
     return response
 
 
+def saved_id(text: str) -> int:
+    """A saved search's number from a path (a NotFound for anything else)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise NotFound(f"no saved search {text[:20]!r}")
+    return int(text)
+
+
 def by_token(token: str) -> SavedSearch:
     return alerts_db().by_token(token)
 
@@ -315,9 +322,9 @@ def staff_list():
                            results_url=results_url)
 
 
-@staff_bp.post("/<int:search_id>/remove")
-def staff_remove(search_id: int):
-    gone = alerts_db().delete(search_id, actor=f"web:{current_user()}")
+@staff_bp.post("/<search_id>/remove")
+def staff_remove(search_id: str):
+    gone = alerts_db().delete(saved_id(search_id), actor=f"web:{current_user()}")
     flash(_("The saved search “%(name)s” is removed.", name=gone.name))
     return redirect(url_for("staff_alerts.staff_list"), 303)
 

@@ -23,7 +23,7 @@ from indexer.alerts.store import Item, SavedSearch
 from indexer.errors import QueryError
 
 from . import select_locale, service
-from .alerts import alerts_db, by_token, settings
+from .alerts import alerts_db, by_token, saved_id, settings
 from .auth import current_user
 
 bp = Blueprint("alerts_api", __name__, url_prefix="/api/alerts")
@@ -73,33 +73,25 @@ def preview_counts():
     return jsonify(preview.monthly(service(), req))
 
 
-@bp.get("/<token>")
-def show(token: str):
+@bp.route("/<token>", methods=["GET", "PATCH", "DELETE"])
+def one(token: str):
+    """Read (GET), rename or pause (PATCH), delete (DELETE) a saved search."""
     saved = by_token(token)
     db = alerts_db()
+    if request.method == "DELETE":
+        db.delete(saved.id)
+        return "", 204
+    if request.method == "PATCH":
+        data = _body()
+        if "name" in data:
+            saved = searches.rename(db, saved, str(data["name"] or ""))
+        if "paused" in data:
+            if not isinstance(data["paused"], bool):
+                raise QueryError("paused must be true or false")
+            saved = db.update(saved.id, paused=data["paused"])
+        return jsonify(saved_json(saved, db))
     return jsonify({**saved_json(saved, db), "feed_url": searches.feed_path(token),
                     "latest": [item_json(i) for i in db.items(saved.id, limit=ITEMS)]})
-
-
-@bp.patch("/<token>")
-def change(token: str):
-    saved = by_token(token)
-    data = _body()
-    db = alerts_db()
-    if "name" in data:
-        saved = searches.rename(db, saved, str(data["name"] or ""))
-    if "paused" in data:
-        if not isinstance(data["paused"], bool):
-            raise QueryError("paused must be true or false")
-        saved = db.update(saved.id, paused=data["paused"])
-    return jsonify(saved_json(saved, db))
-
-
-@bp.delete("/<token>")
-def delete(token: str):
-    saved = by_token(token)
-    alerts_db().delete(saved.id)
-    return "", 204
 
 
 @bp.post("/<token>/token")
@@ -118,9 +110,13 @@ def email(token: str):
     return jsonify({"status": "confirmation sent"}), 202
 
 
-@bp.put("/<token>/webhook")
-def set_webhook(token: str):
+@bp.route("/<token>/webhook", methods=["PUT", "DELETE"])
+def webhook(token: str):
+    """Set (PUT: answers the signing secret once) or remove (DELETE) the webhook."""
     saved = by_token(token)
+    if request.method == "DELETE":
+        alerts_db().remove_webhook(saved.id)
+        return "", 204
     url = webhooks.check_url(str(_body().get("url") or ""), settings())
     secret = alerts_db().set_webhook(saved.id, url)
     return jsonify({"url": url, "secret": secret,
@@ -129,13 +125,6 @@ def set_webhook(token: str):
                                   "delivery_header": webhooks.DELIVERY,
                                   "scheme": "sha256=HMAC-SHA256(secret, timestamp + '.' + "
                                             "body), hexadecimal"}})
-
-
-@bp.delete("/<token>/webhook")
-def remove_webhook(token: str):
-    saved = by_token(token)
-    alerts_db().remove_webhook(saved.id)
-    return "", 204
 
 
 # ------------------------------------------------------------------ staff
@@ -158,9 +147,9 @@ def staff_list():
          "failed_attempts": r["failures"]} for r in rows]})
 
 
-@staff_bp.delete("/<int:search_id>")
-def staff_remove(search_id: int):
-    alerts_db().delete(search_id, actor=f"web:{current_user()}")
+@staff_bp.delete("/<search_id>")
+def staff_remove(search_id: str):
+    alerts_db().delete(saved_id(search_id), actor=f"web:{current_user()}")
     return "", 204
 
 

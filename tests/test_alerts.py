@@ -409,3 +409,28 @@ def test_alerts_database_is_private_and_outlives_a_rebuild(index):
     finally:
         alerts.close()
     assert _items(settings, search_id) == []
+
+
+def test_anyone_changes_a_saved_search_through_its_token_only(index):
+    """No login for a saved search's own pages and API (auth.OPEN_BLUEPRINTS), but the
+    pages' forms need their CSRF token, and nothing opens without the token."""
+    from search_app import create_app
+
+    app = create_app({"SETTINGS": index, "TESTING": True, "JOB_WORKER": False})
+    client = app.test_client()
+    search_id, token = _save(index, "migrants")
+    # a form posted without its CSRF token is refused (a page elsewhere cannot rename it)
+    assert client.post(f"/alerts/{token}/rename", data={"name": "x"}).status_code == 400
+    page = client.get(f"/alerts/{token}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post(f"/alerts/{token}/rename", data={"name": "Migrants <i>",
+                                                      "csrf_token": csrf}).status_code == 303
+    assert client.post(f"/alerts/{token}x/rename", data={"name": "y", "csrf_token": csrf}
+                       ).status_code == 404
+    assert client.patch(f"/api/alerts/{token}x", json={"name": "y"}).status_code == 404
+    page = client.get(f"/alerts/{token}").get_data(as_text=True)
+    assert "Migrants &lt;i&gt;" in page and "private" in client.get(
+        f"/alerts/{token}").headers["Cache-Control"]
+    assert client.get("/staff/alerts/").status_code == 302  # staff list: sign in first
+    assert client.get("/api/staff/alerts").status_code == 401
+    assert client.delete(f"/api/staff/alerts/{search_id}").status_code == 401
