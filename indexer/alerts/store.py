@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import orjson
+
 from .. import store as main_store
 from ..config import Settings
 from ..errors import NotFound
@@ -228,7 +230,7 @@ def _item(row: sqlite3.Row) -> Item:
     return Item(seq=row["seq"], search_id=row["search_id"], entry_id=row["entry_id"],
                 passage_id=row["passage_id"], doc_id=row["doc_id"], lang=row["lang"],
                 created=row["created"],
-                data={**json.loads(row["snapshot"] or "{}"), **json.loads(row["data"])})
+                data={**orjson.loads(row["snapshot"] or "{}"), **orjson.loads(row["data"])})
 
 
 _ITEMS = ("SELECT items.*, snapshots.data AS snapshot FROM items LEFT JOIN snapshots "
@@ -432,8 +434,7 @@ class AlertStore:
         self.db.executemany(
             "INSERT INTO items(search_id, entry_id, passage_id, doc_id, fold_key, text_hash, "
             "lang, created, data) VALUES (?,?,?,?,?,?,?,?,?)",
-            [(sid, entry_id(uid, pid), pid, doc, key, th, lang, at,
-              json.dumps(data, ensure_ascii=False))
+            [(sid, entry_id(uid, pid), pid, doc, key, th, lang, at, orjson.dumps(data).decode())
              for sid, uid, pid, doc, key, th, lang, at, data in rows])
 
     def item_seqs(self, entries: list[str]) -> dict[str, int]:
