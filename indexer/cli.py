@@ -475,6 +475,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--threads", type=int, default=None,
                     help="threads per process (default: the web_threads setting)")
     sv.set_defaults(func=cmd_serve)
+
+    # alerts: `alert add|list|remove|run`, saved searches (indexer/alerts/cli.py, issue 24)
+    from indexer.alerts.cli import register as register_alerts
+    register_alerts(sub, with_index)
     return p
 
 

@@ -186,6 +186,49 @@ class Settings:
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."
     )
+    # -- alerts: saved searches that say what is new (indexer/alerts/, issue 24)
+    public_url: str = _setting(
+        "", "The service's address as people reach it (https://search.example.org): the links "
+        "in e-mail digests and webhook payloads. E-mail digests need it.",
+    )
+    smtp_host: str = _setting(
+        "", "SMTP server the e-mail digests of saved searches go through. Empty (or no "
+        "smtp_from or public_url): no e-mail digests, and the pages do not offer them.",
+    )
+    smtp_port: int = _setting(587, "Port of smtp_host.")
+    smtp_security: str = _setting(
+        "starttls", "How the SMTP connection is secured: starttls, ssl (implicit TLS, port "
+        "465) or none (a relay on the same machine or network only).",
+    )
+    smtp_user: str = _setting("", "SMTP login, if the server wants one.")
+    smtp_password: str = _setting("", "SMTP password (set it in the environment).")
+    smtp_from: str = _setting("", "From address of the digests: `Dialogue Search <a@b.org>`.")
+    smtp_timeout: float = _setting(30.0, "Seconds an SMTP connection or reply may take.")
+    alert_max_searches: int = _setting(
+        10_000, "Saved searches the service keeps at most (anyone can save one, without an "
+        "account; each is matched against every new document).",
+    )
+    alert_confirmations_per_day: int = _setting(
+        3, "Confirmation e-mails one address receives a day at most, so the subscription form "
+        "cannot be used to flood someone's mailbox.",
+    )
+    alert_batch_items: int = _setting(
+        100, "Items one digest or webhook POST carries at most (more go in the next).",
+    )
+    alert_webhook_timeout: float = _setting(10.0, "Seconds a webhook receiver has to answer.")
+    alert_retry_attempts: int = _setting(
+        8, "Attempts at one delivery (webhook POST, digest) before it is given up and logged "
+        "as failed.",
+    )
+    alert_retry_seconds: float = _setting(
+        60.0, "Wait before the first retry of a failed delivery; each next wait doubles "
+        "(1, 2, 4 ... minutes), capped at a day.",
+    )
+    alert_webhook_private: int = _setting(
+        0, "1: webhooks may point at loopback and private network addresses (tests, an "
+        "intranet receiver). 0: public addresses only, so that a saved search, which anyone "
+        "can make, cannot have the server call machines of its own network.",
+    )
 
     @property
     def language_list(self) -> list[str]:

@@ -82,6 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff.bp)
     app.config["UPLOAD_ENDPOINTS"] = {"staff.upload", "staff.replace"}
     auth.init_app(app, settings)
+    # alerts: saved searches' pages, feeds and API (search_app/alerts.py, issue 24)
+    from search_app import alerts
+    alerts.init_app(app)
     if app.config.get("JOB_WORKER", True):
         # Uploads are processed by this thread (and its child process), not by requests.
         from indexer.library.jobs import Worker

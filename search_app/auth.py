@@ -35,6 +35,9 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_ENDPOINTS = {"auth.login"}  # reachable without a login (still CSRF-protected)
+# alerts: saved searches are anyone's, each changed only through its own unguessable token
+# (search_app/alerts.py, alerts_api.py; issue 24). Their staff pages are other blueprints.
+OPEN_BLUEPRINTS = {"alerts", "alerts_api"}
 SESSION_ID = "staff_sid"  # the server-side session (indexer/library/accounts.py, table sessions)
 
 
@@ -85,7 +88,8 @@ def _needs_login() -> bool:
     if request.routing_exception is not None:
         return False  # no such route (404) or method (405): nothing to protect
     endpoint = request.endpoint or ""
-    if endpoint in OPEN_ENDPOINTS or endpoint == "static":
+    if endpoint in OPEN_ENDPOINTS or endpoint == "static" or \
+            request.blueprint in OPEN_BLUEPRINTS:
         return False
     return request.method in WRITE_METHODS or endpoint.startswith("staff.")
 

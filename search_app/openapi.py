@@ -15,7 +15,7 @@ def openapi_for(settings: Settings) -> dict:
     bounds = {"per_page": settings.web_max_per_page, "limit": settings.export_max_hits,
               "page": settings.max_result_depth}
     for path in spec["paths"].values():
-        for param in path["get"].get("parameters", []):
+        for param in path.get("get", {}).get("parameters", []):
             if param["name"] in bounds:
                 param["schema"]["maximum"] = bounds[param["name"]]
             if param["name"] == "q":
@@ -280,3 +280,9 @@ OPENAPI: dict = {
         },
     },
 }
+
+
+# alerts: the saved searches' API in this description (search_app/alerts_api.py, issue 24)
+from search_app.alerts_api import extend as _extend_with_alerts  # noqa: E402
+
+_extend_with_alerts(OPENAPI)

@@ -17,8 +17,10 @@ def strict(schema):
     return schema
 
 
-def response_errors(spec: dict, route: str, body) -> list[str]:
-    """Where `body` breaks the 200 response schema the OpenAPI document declares for `route`
+def response_errors(spec: dict, route: str, body, method: str = "get",
+                    status: int = 200) -> list[str]:
+    """Where `body` breaks the response schema (of `method` and `status`: a GET's 200 unless
+    told) the OpenAPI document declares for `route`
     (OpenAPI 3.1 schemas are JSON Schema 2020-12; $refs resolve within the document)."""
     from jsonschema import Draft202012Validator
     from referencing import Registry
@@ -26,7 +28,7 @@ def response_errors(spec: dict, route: str, body) -> list[str]:
 
     registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(strict(spec)))
     pointer = ("/paths/" + route.replace("~", "~0").replace("/", "~1")
-               + "/get/responses/200/content/application~1json/schema")
+               + f"/{method}/responses/{status}/content/application~1json/schema")
     validator = Draft202012Validator({"$ref": "urn:openapi#" + pointer}, registry=registry)
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
             for e in validator.iter_errors(body)]

@@ -159,6 +159,7 @@ def _pages(base: str, settings, browser, tmp: Path) -> tuple[dict[str, str], Pat
     page.get_by_role("button", name="Save and re-index").click()
     page.wait_for_selector(".flash")
     context.close()
+    alert_token = _saved_search_with_items(settings, tmp)
     return {
         "home": "/",
         "results": "/search?q=remittances+migrants",
@@ -179,7 +180,34 @@ def _pages(base: str, settings, browser, tmp: Path) -> tuple[dict[str, str], Pat
         "staff-batch": batch,
         "staff-document": f"/staff/d/{long_doc.doc_id}",
         "staff-log": "/staff/log",
+        # alerts (issue 24): saving a search, its page with items, the staff list
+        "alert-new": "/alerts/new?q=remittances+migrants",
+        "alert-manage": f"/alerts/{alert_token}",
+        "staff-alerts": "/staff/alerts/",
     }, state
+
+
+def _saved_search_with_items(settings, tmp: Path) -> str:
+    """A saved search with a webhook, and a document added since that it matches (long
+    strings included): the token of its page."""
+    from indexer import pipeline
+    from indexer.alerts import searches
+    from indexer.alerts.store import open_store
+
+    alerts = open_store(settings)
+    try:
+        saved, token = searches.save(alerts, settings, searches.request_from(
+            {"q": "remittances", "lang": "en"}), f"Remittances {LONG_SYMBOL}")
+        alerts.set_webhook(saved.id, LONG_URL)
+    finally:
+        alerts.close()
+    new = tmp / "alert-doc.en.txt"
+    new.write_text(f"1. Remittances through {LONG_URL} and {LONG_SYMBOL} reached "
+                   "households, the word Supercalifragilisticexpialidociousremittances "
+                   "included.\n\n2. Remittances sent home by seasonal workers.\n",
+                   encoding="utf-8")
+    assert pipeline.add([new], settings).of("indexed")
+    return token
 
 
 def test_every_page_fits_its_window(fit_server, browser, artifacts, tmp_path):

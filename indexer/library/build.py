@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from indexer import diskfull, engines
+from indexer import alerts, diskfull, engines
 from indexer.config import Settings
 from indexer.ingest import reader
 from indexer.ingest.metadata import catalogs_in
@@ -91,6 +91,8 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
         finally:
             if old is not None:
                 old.close()
+        # alerts: the documents this build made searchable, matched against saved searches
+        alerts.documents_searchable(settings)
     report.notes += prepare_lexicon(settings)
     return report
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from indexer import diskfull, engines
+from indexer import alerts, diskfull, engines
 from indexer.config import Settings
 from indexer.errors import IngestRefused, NotFound, QueryError
 from indexer.ingest import ocr, reader
@@ -57,6 +57,8 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
                         with st.transaction():
                             st.set_status([kept.document.doc_id], "active")
                         fold_format_twins(st, ix, twins.key(kept.document))
+            # alerts: the documents just made searchable, matched against saved searches
+            alerts.documents_searchable(settings)
         finally:
             st.close()
     return report
@@ -97,6 +99,8 @@ def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None
                 st.set_status([doc_id], "superseded")
                 st.record_audit(actor or actor_default(), "replace", new.doc_id, old.meta,
                                 new.meta)
+        # alerts: the new revision's changed paragraphs, matched against saved searches
+        alerts.documents_searchable(settings)
     return outcome
 
 

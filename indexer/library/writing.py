@@ -13,6 +13,7 @@ from indexer.config import Settings
 from indexer.errors import NotFound
 from indexer.storage import store
 from indexer.storage.locking import write_lock
+from indexer.storage.store import actor_default  # noqa: F401 - the library's callers use it here
 
 
 def open_current(settings: Settings, create: bool = True) -> tuple[Path, store.Store]:
@@ -27,13 +28,6 @@ def open_current(settings: Settings, create: bool = True) -> tuple[Path, store.S
         engines.create(gen, settings.engine)
         store.publish_generation(data_dir, gen)
     return gen, store.Store(gen)
-
-
-def actor_default() -> str:
-    """Who is changing the index, for the audit log, when no signed-in user is known."""
-    import getpass
-
-    return f"cli:{getpass.getuser()}"
 
 
 @contextmanager

@@ -88,6 +88,13 @@ CREATE TABLE IF NOT EXISTS refusals (
 """
 
 
+def actor_default() -> str:
+    """Who is changing the index, for the audit log, when no signed-in user is known."""
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
 def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
