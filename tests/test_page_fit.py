@@ -190,7 +190,7 @@ def _pages(base: str, settings, browser, tmp: Path) -> tuple[dict[str, str], Pat
 def _saved_search_with_items(settings, tmp: Path) -> str:
     """A saved search with a webhook, and a document added since that it matches (long
     strings included): the token of its page."""
-    from indexer import pipeline
+    from indexer import library
     from indexer.alerts import searches
     from indexer.alerts.store import open_store
 
@@ -206,7 +206,7 @@ def _saved_search_with_items(settings, tmp: Path) -> str:
                    "households, the word Supercalifragilisticexpialidociousremittances "
                    "included.\n\n2. Remittances sent home by seasonal workers.\n",
                    encoding="utf-8")
-    assert pipeline.add([new], settings).of("indexed")
+    assert library.add([new], settings).of("indexed")
     return token
 
 
