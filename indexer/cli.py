@@ -21,7 +21,9 @@ def _settings(args) -> config.Settings:
 
 def _print_report(report: library.Report, out=None) -> int:
     out = out or sys.stdout  # looked up now: a default bound at import time goes stale
-    indexed, dups, refused = report.of("indexed"), report.of("duplicate"), report.of("refused")
+    Outcome = library.OutcomeStatus
+    indexed, dups = report.of(Outcome.INDEXED), report.of(Outcome.DUPLICATE)
+    refused = report.of(Outcome.REFUSED)
     print(f"indexed {len(indexed)} file(s), {report.passages} passage(s); "
           f"{len(dups)} duplicate(s); {len(refused)} refused", file=out)
     for o in dups:
@@ -118,7 +120,7 @@ def cmd_replace(args) -> int:
         return 2
     outcome = library.replace(args.doc_id, path, _settings(args),
                                changes=_sidecar(args) or DocMeta())
-    if outcome.status != "indexed":
+    if outcome.status != library.OutcomeStatus.INDEXED:
         print(f"{outcome.status}: {outcome.reason}", file=sys.stderr)
         return 1
     print(f"{args.doc_id} replaced by {outcome.doc_id} ({outcome.passages} passages); "
@@ -229,8 +231,8 @@ def cmd_compare(args) -> int:
     from indexer.versions import works as versions
 
     settings = _settings(args)
-    _, st = library.open_current(settings, create=False)
-    a, b, comparison = versions.compare(st, args.doc_a, args.doc_b)
+    with library.current(settings) as (_, st):
+        a, b, comparison = versions.compare(st, args.doc_a, args.doc_b)
     only = " ".join(args.only or [])
     if args.json:
         print(json.dumps(comparison.to_json(only=only), ensure_ascii=False, indent=1))
@@ -260,14 +262,14 @@ def cmd_versions(args) -> int:
     from indexer.versions import works as versions
 
     settings = _settings(args)
-    _, st = library.open_current(settings, create=False)
-    found = versions.versions(st, args.doc_id)
+    with library.current(settings) as (_, st):
+        found = versions.versions(st, args.doc_id)
+        suggested = versions.suggestions(st, args.doc_id)
     for d in found:
         mark = "*" if d.doc_id == args.doc_id else " "
         print(f"{mark} {d.doc_id}  {d.meta.date or '-':10} {d.meta.version or '-':12} "
               f"{d.meta.symbol or '-':22} {d.meta.title[:60]}")
-    _, st = library.open_current(settings, create=False)
-    for s in versions.suggestions(st, args.doc_id):
+    for s in suggested:
         print(f"? {s.document.doc_id}  likely version ({'; '.join(s.reasons)}): "
               f"{s.document.meta.symbol or s.document.meta.title[:60]}  "
               f"-> index.py link {args.doc_id} {s.document.doc_id}")

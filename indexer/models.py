@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 
 @dataclass
@@ -94,6 +95,17 @@ class Passage:
     ocr: bool = False  # the text was recognised by OCR from a scanned page
 
 
+class DocStatus(StrEnum):
+    """Where a stored document stands. The values are what the store's `status` column
+    holds (and what the staff pages and their tests see): never rename them."""
+
+    PENDING = "pending"  # stored, its passages not (yet) in the index; a writer finishes it
+    ACTIVE = "active"  # searched
+    TRASH = "trash"  # removed by staff: out of search, restorable until purged
+    SUPERSEDED = "superseded"  # replaced by a newer revision: kept, out of search
+    ALTERNATE = "alternate"  # the same text in another file format, shown through another
+
+
 @dataclass
 class Document:
     """A stored document: identity, provenance and metadata (the store's row)."""
@@ -105,7 +117,7 @@ class Document:
     meta: DocMeta
     passages: int = 0
     added: str = ""  # ISO timestamp
-    status: str = ""  # pending | active | trash | superseded | alternate (see store.py)
+    status: str = ""  # a DocStatus once stored ("" before)
     origin: str = ""  # corpus (from `build`) | staff (added later; kept by rebuilds)
     replaces: str = ""  # doc_id of the older revision this one replaced
     format_of: str = ""  # status 'alternate': the document shown for this same text

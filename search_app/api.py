@@ -124,7 +124,8 @@ def _comparison():
     a, b = request.args.get("a", ""), request.args.get("b", "")
     limits.check_compare_filter(request.args.get("only", ""), service().settings)
     check_compare_size(a, b)
-    return versions.compare(service().store(), a, b)
+    with service().store() as st:
+        return versions.compare(st, a, b)
 
 
 @bp.get("/compare")
