@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 from indexer import config, library
-from indexer.errors import DialogueSearchError
+from indexer.errors import DialogueSearchError, QueryError
 from indexer.ingest.metadata import read_sidecar, url_problem
 from indexer.library import accounts
 from indexer.models import SERIES, DocMeta, normalize_series
+from indexer.query import limits
 from indexer.search.service import SearchRequest, SearchService
 
 
@@ -189,18 +190,28 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _int_between(low: int, high: int | None = None):
-    """An argparse type: an integer in low..high (no upper bound when high is None), written
-    in plain decimal digits (no `5e7`, `1_000`: int() would take the latter)."""
+def _page_size(settings: config.Settings):
+    """An argparse type: `--limit`, a whole number within cli_max_per_page (checked by
+    indexer/query/limits.py, as every bound), refused before anything is opened."""
+    def parse(text: str) -> int:
+        try:
+            return limits.whole_number(text, "limit", 1, settings.cli_max_per_page)
+        except QueryError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+def _at_least(low: int):
+    """An argparse type: an integer from `low`, written in plain decimal digits (no `5e7`,
+    `1_000`: int() would take the latter). Upper bounds are the settings', checked where
+    they are used (indexer/query/limits.py)."""
     def parse(text: str) -> int:
         digits = text.strip().removeprefix("-")
         if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
             raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number")
         value = int(text)
-        if value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(
-                f"must be between {low} and {high}, not {value}" if high is not None
-                else f"must be {low} or more, not {value}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {low} or more, not {value}")
         return value
     return parse
 
@@ -398,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     us.set_defaults(func=cmd_user)
 
     lg = with_index(sub.add_parser("log", help="the audit log of changes"))
-    lg.add_argument("--limit", type=_int_between(1), default=50)
+    lg.add_argument("--limit", type=_at_least(1), default=50)
     lg.add_argument("--json", action="store_true")
     lg.set_defaults(func=cmd_log)
 
@@ -410,10 +421,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = with_index(sub.add_parser("search", help="search passages"))
     s.add_argument("--lang", help="only passages in this language")
     s.add_argument("--series", help="only this series")
-    s.add_argument("--limit", type=_int_between(1, bounds.cli_max_per_page), default=10,
+    s.add_argument("--limit", type=_page_size(bounds), default=10,
                    metavar="N", help=f"results per page, 1 to {bounds.cli_max_per_page:,} "
                    "(default 10; setting cli_max_per_page)")
-    s.add_argument("--page", type=_int_between(1), default=1, metavar="N",
+    s.add_argument("--page", type=_at_least(1), default=1, metavar="N",
                    help="which page of --limit results, from 1 (default 1); page x limit "
                    f"at most {bounds.max_result_depth:,} (setting max_result_depth)")
     s.add_argument("--topic", help="a topic preset (see indexer/data/topics.json)")

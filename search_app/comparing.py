@@ -72,8 +72,7 @@ def passage_counterparts(passage_id: str) -> list[versions.Counterpart]:
     for other in others:
         if other.doc_id == doc_id:
             continue
-        passages, chars = _size(doc_id, other.doc_id)
-        if passages > settings.max_compare_passages or chars > settings.max_compare_chars:
+        if not limits.compare_fits(*_size(doc_id, other.doc_id), settings):
             return []
     with service().store() as st:
         return versions.counterparts(st, passage_id)

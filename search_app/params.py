@@ -18,14 +18,6 @@ SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "topic", "same_language",
 SORTS = ("relevance", "date")
 
 
-def _int(args: Mapping[str, str], name: str, default: int, high: int) -> int:
-    """A whole-number parameter in 1..high (plain decimal digits: no `5e7`, no sign)."""
-    raw = args.get(name) or ""
-    if not raw.strip():
-        return default
-    return limits.whole_number(raw, name, 1, high)
-
-
 def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
     raw = (args.get(name) or "").strip().lower()
     if not raw:
@@ -39,14 +31,13 @@ def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
 
 def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest:
     """The search a page or API request asks for: its page size within the web limit
-    (`web_max_per_page`), its page within the results a search ranks (`max_result_depth`);
-    SearchService.search checks these again with the query's own bounds."""
-    settings = service().settings
+    (`web_max_per_page`), its page within the results a search ranks (`max_result_depth`),
+    both checked by limits.web_paging; SearchService.search checks the query's own bounds."""
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
         raise QueryError("sort must be one of %(known)s", known=", ".join(SORTS))
-    size = _int(args, "per_page", per_page, settings.web_max_per_page)
-    page = _int(args, "page", 1, max(1, settings.max_result_depth // size))
+    page, size = limits.web_paging(args.get("page"), args.get("per_page"), service().settings,
+                                   per_page)
     return SearchRequest(
         q=args.get("q") or "",
         lang=(args.get("lang") or "").strip(),

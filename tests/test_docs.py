@@ -218,3 +218,19 @@ def test_the_layout_parser_reads_what_it_should():
                  "indexer/ingest/ocr_cache.py", "search_app/openapi.py", "index.py"):
         assert (PROJECT / path).resolve() in named, path
     assert ast.parse((PROJECT / "index.py").read_text(encoding="utf-8"))
+
+
+def test_readme_gives_each_setting_its_default():
+    """Where README gives a setting's figure, `10,000 (`max_result_depth`)` or
+    `` `zip_max_part_mb` (128 MB)``, it is the setting's default (config.py)."""
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    defaults = {name: f.default for name, f in config.Settings.__dataclass_fields__.items()}
+    stated = [(m.group(2), m.group(1)) for m in re.finditer(
+        r"(\d[\d,.]*)\s*(?:MB|s|times)?\s[^`()]{0,60}?\(`(\w+)`\)", text)]
+    stated += [(m.group(1), m.group(2)) for m in re.finditer(
+        r"`(\w+)`\s*\((\d[\d,.]*)\s*(?:MB|s|times)?[;,)]", text)]
+    stated = [(name, figure) for name, figure in stated if name in defaults]
+    assert len(stated) >= 8, stated
+    wrong = [f"{name}: README {figure}, config.py {defaults[name]}" for name, figure in stated
+             if float(figure.replace(",", "")) != defaults[name]]
+    assert not wrong, "README's figures differ from the settings' defaults: " + "; ".join(wrong)
