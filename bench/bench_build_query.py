@@ -343,14 +343,11 @@ def bench_tantivy(gen: Path, work: Path, whoosh: dict, build: dict) -> None:
     except ImportError:
         print("   tantivy is not importable: baseline skipped (pip install '.[bench]')")
         return
-    st = store.Store(gen)
-    try:
+    with store.open(gen) as st:
         t = time.perf_counter()
         passages = [(p.passage_id, p.text) for _doc, ps in st.iter_active_passages()
                     for p in ps]
         read_s = time.perf_counter() - t
-    finally:
-        st.close()
     print(f"   passages read back from the store: {len(passages):,} in {read_s:.1f} s "
           "(not counted below)")
 

@@ -286,12 +286,9 @@ def eval_vaswani(folder: Path, work: Path, workers: int, depth: int, engine: str
                                   max_passage_words=100_000)
     describe_build("vaswani", seconds, report)
     svc = SearchService(config.load(index_dir=str(data_dir)))
-    st = svc.store()
-    try:
+    with svc.store() as st:
         active = st.documents("active")
         counted = Counter(p.lang for d in active for p in st.passages(d.doc_id))
-    finally:
-        st.close()
     docno_of = {d.doc_id: Path(d.file).stem for d in active}
     print(f"  passage languages as detected: {dict(counted.most_common())}")
 

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 from indexer import config, library
-from indexer.errors import DialogueSearchError
+from indexer.errors import DialogueSearchError, QueryError
 from indexer.ingest.metadata import read_sidecar, url_problem
 from indexer.library import accounts
 from indexer.models import SERIES, DocMeta, normalize_series
+from indexer.query import limits
 from indexer.search.service import SearchRequest, SearchService
 
 
@@ -21,7 +22,9 @@ def _settings(args) -> config.Settings:
 
 def _print_report(report: library.Report, out=None) -> int:
     out = out or sys.stdout  # looked up now: a default bound at import time goes stale
-    indexed, dups, refused = report.of("indexed"), report.of("duplicate"), report.of("refused")
+    Outcome = library.OutcomeStatus
+    indexed, dups = report.of(Outcome.INDEXED), report.of(Outcome.DUPLICATE)
+    refused = report.of(Outcome.REFUSED)
     print(f"indexed {len(indexed)} file(s), {report.passages} passage(s); "
           f"{len(dups)} duplicate(s); {len(refused)} refused", file=out)
     for o in dups:
@@ -118,7 +121,7 @@ def cmd_replace(args) -> int:
         return 2
     outcome = library.replace(args.doc_id, path, _settings(args),
                                changes=_sidecar(args) or DocMeta())
-    if outcome.status != "indexed":
+    if outcome.status != library.OutcomeStatus.INDEXED:
         print(f"{outcome.status}: {outcome.reason}", file=sys.stderr)
         return 1
     print(f"{args.doc_id} replaced by {outcome.doc_id} ({outcome.passages} passages); "
@@ -187,18 +190,28 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _int_between(low: int, high: int | None = None):
-    """An argparse type: an integer in low..high (no upper bound when high is None), written
-    in plain decimal digits (no `5e7`, `1_000`: int() would take the latter)."""
+def _page_size(settings: config.Settings):
+    """An argparse type: `--limit`, a whole number within cli_max_per_page (checked by
+    indexer/query/limits.py, as every bound), refused before anything is opened."""
+    def parse(text: str) -> int:
+        try:
+            return limits.whole_number(text, "limit", 1, settings.cli_max_per_page)
+        except QueryError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+def _at_least(low: int):
+    """An argparse type: an integer from `low`, written in plain decimal digits (no `5e7`,
+    `1_000`: int() would take the latter). Upper bounds are the settings', checked where
+    they are used (indexer/query/limits.py)."""
     def parse(text: str) -> int:
         digits = text.strip().removeprefix("-")
         if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
             raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a whole number")
         value = int(text)
-        if value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(
-                f"must be between {low} and {high}, not {value}" if high is not None
-                else f"must be {low} or more, not {value}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {low} or more, not {value}")
         return value
     return parse
 
@@ -229,8 +242,8 @@ def cmd_compare(args) -> int:
     from indexer.versions import works as versions
 
     settings = _settings(args)
-    _, st = library.open_current(settings, create=False)
-    a, b, comparison = versions.compare(st, args.doc_a, args.doc_b)
+    with library.current(settings) as (_, st):
+        a, b, comparison = versions.compare(st, args.doc_a, args.doc_b)
     only = " ".join(args.only or [])
     if args.json:
         print(json.dumps(comparison.to_json(only=only), ensure_ascii=False, indent=1))
@@ -260,14 +273,14 @@ def cmd_versions(args) -> int:
     from indexer.versions import works as versions
 
     settings = _settings(args)
-    _, st = library.open_current(settings, create=False)
-    found = versions.versions(st, args.doc_id)
+    with library.current(settings) as (_, st):
+        found = versions.versions(st, args.doc_id)
+        suggested = versions.suggestions(st, args.doc_id)
     for d in found:
         mark = "*" if d.doc_id == args.doc_id else " "
         print(f"{mark} {d.doc_id}  {d.meta.date or '-':10} {d.meta.version or '-':12} "
               f"{d.meta.symbol or '-':22} {d.meta.title[:60]}")
-    _, st = library.open_current(settings, create=False)
-    for s in versions.suggestions(st, args.doc_id):
+    for s in suggested:
         print(f"? {s.document.doc_id}  likely version ({'; '.join(s.reasons)}): "
               f"{s.document.meta.symbol or s.document.meta.title[:60]}  "
               f"-> index.py link {args.doc_id} {s.document.doc_id}")
@@ -396,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     us.set_defaults(func=cmd_user)
 
     lg = with_index(sub.add_parser("log", help="the audit log of changes"))
-    lg.add_argument("--limit", type=_int_between(1), default=50)
+    lg.add_argument("--limit", type=_at_least(1), default=50)
     lg.add_argument("--json", action="store_true")
     lg.set_defaults(func=cmd_log)
 
@@ -408,10 +421,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = with_index(sub.add_parser("search", help="search passages"))
     s.add_argument("--lang", help="only passages in this language")
     s.add_argument("--series", help="only this series")
-    s.add_argument("--limit", type=_int_between(1, bounds.cli_max_per_page), default=10,
+    s.add_argument("--limit", type=_page_size(bounds), default=10,
                    metavar="N", help=f"results per page, 1 to {bounds.cli_max_per_page:,} "
                    "(default 10; setting cli_max_per_page)")
-    s.add_argument("--page", type=_int_between(1), default=1, metavar="N",
+    s.add_argument("--page", type=_at_least(1), default=1, metavar="N",
                    help="which page of --limit results, from 1 (default 1); page x limit "
                    f"at most {bounds.max_result_depth:,} (setting max_result_depth)")
     s.add_argument("--topic", help="a topic preset (see indexer/data/topics.json)")

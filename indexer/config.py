@@ -16,6 +16,14 @@ ENV_PREFIX = "DIALOGUE_SEARCH_"
 _PATHS = ("index_dir", "corpus_dir", "lexicon_file", "secret_key_file")
 
 
+# The serving figures README's "Serving" section and the web_workers and web_threads help give:
+# one sentence, here (tests/test_docs.py checks README has it word for word). From
+# bench/README.md's runs of `make bench-load` on the UNGA-scale index.
+SERVING_MEASURED = ("on 2 cores, 50 clients, result cache off (`make bench-load`, "
+                    "bench/README.md): four sync processes (the default) answered 126-130 "
+                    "req/s (p95 0.5 s), two processes of four threads 49")
+
+
 def _setting(default, help: str):
     return field(default=default, metadata={"help": help})
 
@@ -165,15 +173,14 @@ class Settings:
     web_workers: int = _setting(
         0, "Server processes of `index.py serve` (0: two per CPU core). Searching is CPU work "
         "under Python's GIL, so processes, not threads, use the cores; a second process per "
-        "core searches while another reads or writes the network. Measured on 2 cores, 50 "
-        "clients, result cache off (bench/README.md): 2 processes x 1 thread 88 req/s, 3 x 1 "
-        "98-100, 4 x 1 98 (p95 0.8 s). 1: a single waitress process.",
+        f"core searches while another reads or writes the network. Measured {SERVING_MEASURED}"
+        ". 1: a single waitress process.",
     )
     web_threads: int = _setting(
         1, "Threads per server process; 1: gunicorn sync workers (one request at a time, a "
         "process takes a connection only when free, so the load spreads evenly). More than "
-        "one costs throughput: CPU-bound threads contend for the GIL (2 processes x 4 "
-        "threads answered 49 req/s where 2 x 1 answered 88, same machine and load).",
+        "one costs throughput: CPU-bound threads contend for the GIL (measured "
+        f"{SERVING_MEASURED}).",
     )
     web_read_timeout: float = _setting(
         5.0, "Seconds a client of `index.py serve` (gunicorn sync processes) has to send its "

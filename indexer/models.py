@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from indexer.labels import locator
 
 
 @dataclass
@@ -94,6 +97,17 @@ class Passage:
     ocr: bool = False  # the text was recognised by OCR from a scanned page
 
 
+class DocStatus(StrEnum):
+    """Where a stored document stands. The values are what the store's `status` column
+    holds (and what the staff pages and their tests see): never rename them."""
+
+    PENDING = "pending"  # stored, its passages not (yet) in the index; a writer finishes it
+    ACTIVE = "active"  # searched
+    TRASH = "trash"  # removed by staff: out of search, restorable until purged
+    SUPERSEDED = "superseded"  # replaced by a newer revision: kept, out of search
+    ALTERNATE = "alternate"  # the same text in another file format, shown through another
+
+
 @dataclass
 class Document:
     """A stored document: identity, provenance and metadata (the store's row)."""
@@ -105,7 +119,7 @@ class Document:
     meta: DocMeta
     passages: int = 0
     added: str = ""  # ISO timestamp
-    status: str = ""  # pending | active | trash | superseded | alternate (see store.py)
+    status: str = ""  # a DocStatus once stored ("" before)
     origin: str = ""  # corpus (from `build`) | staff (added later; kept by rebuilds)
     replaces: str = ""  # doc_id of the older revision this one replaced
     format_of: str = ""  # status 'alternate': the document shown for this same text
@@ -159,41 +173,6 @@ class Hit:
             "copies": self.copies,
             "ocr": p.ocr,  # the text was recognised by OCR from a scanned page
         }
-
-
-PARA_SIGN = "¶"  # labels of paragraphs the source does not number: `¶ 2` under a heading
-def split_part(label: str) -> tuple[str, str]:
-    """(`annex`, `16(a)`) for `annex, 16(a)`; ("", label) for a label outside any part (the
-    body of a resolution, or a document without parts)."""
-    part, sep, rest = (label or "").partition(", ")
-    return (part, rest) if sep else ("", label or "")
-
-
-def is_target(label: str) -> bool:
-    """`10.7`, `10.a`: a target of the 2030 Agenda, not a numbered paragraph."""
-    return re.fullmatch(r"\d{1,2}\.(?:\d{1,2}|[a-z])(?: \(part \d+\))?", label) is not None
-
-
-def locator(label: str, section: str = "") -> str:
-    """How a passage is cited within its document, in the form of UN citations:
-    `para. 16(a)`, `annex, para. 16(a)`, `Article 14`, `target 10.7`, `preamble, para. 3`,
-    `annex, footnote 1`,
-    and for paragraphs the source does not number, their headings and their place under
-    them: `Module 4 > Introduction, ¶ 2`."""
-    part, rest = split_part(label)
-    if not rest:
-        return part
-    if rest.startswith(PARA_SIGN):
-        out = f"{section}, {rest}" if section else rest
-    elif rest.startswith("preamble "):
-        out = f"preamble, para. {rest.split(' ', 1)[1]}"
-    elif is_target(rest):
-        out = f"target {rest}"  # SDG target 10.7
-    elif rest[:1].isdigit() or rest.startswith("("):
-        out = f"para. {rest}"
-    else:
-        out = rest
-    return f"{part}, {out}" if part else out
 
 
 # The UN organs that issue documents, by the first element of their symbol (longest first).

@@ -93,7 +93,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.context_processor
     def _globals():
-        return {"ui_languages": UI_LANGUAGES, "ui_lang": select_locale()}
+        # bounds: the settings the forms and the help page state (maxlength, the limits)
+        return {"ui_languages": UI_LANGUAGES, "ui_lang": select_locale(), "bounds": settings}
 
     @app.after_request
     def _headers(response):

@@ -27,13 +27,12 @@ def search():
 
 
 def _export_hits() -> tuple[dict, list[dict]]:
-    """Up to `limit` hits (default 100, at most the export_max_hits setting), fetched 100
-    at a time."""
-    req = search_request(request.args, per_page=100)
-    raw = request.args.get("limit") or ""
-    limit = (limits.whole_number(raw, "limit", 1, service().settings.export_max_hits)
-             if raw.strip() else 100)
-    req.per_page, req.page = 100, 1
+    """Up to `limit` hits (limits.export_size: default 100, at most the export_max_hits
+    setting), fetched a web page's worth (web_max_per_page) at a time."""
+    settings = service().settings
+    req = search_request(request.args, per_page=settings.web_max_per_page)
+    limit = limits.export_size(request.args.get("limit"), settings)
+    req.per_page, req.page = settings.web_max_per_page, 1
     first = service().search(req)
     hits = [h.to_json() for h in first.hits]
     while len(hits) < min(limit, first.total):
@@ -124,7 +123,8 @@ def _comparison():
     a, b = request.args.get("a", ""), request.args.get("b", "")
     limits.check_compare_filter(request.args.get("only", ""), service().settings)
     check_compare_size(a, b)
-    return versions.compare(service().store(), a, b)
+    with service().store() as st:
+        return versions.compare(st, a, b)
 
 
 @bp.get("/compare")

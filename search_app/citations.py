@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from indexer.models import Document, Passage, citation, corporate_author, locator
+from indexer.labels import locator
+from indexer.models import Document, Passage, citation, corporate_author
 
 # the export formats of /api/passages/<id>/cite.<ext>: (exporter, content type)
 CITE_FORMATS = {

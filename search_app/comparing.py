@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from indexer.models import DocStatus
 from indexer.query import limits
 from indexer.versions import works as versions
 from search_app import service
@@ -21,13 +22,10 @@ def check_compare_size(doc_a: str, doc_b: str) -> None:
 
 def _size(doc_a: str, doc_b: str) -> tuple[int, int]:
     """(passages, characters) of two stored documents together."""
-    st = service().store()
-    try:
+    with service().store() as st:
         row = st.db.execute(
             "SELECT COUNT(*), COALESCE(SUM(LENGTH(text)), 0) FROM passages "
             "WHERE doc_id IN (?, ?)", ((doc_a or "").strip(), (doc_b or "").strip())).fetchone()
-    finally:
-        st.close()
     return row[0], row[1]
 
 
@@ -38,7 +36,8 @@ def compare_view(args: Mapping[str, str]) -> dict:
     limits.check_compare_filter(only, service().settings)
     changes_only = (args.get("changes") or "").strip() in ("1", "on", "true")
     check_compare_size(args.get("a", ""), args.get("b", ""))
-    a, b, comparison = versions.compare(service().store(), args.get("a", ""), args.get("b", ""))
+    with service().store() as st:
+        a, b, comparison = versions.compare(st, args.get("a", ""), args.get("b", ""))
     check_public(a)
     check_public(b)
     pairs = comparison.only(only) if only else comparison.pairs
@@ -50,13 +49,15 @@ def compare_view(args: Mapping[str, str]) -> dict:
 
 
 def _others(doc) -> list:
-    return [d for d in versions.versions(service().store(), doc.doc_id) if d.status == "active"]
+    with service().store() as st:
+        return [d for d in versions.versions(st, doc.doc_id) if d.status == DocStatus.ACTIVE]
 
 
 def document_versions(doc_id: str) -> list:
     """The document's work's versions in its language (itself included, marked by the
     template), oldest first; [] when it has no other."""
-    found = versions.versions(service().store(), doc_id)
+    with service().store() as st:
+        found = versions.versions(st, doc_id)
     return found if len(found) > 1 else []
 
 
@@ -66,10 +67,12 @@ def passage_counterparts(passage_id: str) -> list[versions.Counterpart]:
     counterparts: aligning them would be the unbounded work /compare refuses)."""
     doc_id = service().get_passage(passage_id)[1].doc_id
     settings = service().settings
-    for other in versions.versions(service().store(), doc_id):
+    with service().store() as st:
+        others = versions.versions(st, doc_id)
+    for other in others:
         if other.doc_id == doc_id:
             continue
-        passages, chars = _size(doc_id, other.doc_id)
-        if passages > settings.max_compare_passages or chars > settings.max_compare_chars:
+        if not limits.compare_fits(*_size(doc_id, other.doc_id), settings):
             return []
-    return versions.counterparts(service().store(), passage_id)
+    with service().store() as st:
+        return versions.counterparts(st, passage_id)

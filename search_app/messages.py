@@ -161,7 +161,7 @@ _FORMS: list[tuple[str, Callable[..., str]]] = [
     (r"the file's structure is nested too deeply to be read.*",
      lambda: _("the file's structure is nested too deeply to be read: it may be damaged; "
                "save it again (for instance as PDF) and add that")),
-    # a full disk (indexer/store.py)
+    # a full disk (indexer/diskfull.py)
     (r"the disk is full \((?P<detail>[^)]*)\): the new index could not be written.*",
      lambda detail: _(
          "the disk is full (%(detail)s): the new index could not be written and was "

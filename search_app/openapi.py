@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 from indexer.config import Settings
+from indexer.query.limits import EXPORT_DEFAULT
 from search_app.citations import CITE_FORMATS
 
 
@@ -61,7 +62,7 @@ SEARCH_PARAMETERS = [
 SEARCH_PARAMETERS[0]["x-required-unless"] = ["lang", "series", "year", "doc", "topic"]
 EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
     _param("limit", "How many hits to export (the maximum is the export_max_hits setting).",
-           {"type": "integer", "minimum": 1, "default": 100})]
+           {"type": "integer", "minimum": 1, "default": EXPORT_DEFAULT})]
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _HIT_PROPS = {k: {"type": "string"} for k in (

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from indexer.errors import NotFound, QueryError, Withdrawn
 from indexer.labels import label_key
+from indexer.models import DocStatus
 from indexer.query import limits
 from indexer.search.service import SearchRequest
 from search_app import service
@@ -15,14 +16,6 @@ from search_app.citations import citations, document_json, outline, passage_json
 SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "topic", "same_language", "expand",
                  "page", "per_page", "sort")
 SORTS = ("relevance", "date")
-
-
-def _int(args: Mapping[str, str], name: str, default: int, high: int) -> int:
-    """A whole-number parameter in 1..high (plain decimal digits: no `5e7`, no sign)."""
-    raw = args.get(name) or ""
-    if not raw.strip():
-        return default
-    return limits.whole_number(raw, name, 1, high)
 
 
 def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
@@ -38,14 +31,13 @@ def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
 
 def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest:
     """The search a page or API request asks for: its page size within the web limit
-    (`web_max_per_page`), its page within the results a search ranks (`max_result_depth`);
-    SearchService.search checks these again with the query's own bounds."""
-    settings = service().settings
+    (`web_max_per_page`), its page within the results a search ranks (`max_result_depth`),
+    both checked by limits.web_paging; SearchService.search checks the query's own bounds."""
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
         raise QueryError("sort must be one of %(known)s", known=", ".join(SORTS))
-    size = _int(args, "per_page", per_page, settings.web_max_per_page)
-    page = _int(args, "page", 1, max(1, settings.max_result_depth // size))
+    page, size = limits.web_paging(args.get("page"), args.get("per_page"), service().settings,
+                                   per_page)
     return SearchRequest(
         q=args.get("q") or "",
         lang=(args.get("lang") or "").strip(),
@@ -69,15 +61,12 @@ def has_search(args: Mapping[str, str]) -> bool:
 def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int = 0) -> dict:
     """Passage, its document, neighbours and citations (raises NotFound), plus up to
     `similar` passages worded like it (`more_like_this`, hit JSON) when `similar` > 0."""
-    st = service().store()
-    try:
+    with service().store() as st:
         p = st.get_passage(passage_id)
         d = st.get_document(p.doc_id)
         check_public(d)
         around = st.neighbours(p, before=before, after=after)
         newer = _newer_revision(st, d, p.label)
-    finally:
-        st.close()
     view = {
         "passage": passage_json(p),
         "document": document_json(d),
@@ -128,27 +117,24 @@ def _versions(p) -> list[dict]:
 
 
 def document_view(doc_id: str) -> dict:
-    st = service().store()
-    try:
+    with service().store() as st:
         d = st.get_document(doc_id)
         check_public(d)
         passages = st.passages(doc_id)
         newer = _newer_revision(st, d)
-    finally:
-        st.close()
     return {"document": document_json(d), "outline": outline(passages), "replaced_by": newer}
 
 
 def check_public(d) -> None:
     """Documents in the trash are withdrawn from the public pages (HTTP 410)."""
-    if d.status == "trash":
+    if d.status == DocStatus.TRASH:
         raise Withdrawn(f"document {d.doc_id} has been withdrawn from the service")
 
 
 def _newer_revision(st, d, label: str = "") -> dict | None:
     """For a document replaced by a newer revision: the newest revision, and in it the
     paragraph with the same label (old links keep working and say where the text is now)."""
-    if d.status != "superseded":
+    if d.status != DocStatus.SUPERSEDED:
         return None
     newest = d
     for _ in range(100):  # a chain of revisions; bounded

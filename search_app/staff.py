@@ -16,7 +16,7 @@ from indexer import library
 from indexer.errors import QueryError
 from indexer.ingest.metadata import url_problem
 from indexer.library import jobs
-from indexer.models import SERIES, DocMeta, normalize_series
+from indexer.models import SERIES, DocMeta, DocStatus, normalize_series
 from search_app import service
 from search_app.auth import current_user
 
@@ -68,11 +68,8 @@ def _document(doc_id: str):
 
 
 def _documents(status: str | None) -> list:
-    st = service().store()
-    try:
+    with service().store() as st:
         return st.documents(status)
-    finally:
-        st.close()
 
 
 @bp.app_template_filter("reason")
@@ -108,19 +105,21 @@ def filesize(n: int) -> str:
 
 
 @bp.app_template_global()
-def job_state_label(state: str) -> str:
-    return {"analysing": _("Analysing the file…"), "review": _("Waiting for your review"),
-            "queued": _("Queued for indexing"), "indexing": _("Indexing…"),
-            "done": _("Indexed"), "duplicate": _("Already in the index: not added again"),
-            "refused": _("Refused"), "failed": _("Failed"),
-            "discarded": _("Discarded")}.get(state, state)
+def job_state_label(state: jobs.JobState) -> str:
+    S = jobs.JobState
+    return {S.ANALYSING: _("Analysing the file…"), S.REVIEW: _("Waiting for your review"),
+            S.QUEUED: _("Queued for indexing"), S.INDEXING: _("Indexing…"),
+            S.DONE: _("Indexed"), S.DUPLICATE: _("Already in the index: not added again"),
+            S.REFUSED: _("Refused"), S.FAILED: _("Failed"),
+            S.DISCARDED: _("Discarded")}[state]
 
 
 @bp.app_template_global()
-def doc_status_label(status: str) -> str:
-    return {"active": _("Searchable"), "trash": _("In the trash"),
-            "superseded": _("Replaced by a newer revision"),
-            "pending": _("Being indexed")}.get(status, status)
+def doc_status_label(status: DocStatus) -> str:
+    return {DocStatus.ACTIVE: _("Searchable"), DocStatus.TRASH: _("In the trash"),
+            DocStatus.SUPERSEDED: _("Replaced by a newer revision"),
+            DocStatus.PENDING: _("Being indexed"),
+            DocStatus.ALTERNATE: _("Another file format of a document")}[status]
 
 
 @bp.app_template_global()
@@ -171,7 +170,7 @@ def dashboard():
     text = request.args.get("q", "")[:200]
     everything = _documents(None)
     sections = {name: _matching([d for d in everything if d.status == name], text)
-                for name in ("active", "trash", "superseded")}
+                for name in (DocStatus.ACTIVE, DocStatus.TRASH, DocStatus.SUPERSEDED)}
     return render_template("staff/dashboard.html", uploads=jobs.recent(_settings(), limit=20),
                            sections=sections, q=text, limit=LIST_LIMIT)
 
@@ -195,7 +194,7 @@ def upload():
                     jobs.set_given(settings, job.job_id, meta, version_of)
             _wake_worker()
             return redirect(url_for("staff.batch", batch=batch))
-    return render_template("staff/upload.html", documents=_documents("active"),
+    return render_template("staff/upload.html", documents=_documents(DocStatus.ACTIVE),
                            series=SERIES, max_mb=settings.max_file_bytes // 10**6,
                            max_files=MAX_FILES), 200 if request.method == "GET" else 400
 
@@ -206,13 +205,14 @@ def batch(batch: str):
     if not items:
         return render_template("error.html", status=404, title=_("Not found"),
                                message=_("No such upload.")), 404
-    working = any(j.state in ("analysing", "queued", "indexing") for j in items)
-    reviewing = any(j.state == "review" for j in items)
+    working = any(j.state in (jobs.JobState.ANALYSING, jobs.JobState.QUEUED,
+                              jobs.JobState.INDEXING) for j in items)
+    reviewing = any(j.state == jobs.JobState.REVIEW for j in items)
     # The page reloads itself while files are processed, but never under a review form
     # someone may be typing in.
     return render_template("staff/batch.html", batch=batch, items=items,
                            busy=working and not reviewing, working=working,
-                           documents=_documents("active"), series=SERIES)
+                           documents=_documents(DocStatus.ACTIVE), series=SERIES)
 
 
 def review_names(job_id: str) -> str:
@@ -227,7 +227,7 @@ def _keep_drafts(batch: str) -> None:
     settings = _settings()
     for job in jobs.in_batch(settings, batch):
         names = review_names(job.job_id)
-        if job.state == "review" and names + "title" in request.form:
+        if job.state == jobs.JobState.REVIEW and names + "title" in request.form:
             jobs.set_given(settings, job.job_id, meta_from_form(request.form, names),
                            request.form.get(names + "version_of", ""))
 
@@ -283,21 +283,19 @@ def review_flag(flag: str, row: dict) -> str:
 
 @bp.route("/d/<doc_id>")
 def document(doc_id: str):
-    st = service().store()
-    try:
+    with service().store() as st:
         doc = st.get_document(doc_id)
         history = st.audit_log(limit=50, doc_id=doc_id)
         replaced_by = st.replaced_by(doc_id)
         warnings = st.warnings(doc_id)
-    finally:
-        st.close()
-    others = [d for d in _documents("active") if d.doc_id != doc_id]
+    others = [d for d in _documents(DocStatus.ACTIVE) if d.doc_id != doc_id]
     from indexer.versions import works as versions
 
     linked, suggested = [], []
-    if doc.status == "active":
-        linked = versions.versions(service().store(), doc_id)
-        suggested = versions.suggestions(service().store(), doc_id)
+    if doc.status == DocStatus.ACTIVE:
+        with service().store() as st:
+            linked = versions.versions(st, doc_id)
+            suggested = versions.suggestions(st, doc_id)
     return render_template("staff/document.html", doc=doc, meta=asdict(doc.meta),
                            history=history, replaced_by=replaced_by, warnings=warnings,
                            series=SERIES, documents=others,

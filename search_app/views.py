@@ -55,27 +55,14 @@ def number_filter(value, decimals: int | None = None) -> str:
 
 @bp.app_template_filter("para")
 def para_filter(label) -> str:
-    """`para. 16(a)` for numbered paragraphs, `annex, para. 16(a)` for those of an annex,
-    `preamble, para. 3`; `Article 14`, `Objective 13`, `¶ 2` as they are."""
+    """A passage's label as its citation words it (indexer/labels.py), in the UI language:
+    `para. 16(a)`, `annex, para. 16(a)`, `preamble, para. 3`; `Article 14`, `¶ 2` as they
+    are (the page shows the section of a `¶` paragraph beside it)."""
     from flask_babel import gettext
 
-    from indexer.models import is_target, split_part
+    from indexer.labels import locator
 
-    part, rest = split_part(str(label or ""))
-    if rest.startswith("preamble "):
-        where = gettext("preamble, para. %(label)s", label=rest[len("preamble "):])
-    elif is_target(rest):
-        where = gettext("target %(label)s", label=rest)
-    elif rest[:1].isdigit() or rest.startswith("("):
-        where = gettext("para. %(label)s", label=rest)
-    else:
-        where = rest
-    if not part:
-        return where
-    word, _, number = part.partition(" ")
-    names = {"annex": gettext("annex"), "appendix": gettext("appendix")}
-    part = f"{names[word]} {number}".strip() if word in names else part
-    return gettext("%(part)s, %(where)s", part=part, where=where)
+    return locator(str(label or ""), say=gettext)
 
 
 @bp.app_template_filter("ui_date")

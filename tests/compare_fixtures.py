@@ -92,11 +92,8 @@ def doc_ids(versions_index) -> dict[str, str]:
     """file stem -> doc id."""
     from indexer.storage import store
 
-    st = store.Store(store.current_generation(versions_index))
-    try:
+    with store.open(store.current_generation(versions_index)) as st:
         return {d.file.split(".")[0]: d.doc_id for d in st.documents("active")}
-    finally:
-        st.close()
 
 
 @pytest.fixture(scope="session")

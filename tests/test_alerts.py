@@ -139,11 +139,8 @@ def _write(path: Path, title: str, paragraphs: list[str]) -> Path:
 
 
 def _passages(settings) -> dict[str, object]:
-    st = SearchService(settings).store()
-    try:
+    with SearchService(settings).store() as st:
         return {p.passage_id: p for d in st.documents(None) for p in st.passages(d.doc_id)}
-    finally:
-        st.close()
 
 
 # ------------------------------------------------------------------ done when
@@ -255,11 +252,8 @@ def test_a_new_revision_reports_only_its_changed_paragraphs(index):
     outcome = library.replace(old.doc_id, _shared("unhcr-omnibus-draftres-AC374L59.en.txt"),
                                settings)
     assert outcome.status == "indexed"
-    st = SearchService(settings).store()
-    try:
+    with SearchService(settings).store() as st:
         before, after = st.passages(old.doc_id), st.passages(outcome.doc_id)
-    finally:
-        st.close()
     pairs = align(before, after).pairs
     changed = {p.b.passage_id for p in pairs if p.b is not None and p.status != "unchanged"}
     unchanged = {p.b.passage_id for p in pairs if p.b is not None and p.status == "unchanged"}

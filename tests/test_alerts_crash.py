@@ -55,11 +55,8 @@ def _state(settings) -> set[tuple]:
 def _unmatched(settings) -> set[str]:
     """Searchable documents the alerts database has not matched yet."""
     gen = store.current_generation(Path(settings.index_dir))
-    st = store.Store(gen)
-    try:
+    with store.open(gen) as st:
         active = {d.doc_id for d in st.documents("active")}
-    finally:
-        st.close()
     alerts = open_store(settings)
     try:
         return active - alerts.known_ids()

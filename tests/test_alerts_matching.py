@@ -80,12 +80,9 @@ def test_matching_finds_exactly_what_search_finds(shared_index):
     gen = store.current_generation(Path(settings.index_dir))
     module = engines.for_generation(gen)
     rd = module.reader(module.open_index(gen))
-    st = store.Store(gen)
-    try:
+    with store.open(gen) as st:
         candidates = [Matcher.make_candidate(passage_record(d, p), module.analyze)
                       for d in st.documents("active") for p in st.passages(d.doc_id)]
-    finally:
-        st.close()
     vocabulary = BatchVocabulary(candidates)
     analyze = _cached_analyze(module)
     queries = _queries()

@@ -152,6 +152,85 @@ def test_compare_size_is_bounded(tight_compare, client):
     assert passage
 
 
+# ----------------------------------------------------------------- one setting, one check
+
+def test_bounds_are_compared_in_limits_py_only():
+    """Each bound is one setting (indexer/config.py) and checked in indexer/query/limits.py
+    alone: no other module compares a value with one (the page limits were defined in
+    params.py, api.py, cli.py and limits.py)."""
+    import ast
+
+    fields = set(config.Settings.__dataclass_fields__)
+    assert set(limits.BOUNDS) <= fields
+    used_in_limits = set()
+    elsewhere = []
+    for path in sorted([*(PROJECT / "indexer").rglob("*.py"),
+                        *(PROJECT / "search_app").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Compare):
+                continue
+            named = {n.attr for side in (node.left, *node.comparators) for n in ast.walk(side)
+                     if isinstance(n, ast.Attribute) and n.attr in fields}
+            if path.name == "limits.py" and path.parent.name == "query":
+                used_in_limits |= named
+            elif named & set(limits.BOUNDS):
+                elsewhere.append(f"{path.relative_to(PROJECT)}:{node.lineno} {sorted(named)}")
+    assert not elsewhere, "compare with the bound in indexer/query/limits.py:\n" + "\n".join(
+        elsewhere)
+    # and limits.py checks every one (a comparison, or the range of a whole number)
+    source = (PROJECT / "indexer" / "query" / "limits.py").read_text(encoding="utf-8")
+    assert used_in_limits and all(f"settings.{name}" in source for name in limits.BOUNDS)
+
+
+def test_one_setting_moves_every_statement_of_its_bound(web_index, monkeypatch, capsys):
+    """Tightened settings change what the pages say and refuse, the OpenAPI description and
+    the command line alike: nothing states a bound but its setting."""
+    from search_app import create_app
+
+    s = config.load(index_dir=str(web_index), max_query_chars=300, web_max_per_page=7,
+                    max_result_depth=70, export_max_hits=9, max_compare_filter_chars=30)
+    app = create_app({"SETTINGS": s, "TESTING": True, "JOB_WORKER": False})
+    client = app.test_client()
+
+    def refused(url):
+        r = client.get(url)
+        assert r.status_code == 400, url
+        return r.get_json()["error"]["message"]
+
+    assert refused("/api/search?q=migrants&per_page=8") == (
+        "per_page must be a whole number from 1 to 7, not '8'")
+    assert "from 1 to 10, not '11'" in refused("/api/search?q=migrants&page=11&per_page=7")
+    assert "limit must be a whole number from 1 to 9" in refused(
+        "/api/search.csv?q=migrants&limit=10")
+    assert "the limit is 300" in refused("/api/search?q=" + "m" * 301)
+    assert len(client.get("/api/search.json?q=migrants&limit=9").get_json()["hits"]) <= 9
+    help_page = client.get("/help").get_data(as_text=True)
+    assert "Queries are limited to 300 characters." in help_page
+    assert 'maxlength="300"' in client.get("/").get_data(as_text=True)
+    assert "1,000" not in help_page and 'maxlength="1000"' not in help_page
+    docs = [d["doc_id"] for d in client.get("/api/documents").get_json()["documents"]]
+    compare_page = client.get(f"/compare?a={docs[0]}&b={docs[1]}").get_data(as_text=True)
+    assert 'id="only" name="only" value="" maxlength="30"' in compare_page
+    spec = client.get("/api/openapi.json").get_json()
+    search = {p["name"]: p["schema"] for url, path in spec["paths"].items()
+              if url.startswith("/api/search") for p in path["get"].get("parameters", [])}
+    assert (search["per_page"]["maximum"], search["limit"]["maximum"],
+            search["q"]["maxLength"]) == (7, 9, 300)
+    queries = [p["schema"] for path in spec["paths"].values() for op in path.values()
+               for p in op.get("parameters", []) if p["name"] == "q"]
+    assert queries and all(q["maxLength"] == 300 for q in queries)  # every query, every path
+
+    from indexer.cli import main
+
+    monkeypatch.setenv("DIALOGUE_SEARCH_CLI_MAX_PER_PAGE", "20")
+    with pytest.raises(SystemExit) as stop:  # refused by the argument parser: status 2
+        main(["search", "--index", str(web_index), "--limit", "21", "--", "migrants"])
+    assert stop.value.code == 2
+    assert "limit must be a whole number from 1 to 20, not '21'" in capsys.readouterr().err
+    assert main(["search", "--index", str(web_index), "--limit", "20", "--json", "--",
+                 "migrants"]) == 0
+
+
 # ----------------------------------------------------------------- anything, over a socket
 
 def _get(base: str, target: str, timeout: float = 60) -> int:

@@ -188,9 +188,11 @@ def test_search_page_selects_the_following_results(deep_index):
 
 
 @pytest.mark.parametrize("args,message", [
-    (("--limit", "0"), "argument --limit: must be between 1 and 1000, not 0"),
-    (("--limit", "1001"), "argument --limit: must be between 1 and 1000, not 1001"),
-    (("--limit", "ten"), "argument --limit: 'ten' is not a whole number"),
+    (("--limit", "0"), "argument --limit: limit must be a whole number from 1 to 1000, not '0'"),
+    (("--limit", "1001"),
+     "argument --limit: limit must be a whole number from 1 to 1000, not '1001'"),
+    (("--limit", "ten"),
+     "argument --limit: limit must be a whole number from 1 to 1000, not 'ten'"),
     (("--page", "0"), "argument --page: must be 1 or more, not 0"),
     (("--page", "-3"), "argument --page: must be 1 or more, not -3"),
 ])

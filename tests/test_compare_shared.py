@@ -28,8 +28,8 @@ def by_symbol(shared_corpus_index) -> dict[str, str]:
 
 
 def _compare(settings, by_symbol, a: str, b: str) -> compare.Comparison:
-    st = store.Store(store.current_generation(Path(settings.index_dir)))
-    return versions.compare(st, by_symbol[a], by_symbol[b])[2]
+    with store.open(store.current_generation(Path(settings.index_dir))) as st:
+        return versions.compare(st, by_symbol[a], by_symbol[b])[2]
 
 
 def _row(c: compare.Comparison, a: str | None = None, b: str | None = None) -> compare.Pair:
@@ -161,9 +161,9 @@ def test_browser_real_pair_filtered_to_global_compact(shared_corpus_index, by_sy
 
 def test_real_drafts_are_suggested_as_versions_not_linked(shared_corpus_index, by_symbol):
     def suggested(symbol: str) -> dict[str, list[str]]:
-        st = store.Store(store.current_generation(Path(shared_corpus_index.index_dir)))
-        return {s.document.meta.symbol: s.reasons
-                for s in versions.suggestions(st, by_symbol[symbol])}
+        with store.open(store.current_generation(Path(shared_corpus_index.index_dir))) as st:
+            return {s.document.meta.symbol: s.reasons
+                    for s in versions.suggestions(st, by_symbol[symbol])}
 
     unhcr = suggested(UNHCR_2018)
     assert list(unhcr) == [UNHCR_2019]
@@ -172,5 +172,6 @@ def test_real_drafts_are_suggested_as_versions_not_linked(shared_corpus_index, b
     assert set(imd) == {IMD_2012, IMD_2020}
     assert "same title" in imd[IMD_2020]
     # nothing is linked by suggesting
-    st = store.Store(store.current_generation(Path(shared_corpus_index.index_dir)))
-    assert [d.meta.symbol for d in versions.versions(st, by_symbol[UNHCR_2018])] == [UNHCR_2018]
+    with store.open(store.current_generation(Path(shared_corpus_index.index_dir))) as st:
+        linked = versions.versions(st, by_symbol[UNHCR_2018])
+    assert [d.meta.symbol for d in linked] == [UNHCR_2018]

@@ -136,9 +136,8 @@ def test_staff_links_a_suggested_version_with_login_csrf_and_audit(tmp_path, ver
     settings = _build(tmp_path, files)
     accounts.add_user(settings, "amina", PASSWORD)
     app = create_app({"SETTINGS": settings, "TESTING": True, "JOB_WORKER": False})
-    st = store.Store(store.current_generation(tmp_path / "data"))
-    ids = {d.file.split(".")[0]: d.doc_id for d in st.documents("active")}
-    st.close()
+    with store.open(store.current_generation(tmp_path / "data")) as st:
+        ids = {d.file.split(".")[0]: d.doc_id for d in st.documents("active")}
     client = app.test_client()
     # anonymous: sent to the sign-in page, nothing linked
     r = client.post(f"/staff/d/{ids['final']}/link", data={"other": ids["other"]})
@@ -182,9 +181,8 @@ def test_cli_add_with_work_and_version(tmp_path):
                    "for newly arrived residents.\n", encoding="utf-8")
     assert main(["add", str(new), "--index", settings.index_dir, "--work", "cities",
                  "--version", "rev.1", "--date", "2019"]) == 0
-    st = store.Store(store.current_generation(tmp_path / "data"))
-    doc = next(d for d in st.documents("active") if d.file == "b.en.txt")
-    st.close()
+    with store.open(store.current_generation(tmp_path / "data")) as st:
+        doc = next(d for d in st.documents("active") if d.file == "b.en.txt")
     assert (doc.meta.work, doc.meta.version) == ("cities", "rev.1")
 
 
@@ -229,9 +227,8 @@ def test_cli_versions_suggests_and_link_links(tmp_path, versions_index, capsys):
     corpus = versions_index.parent / "corpus"
     settings = _build(tmp_path, {p.name: p.read_text(encoding="utf-8")
                                  for p in corpus.iterdir()})
-    st = store.Store(store.current_generation(tmp_path / "data"))
-    ids = {d.file.split(".")[0]: d.doc_id for d in st.documents("active")}
-    st.close()
+    with store.open(store.current_generation(tmp_path / "data")) as st:
+        ids = {d.file.split(".")[0]: d.doc_id for d in st.documents("active")}
     index = ["--index", settings.index_dir]
     assert main(["versions", ids["zero"], *index]) == 0
     out = capsys.readouterr().out

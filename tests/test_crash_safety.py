@@ -33,12 +33,9 @@ def write_doc(path: Path, topic: str, paragraphs: int = 120) -> Path:
 
 def index_state(settings) -> tuple[dict[str, int], dict[str, int]]:
     gen = store.current_generation(Path(settings.index_dir))
-    st = store.Store(gen)
-    try:
+    with store.open(gen) as st:
         in_store = {d.doc_id: d.passages for d in st.documents("active")}
         in_store.update({d.doc_id: d.passages for d in st.documents("pending")})
-    finally:
-        st.close()
     return in_store, engines.open_index(gen).indexed_doc_ids()
 
 
@@ -89,12 +86,9 @@ def test_twenty_kills_during_build_and_add(tmp_path):
         # Active documents are fully indexed; a document caught mid-add (still pending) is
         # either fully in the index or not at all.
         gen = store.current_generation(Path(settings.index_dir))
-        st = store.Store(gen)
-        try:
+        with store.open(gen) as st:
             active = {d.doc_id: d.passages for d in st.documents("active")}
             pending = {d.doc_id: d.passages for d in st.documents("pending")}
-        finally:
-            st.close()
         in_index = engines.open_index(gen).indexed_doc_ids()
         assert all(in_index.get(d) == n for d, n in active.items()), round_no
         assert all(in_index.get(d, 0) in (0, n) for d, n in pending.items()), round_no
@@ -105,11 +99,8 @@ def test_twenty_kills_during_build_and_add(tmp_path):
         in_store, in_index = index_state(settings)
         assert in_store == in_index, round_no
         committed = set(in_store)
-        st = store.Store(store.current_generation(Path(settings.index_dir)))
-        try:
+        with store.open(store.current_generation(Path(settings.index_dir))) as st:
             staff = {d.doc_id for d in st.documents("active") if d.origin == "staff"}
-        finally:
-            st.close()
 
         # and nothing is left that no document refers to: an add killed between storing
         # its original and recording it left one, which `check` has just removed

@@ -112,11 +112,8 @@ def _documents(settings) -> dict[str, object]:
 
 
 def _first_passage(settings, doc_id: str, pattern: str = "") -> str:
-    st = SearchService(settings).store()
-    try:
+    with SearchService(settings).store() as st:
         passages = st.passages(doc_id)
-    finally:
-        st.close()
     return next(p.passage_id for p in passages if re.search(pattern, p.text))
 
 

@@ -269,11 +269,8 @@ def test_mutated_files_are_indexed_or_refused_and_the_build_goes_on(tmp_path):
                  r"(\d+) refused", report)
     assert m, report[:500] + errors[-3000:]
     indexed, duplicates, refused = map(int, m.groups())
-    st = store.Store(store.current_generation(data))
-    try:
+    with store.open(store.current_generation(data)) as st:
         refusals = st.refusals()
-    finally:
-        st.close()
     causes: dict[str, int] = {}
     for _, reason in refusals:
         causes[_cause(reason)] = causes.get(_cause(reason), 0) + 1

@@ -19,7 +19,7 @@ from unpdf import two_column_pdf, un_pdf  # noqa: E402
 
 from indexer.ingest.parsers import parse_file  # noqa: E402
 from indexer.ingest.passages import split_passages  # noqa: E402
-from indexer.models import locator  # noqa: E402
+from indexer.labels import locator  # noqa: E402
 from indexer.text import fold
 
 EN = ("Member States commit to cooperate internationally on safe, orderly and regular "

@@ -370,11 +370,8 @@ def test_a_first_build_with_bad_files_indexes_the_rest_and_publishes(tmp_path, s
     assert sorted(o.file for o in report.of("indexed")) == ["local.en.txt", "local.fr.txt"]
     gen = store.current_generation(Path(settings.index_dir))
     assert gen is not None and (Path(settings.index_dir) / "CURRENT").is_file()
-    st = store.Store(gen)
-    try:
+    with store.open(gen) as st:
         assert {f for f, _ in st.refusals()} == set(THREE)
-    finally:
-        st.close()
     assert search(settings, "local authorities").total >= 1
 
 

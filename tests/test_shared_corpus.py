@@ -149,7 +149,8 @@ def test_every_pdf_sample_through_the_upload_worker(tmp_path):
     from indexer.library import jobs
 
     settings = config.load(index_dir=str(tmp_path / "data"))
-    library.open_current(settings)[1].close()
+    with library.current_for_writing(settings, create=True):
+        pass  # an empty index
     staged = [jobs.stage(settings, "web:test", p.name, io.BytesIO(p.read_bytes()), "b")
               for p in _pdf_samples()]
     worker = jobs.Worker(settings)

@@ -244,12 +244,9 @@ def _pages(settings) -> list[str]:
     """Every document and passage page of the test index, search results, and the other
     public pages."""
     svc = SearchService(settings)
-    st = svc.store()
-    try:
-        docs = svc.documents()
+    docs = svc.documents()
+    with svc.store() as st:
         passages = [p.passage_id for d in docs for p in st.passages(d.doc_id)]
-    finally:
-        st.close()
     pages = ["/", "/help", "/staff/login", f"/compare?a={docs[0].doc_id}&b={docs[1].doc_id}"]
     pages += [f"/d/{d.doc_id}" for d in docs] + [f"/p/{p}" for p in passages]
     queries = ("migrants", "remittances+local", "autorit%C3%A9s", "migrants&page=2&per_page=3",

@@ -14,8 +14,8 @@
     cli.py       `index.py alert add|list|remove|run`
 
 The rest of the program calls one function, `documents_searchable`, where documents become
-searchable (indexer/pipeline.py: build, add, replace; staff uploads go through add and
-replace).
+searchable (indexer/library: build.py, and changes.py's add and replace; staff uploads go
+through add and replace).
 """
 
 from __future__ import annotations

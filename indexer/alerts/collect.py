@@ -86,41 +86,40 @@ def catch_up(settings) -> Outcome:
         return out
     t = time.process_time()
     alerts = open_store(settings)
-    st = main_store.Store(gen)
     try:
-        added = {r[0]: r[1] for r in st.db.execute(
-            "SELECT doc_id, added FROM documents WHERE status='active'")}
-        new = sorted(set(added) - alerts.known_ids(), key=lambda d: (added[d], d))
-        if not new:
-            return out
-        out.documents = len(new)
-        t = out.timed("new documents", t)
-        searches = alerts.searches(active_only=True)
-        out.searches = len(searches)
-        planned: dict[int, tuple[str, str]] = {}  # plans made now, to keep
-        # Matching allocates some 10^5 small objects (compiled tests, found passages) that
-        # all live until the commit: the collector's passes over them are pure cost here.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            found = (_match(settings, gen, st, new, searches, alerts.kept_plans(), planned,
-                            out) if searches else [])
-        finally:
-            if collecting:
-                gc.enable()
-        t = time.process_time()
-        at = main_store.now()
-        with alerts.transaction():
-            fresh = set(new) - alerts.known_ids()  # another catch-up may have done some
-            alive = {s.id for s in alerts.searches()}
-            _record(alerts, [f for f in found if f.doc.doc_id in fresh
-                             and f.search.id in alive], at, out)
-            alerts.mark_known({d: at for d in fresh})
-            for search_id, (text, key) in planned.items():
-                alerts.keep_plan(search_id, text, key)
-        out.timed("record", t)
+        with main_store.open(gen) as st:
+            added = {r[0]: r[1] for r in st.db.execute(
+                "SELECT doc_id, added FROM documents WHERE status='active'")}
+            new = sorted(set(added) - alerts.known_ids(), key=lambda d: (added[d], d))
+            if not new:
+                return out
+            out.documents = len(new)
+            t = out.timed("new documents", t)
+            searches = alerts.searches(active_only=True)
+            out.searches = len(searches)
+            planned: dict[int, tuple[str, str]] = {}  # plans made now, to keep
+            # Matching allocates some 10^5 small objects (compiled tests, found passages) that
+            # all live until the commit: the collector's passes over them are pure cost here.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                found = (_match(settings, gen, st, new, searches, alerts.kept_plans(), planned,
+                                out) if searches else [])
+            finally:
+                if collecting:
+                    gc.enable()
+            t = time.process_time()
+            at = main_store.now()
+            with alerts.transaction():
+                fresh = set(new) - alerts.known_ids()  # another catch-up may have done some
+                alive = {s.id for s in alerts.searches()}
+                _record(alerts, [f for f in found if f.doc.doc_id in fresh
+                                 and f.search.id in alive], at, out)
+                alerts.mark_known({d: at for d in fresh})
+                for search_id, (text, key) in planned.items():
+                    alerts.keep_plan(search_id, text, key)
+            out.timed("record", t)
     finally:
-        st.close()
         alerts.close()
     return out
 

@@ -12,7 +12,7 @@ matching `a OR b` holds a or b). An inverted index of the anchors gives the few 
 passage could match; only those are evaluated. Plans without anchors (a wildcard alone, a
 year filter alone, `NOT x`) are evaluated on every passage.
 
-Semantics, node by node, as the engines apply them (indexer/queryplan.py): a term is in the
+Semantics, node by node, as the engines apply them (indexer/query/plan.py): a term is in the
 field; a phrase's terms stand in order within its slop (stop words aside: bm25.phrase_matches);
 a prefix or fuzzy word matches the passage's own words (search rewrites it into the index's 50
 most frequent ones); And all, Or and DisMax any, AndNot the positive part without the

@@ -2,12 +2,12 @@
 up to the plan it hands the engine (`everything`: the typed words, the UN symbols, the title
 context, the thesaurus expansions, NOT and AND in every language, the filters).
 
-Kept apart from search.py so that matching new passages needs no engine reader: wildcard and
-fuzzy words stay patterns (queryplan.Prefix, Fuzzy) and are matched against a passage's own
+Kept apart from indexer/search/service.py so that matching new passages needs no engine reader: wildcard and
+fuzzy words stay patterns (query.plan.Prefix, Fuzzy) and are matched against a passage's own
 words, where search rewrites them into the index's 50 most frequent words. With a reader
 (`vocabulary`), the plan is search's own, for counting past passages (preview.py).
 tests/test_alerts_matching.py checks, over ../shared on both engines, that this plan matches
-exactly the passages search finds; if search.py changes how it plans, that test says so.
+exactly the passages search finds; if service.py changes how it plans, that test says so.
 """
 
 from __future__ import annotations

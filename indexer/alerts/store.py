@@ -649,12 +649,9 @@ def _snapshot(alerts: AlertStore, settings: Settings) -> None:
     gen = main_store.current_generation(Path(settings.index_dir))
     docs: dict[str, str] = {}
     if gen is not None:
-        st = main_store.Store(gen)
-        try:
+        with main_store.open(gen) as st:
             docs = {d.doc_id: d.added or main_store.now() for d in st.documents(None)
                     if d.status != "pending"}
-        finally:
-            st.close()
     with alerts.transaction():
         if alerts.db.execute("SELECT 1 FROM meta WHERE key='initialised'").fetchone():
             return  # another process did it meanwhile

@@ -92,7 +92,7 @@ def for_generation(gen_dir: Path, wanted: str = "") -> ModuleType:
 
 @dataclass
 class Index:
-    """An open index with its engine: what the write side (pipeline.py) holds."""
+    """An open index with its engine: what the write side (indexer/library/) holds."""
     engine: ModuleType
     handle: object
 

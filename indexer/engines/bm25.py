@@ -12,7 +12,7 @@ rank alike:
   (a language field: the passages in that language);
 - a phrase: its terms' scores summed when the terms stand in order with at most `slop`
   other words between them in all, stop words aside (positions renumbered, as the analysis
-  removes them), exactly as queryplan.Phrase defines it;
+  removes them), exactly as plan.Phrase (indexer/query/plan.py) defines it;
 - And, Or, AndMaybe: the sum of the children that match; DisMax: the best child plus
   `tiebreak` times the others; AndNot and Filter: the scored part; prefix and fuzzy words,
   keyword fields, ranges and MatchAll: their boost, unscored by frequency (as both engines

@@ -20,7 +20,7 @@ bigrams by indexer/analysis.py first. Queries are analysed with the same analyze
 
 Each write commits every sub-index it touched. A tantivy commit is atomic; a crash between
 two sub-indexes' commits leaves a document half-written until the next writer, which
-re-indexes the store's pending documents first (pipeline._recover_pending), or `check`.
+re-indexes the store's pending documents first (library/repair.py: recover_pending), or `check`.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ _WORD_PATTERN = r"\w+(?:\.\w+)*"
 RESCORE = True
 # Candidates re-scored per sub-index: the first RESCORE_DEPTH in tantivy's order (the GCM
 # paragraphs a query is about stood at tantivy's ranks 60 to 110 among 237,000 UNGA
-# passages), or half the limit when more is asked for: search.py fetches twice the results
+# passages), or half the limit when more is asked for: search/service.py fetches twice the results
 # it keeps (copies and language versions fold), so deep pages and exports are ranked by
 # our BM25 too.
 RESCORE_DEPTH = 100
@@ -134,7 +134,7 @@ def analyze(kind: str, text: str) -> list[str]:
     works on one token at a time), and much faster on text whose words recur (tantivy's
     regex tokenizer takes ~30 us for a 40-word passage; a remembered piece is a dictionary
     look-up). Passages are analysed at query time to score them (bm25), to see which words
-    they match (search.py) and to mark them (highlight.py)."""
+    they match (search/service.py) and to mark them (search/highlight.py)."""
     if kind == "zh":
         return [t.text for t in analysis.cjk_tokens(text)]
     table = _PIECES.get(kind)

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 from indexer.ingest.cleanup import PREAMBLE_OPENERS, line_label
-from indexer.models import PARA_SIGN, Block, ParsedDocument, Passage
+from indexer.labels import PARA_SIGN
+from indexer.models import Block, ParsedDocument, Passage
 from indexer.text import fold
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"“«(]?[A-ZÀ-ÖØ-Þ0-9])")

@@ -18,7 +18,7 @@ from indexer.ingest import ocr_cache, parsers
 from indexer.ingest.metadata import infer_series, read_catalog
 from indexer.ingest.passages import split_passages
 from indexer.language import detect, document_language, passage_language
-from indexer.models import DocMeta, Document, Passage
+from indexer.models import DocMeta, DocStatus, Document, Passage
 
 
 @dataclass
@@ -27,7 +27,8 @@ class Prepared:
     passages: list[Passage]
     warnings: list[str]
     data: bytes
-    status: str = "pending"  # what it is stored as: a rebuild keeps a trashed file in the trash
+    # what it is stored as: a rebuild keeps a trashed file in the trash
+    status: DocStatus = DocStatus.PENDING
 
 
 def doc_id_for(sha256: str) -> str:

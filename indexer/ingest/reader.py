@@ -74,6 +74,7 @@ _RESULT_CLASSES = {
     ("indexer.ingest.prepare", "Prepared"),
     ("indexer.models", "Document"),
     ("indexer.models", "DocMeta"),
+    ("indexer.models", "DocStatus"),  # Prepared.status (an enum is unpickled by its value)
     ("indexer.models", "Passage"),
     ("indexer.errors", "IngestRefused"),
     ("indexer.errors", "ReaderStopped"),

@@ -21,14 +21,14 @@ from indexer.library.changes import (
     restore,
     version_work,
 )
-from indexer.library.recording import FileOutcome, Report
+from indexer.library.recording import FileOutcome, OutcomeStatus, Report
 from indexer.library.repair import CheckResult, check
 from indexer.library.twins import fold_format_twins
-from indexer.library.writing import actor_default, open_current
+from indexer.library.writing import actor_default, current, current_for_writing
 
 __all__ = [
-    "CheckResult", "FileOutcome", "Prepared", "Report", "actor_default", "add", "audit_log",
-    "build", "check", "corpus_files", "doc_id_for", "edit", "fold_format_twins", "link",
-    "open_current", "prepare", "prepare_lexicon", "purge", "remove", "replace", "restore",
-    "version_work",
+    "CheckResult", "FileOutcome", "OutcomeStatus", "Prepared", "Report", "actor_default", "add",
+    "audit_log", "build", "check", "corpus_files", "current", "current_for_writing",
+    "doc_id_for", "edit", "fold_format_twins", "link", "prepare", "prepare_lexicon", "purge",
+    "remove", "replace", "restore", "version_work",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 from indexer import alerts, diskfull, engines
@@ -19,7 +20,7 @@ from indexer.ingest.metadata import catalogs_in
 from indexer.ingest.prepare import Prepared, corpus_files
 from indexer.library.recording import FileOutcome, Report, record
 from indexer.library.twins import fold_format_twins
-from indexer.models import Document, Passage
+from indexer.models import DocStatus, Document, Passage
 from indexer.search import lexicon
 from indexer.storage import store
 from indexer.storage.locking import write_lock
@@ -41,42 +42,45 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
     report = Report()
     with write_lock(data_dir, settings.write_lock_timeout):
         old_gen = store.current_generation(data_dir)
-        old = store.Store(old_gen) if old_gen else None
+        if old_gen is not None and not (old_gen / store.STORE_FILE).is_file():
+            old_gen = None  # nothing to keep from a generation without its store
         written: list[str] = []  # originals this build stored (removed if it fails)
         gen = None
         try:
             gen = store.new_generation(data_dir)
-            st = store.Store(gen)
-            ix = engines.create(gen, settings.engine)
-            seen: set[str] = set()
+            # both stores are closed before the switch (which removes the old generation)
+            with ExitStack() as stores:
+                old = stores.enter_context(store.open(old_gen)) if old_gen else None
+                st = stores.enter_context(store.open(gen, write=True))
+                ix = engines.create(gen, settings.engine)
+                seen: set[str] = set()
 
-            def stored() -> Iterator[tuple[Document, list[Passage]]]:
-                for item in reader.read(jobs, settings, workers):
-                    if old is not None and isinstance(item, Prepared):
-                        _keep_staff_changes(old, item)
-                    # No fsync per original during a build: one sync before publishing.
-                    kept = record(st, data_dir, report, item, seen, durable=False,
-                                  status=item.status if isinstance(item, Prepared) else "pending",
-                                  written=written)
-                    if progress:
-                        progress(report.outcomes[-1])
-                    if kept:
-                        yield kept.document, kept.passages
-                if old is not None:
-                    yield from _carry_over(old, st, seen)
+                def stored() -> Iterator[tuple[Document, list[Passage]]]:
+                    for item in reader.read(jobs, settings, workers):
+                        if old is not None and isinstance(item, Prepared):
+                            _keep_staff_changes(old, item)
+                        # No fsync per original during a build: one sync before publishing.
+                        kept = record(st, data_dir, report, item, seen, durable=False,
+                                      status=(item.status if isinstance(item, Prepared)
+                                              else DocStatus.PENDING),
+                                      written=written)
+                        if progress:
+                            progress(report.outcomes[-1])
+                        if kept:
+                            yield kept.document, kept.passages
+                    if old is not None:
+                        yield from _carry_over(old, st, seen)
 
-            ix.add_documents(stored(), clear=True, procs=index_procs)
-            with st.transaction():
-                st.set_status([d.doc_id for d in st.documents("pending")], "active")
-            fold_format_twins(st, ix)
-            with st.transaction():
-                if old is not None:
-                    st.copy_history_from(old)
-                    st.copy_aliases_from(old)
-            st.close()
-            os.sync()  # originals, SQLite and Whoosh files on disk before the switch
-            if old is not None:
-                old.close()
+                ix.add_documents(stored(), clear=True, procs=index_procs)
+                with st.transaction():
+                    st.set_status([d.doc_id for d in st.documents(DocStatus.PENDING)],
+                                  DocStatus.ACTIVE)
+                fold_format_twins(st, ix)
+                with st.transaction():
+                    if old is not None:
+                        st.copy_history_from(old)
+                        st.copy_aliases_from(old)
+            os.sync()  # originals, SQLite and index files on disk before the switch
             store.publish_generation(data_dir, gen)
         except BaseException as exc:
             full = isinstance(exc, Exception) and diskfull.is_disk_full(exc, data_dir)  # (before
@@ -88,9 +92,6 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
             if full:
                 raise diskfull.disk_full(exc, diskfull.DISK_FULL_BUILD) from exc
             raise
-        finally:
-            if old is not None:
-                old.close()
         # alerts: the documents this build made searchable, matched against saved searches
         alerts.documents_searchable(settings)
     report.notes += prepare_lexicon(settings)
@@ -117,7 +118,7 @@ def _keep_staff_changes(old: store.Store, item: Prepared) -> None:
         return
     if old.has_audit(before.doc_id, "edit"):
         item.document.meta = before.meta
-    if before.status in ("trash", "superseded"):
+    if before.status in (DocStatus.TRASH, DocStatus.SUPERSEDED):
         item.status = before.status
 
 
@@ -130,10 +131,12 @@ def _carry_over(old: store.Store, st: store.Store,
             continue
         seen.add(doc.sha256)
         passages = old.passages(doc.doc_id)
-        status = "pending" if doc.status in ("active", "pending") else doc.status
+        status = doc.status
+        if status in (DocStatus.ACTIVE, DocStatus.PENDING):
+            status = DocStatus.PENDING
         with st.transaction():
             st.insert_document(doc, passages, old.warnings(doc.doc_id), status=status)
-        if status == "pending":
+        if status == DocStatus.PENDING:
             yield doc, passages
             with st.transaction():
-                st.set_status([doc.doc_id], "active")
+                st.set_status([doc.doc_id], DocStatus.ACTIVE)

@@ -16,8 +16,8 @@ from indexer.library import twins
 from indexer.library.recording import FileOutcome, Report, record
 from indexer.library.repair import recover_pending
 from indexer.library.twins import fold_format_twins
-from indexer.library.writing import actor_default, open_current, writing
-from indexer.models import DocMeta, Document
+from indexer.library.writing import actor_default, current, current_for_writing, writing
+from indexer.models import DocMeta, DocStatus, Document
 from indexer.storage import store
 from indexer.storage.locking import write_lock
 from indexer.versions.works import work_key
@@ -38,29 +38,25 @@ def add(paths: Iterable[Path], settings: Settings, sidecar: DocMeta | None = Non
     for item in prepared:
         if isinstance(item, Prepared):
             item.document.origin = "staff"
-    with write_lock(data_dir, settings.write_lock_timeout):
-        gen, st = open_current(settings)
-        try:
-            recover_pending(gen, st)
-            ix = engines.open_index(gen)
-            seen: set[str] = set()
-            for item in prepared:
-                file = item.file if isinstance(item, IngestRefused) else item.document.file
-                # a full disk stops the add at this file, with nothing of it kept
-                with diskfull.disk_full_is_clear(data_dir, diskfull.DISK_FULL_FILE, file=file):
-                    kept = record(st, data_dir, report, item, seen,
-                                  actor=actor or actor_default())
-                if kept:  # stored, pending: a later writer or `check` finishes it
-                    with diskfull.disk_full_is_clear(data_dir, diskfull.DISK_FULL_PENDING,
-                                                     file=file):
-                        ix.add_documents([(kept.document, kept.passages)])
-                        with st.transaction():
-                            st.set_status([kept.document.doc_id], "active")
-                        fold_format_twins(st, ix, twins.key(kept.document))
-            # alerts: the documents just made searchable, matched against saved searches
-            alerts.documents_searchable(settings)
-        finally:
-            st.close()
+    with (write_lock(data_dir, settings.write_lock_timeout),
+          current_for_writing(settings, create=True) as (gen, st)):
+        recover_pending(gen, st)
+        ix = engines.open_index(gen)
+        seen: set[str] = set()
+        for item in prepared:
+            file = item.file if isinstance(item, IngestRefused) else item.document.file
+            # a full disk stops the add at this file, with nothing of it kept
+            with diskfull.disk_full_is_clear(data_dir, diskfull.DISK_FULL_FILE, file=file):
+                kept = record(st, data_dir, report, item, seen, actor=actor or actor_default())
+            if kept:  # stored, pending: a later writer or `check` finishes it
+                with diskfull.disk_full_is_clear(data_dir, diskfull.DISK_FULL_PENDING,
+                                                 file=file):
+                    ix.add_documents([(kept.document, kept.passages)])
+                    with st.transaction():
+                        st.set_status([kept.document.doc_id], DocStatus.ACTIVE)
+                    fold_format_twins(st, ix, twins.key(kept.document))
+        # alerts: the documents just made searchable, matched against saved searches
+        alerts.documents_searchable(settings)
     return report
 
 
@@ -72,7 +68,7 @@ def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None
     data_dir = Path(settings.index_dir)
     with writing(settings) as (gen, st):
         old = st.get_document(doc_id)
-        if old.status != "active":
+        if old.status != DocStatus.ACTIVE:
             raise NotFound(f"document {doc_id} is not in the index (trash or replaced?)")
         # The old metadata is the sidecar: the new file's own title or date do not undo
         # what staff set; its language is detected again only if the old one is unknown.
@@ -95,8 +91,8 @@ def replace(doc_id: str, path: Path, settings: Settings, changes: DocMeta | None
             ix.add_documents([(new, kept.passages)])
             ix.delete_document(doc_id)
             with st.transaction():
-                st.set_status([new.doc_id], "active")
-                st.set_status([doc_id], "superseded")
+                st.set_status([new.doc_id], DocStatus.ACTIVE)
+                st.set_status([doc_id], DocStatus.SUPERSEDED)
                 st.record_audit(actor or actor_default(), "replace", new.doc_id, old.meta,
                                 new.meta)
         # alerts: the new revision's changed paragraphs, matched against saved searches
@@ -108,7 +104,7 @@ def _reindex(gen: Path, st: store.Store, doc: Document) -> None:
     """(Re)write a document's passages from the store; pending until the index has them, so an
     interrupted write is finished by the next writer (see _recover_pending)."""
     with st.transaction():
-        st.set_status([doc.doc_id], "pending")
+        st.set_status([doc.doc_id], DocStatus.PENDING)
     engines.open_index(gen).add_documents([(doc, st.passages(doc.doc_id))])
 
 
@@ -116,13 +112,13 @@ def remove(doc_id: str, settings: Settings, actor: str | None = None) -> Documen
     """Take a document out of search and move it to the trash (restorable; see `purge`)."""
     with writing(settings) as (gen, st):
         doc = st.get_document(doc_id)
-        if doc.status == "trash":
+        if doc.status == DocStatus.TRASH:
             raise NotFound(f"document {doc_id} is already in the trash")
         # Index first: if we die before the store commit, `check` sees an active document
         # missing from the index and re-indexes it; nothing is half-removed.
         engines.open_index(gen).delete_document(doc_id)
         with st.transaction():
-            st.set_status([doc_id], "trash")
+            st.set_status([doc_id], DocStatus.TRASH)
             st.record_audit(actor or actor_default(), "remove", doc_id, doc.meta, None)
     return doc
 
@@ -131,11 +127,11 @@ def restore(doc_id: str, settings: Settings, actor: str | None = None) -> Docume
     """Bring a document back from the trash into search."""
     with writing(settings) as (gen, st):
         doc = st.get_document(doc_id)
-        if doc.status != "trash":
+        if doc.status != DocStatus.TRASH:
             raise NotFound(f"document {doc_id} is not in the trash")
         _reindex(gen, st, doc)
         with st.transaction():
-            st.set_status([doc_id], "active")
+            st.set_status([doc_id], DocStatus.ACTIVE)
             st.record_audit(actor or actor_default(), "restore", doc_id, None, doc.meta)
     return doc
 
@@ -144,7 +140,7 @@ def purge(doc_id: str, settings: Settings, actor: str | None = None) -> Document
     """Delete a trashed document for good: its passages, metadata and original file."""
     with writing(settings) as (_gen, st):
         doc = st.get_document(doc_id)
-        if doc.status != "trash":
+        if doc.status != DocStatus.TRASH:
             raise NotFound(f"document {doc_id} is not in the trash: remove it first")
         with st.transaction():
             st.delete_document(doc_id)
@@ -160,7 +156,7 @@ def edit(doc_id: str, changes: DocMeta, settings: Settings, actor: str | None = 
     shows every field can clear one)."""
     with writing(settings) as (gen, st):
         doc = st.get_document(doc_id)
-        if doc.status != "active":
+        if doc.status != DocStatus.ACTIVE:
             raise NotFound(f"document {doc_id} is not in the index (trash?)")
         before = doc.meta
         doc.meta = changes.merged_over(before)
@@ -170,7 +166,7 @@ def edit(doc_id: str, changes: DocMeta, settings: Settings, actor: str | None = 
             st.update_meta(doc_id, doc.meta)
         _reindex(gen, st, doc)
         with st.transaction():
-            st.set_status([doc_id], "active")
+            st.set_status([doc_id], DocStatus.ACTIVE)
             st.record_audit(actor or actor_default(), "edit", doc_id, before, doc.meta)
     return doc
 
@@ -179,11 +175,8 @@ def version_work(target_id: str, settings: Settings, actor: str | None = None) -
     """The work id a new language version of `target_id` should carry to be linked with it:
     the target's work, else its UN symbol, else its doc id (which the target is then given,
     through `edit`, so both carry it)."""
-    _, st = open_current(settings, create=False)
-    try:
+    with current(settings) as (_, st):
         target = st.get_document(target_id)
-    finally:
-        st.close()
     work = target.meta.work or target.meta.symbol
     if not work:
         work = target.doc_id
@@ -192,11 +185,8 @@ def version_work(target_id: str, settings: Settings, actor: str | None = None) -
 
 
 def audit_log(settings: Settings, limit: int = 100) -> list[dict]:
-    _, st = open_current(settings, create=False)
-    try:
+    with current(settings) as (_, st):
         return st.audit_log(limit)
-    finally:
-        st.close()
 
 
 def link(doc_id: str, other_id: str, settings: Settings, actor: str | None = None) -> str:
@@ -206,19 +196,16 @@ def link(doc_id: str, other_id: str, settings: Settings, actor: str | None = Non
     the work id."""
     if doc_id == other_id:
         raise QueryError("a document cannot be linked to itself")
-    _, st = open_current(settings, create=False)
-    try:
+    with current(settings) as (_, st):
         doc = st.get_document(doc_id)
         other = st.get_document(other_id)
         for d in (doc, other):
-            if d.status != "active":
+            if d.status != DocStatus.ACTIVE:
                 raise NotFound(f"document {d.doc_id} is not in the index (trash or replaced?)")
         work = doc.meta.work or doc.meta.symbol or doc.doc_id
         old_key = work_key(other)
-        group = [d for d in st.documents("active")
+        group = [d for d in st.documents(DocStatus.ACTIVE)
                  if d.doc_id == other.doc_id or (old_key and work_key(d) == old_key)]
-    finally:
-        st.close()
     if not doc.meta.work:
         edit(doc.doc_id, DocMeta(work=work), settings, actor=actor)
     for d in group:

@@ -24,6 +24,7 @@ import sys
 import threading
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,13 +33,37 @@ from indexer.config import Settings
 from indexer.errors import DialogueSearchError, DiskFull, IngestRefused, NotFound, WriteBusy
 from indexer.ingest import ocr, reader
 from indexer.library import review
+from indexer.library.recording import OutcomeStatus
 from indexer.models import DocMeta
 from indexer.storage import locking, store
 
 log = logging.getLogger(__name__)
 
-WAITING = ("analysing", "review", "queued", "indexing")
-FINAL = ("done", "duplicate", "refused", "failed", "discarded")
+
+
+class JobState(StrEnum):
+    """Where an upload stands (the module's docstring draws the flow). The values are what
+    `jobs.sqlite3` holds and the staff pages show: never rename them."""
+
+    ANALYSING = "analysing"
+    REVIEW = "review"
+    QUEUED = "queued"
+    INDEXING = "indexing"
+    DONE = "done"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
+    FAILED = "failed"
+    DISCARDED = "discarded"
+
+    @classmethod
+    def after(cls, outcome: OutcomeStatus) -> JobState:
+        """The job's final state for what became of its file: a file indexed is a job done."""
+        return {OutcomeStatus.INDEXED: cls.DONE, OutcomeStatus.DUPLICATE: cls.DUPLICATE,
+                OutcomeStatus.REFUSED: cls.REFUSED}[outcome]
+
+
+WAITING = frozenset({JobState.ANALYSING, JobState.REVIEW, JobState.QUEUED, JobState.INDEXING})
+FINAL = frozenset(JobState) - WAITING
 CHUNK = 1024 * 1024
 WORKER_LOCK = "upload-worker.lock"  # held by the one process whose worker runs the jobs
 
@@ -75,7 +100,7 @@ class Job:
     size: int
     created: str
     updated: str
-    state: str
+    state: JobState
     detected: DocMeta = field(default_factory=DocMeta)
     meta: DocMeta = field(default_factory=DocMeta)
     replaces: str = ""
@@ -85,6 +110,9 @@ class Job:
     warnings: list[str] = field(default_factory=list)
     message: str = ""
     review: list[dict] = field(default_factory=list)  # indexer.library.review.Row as dicts
+
+    def __post_init__(self) -> None:
+        self.state = JobState(self.state)  # from JSON (the child process) or SQLite
 
     @property
     def waiting(self) -> bool:
@@ -125,7 +153,7 @@ def staged_path(settings: Settings, job_id: str) -> Path:
 def _job(row: sqlite3.Row) -> Job:
     return Job(job_id=row["job_id"], batch=row["batch"], actor=row["actor"], name=row["name"],
                size=row["size"], created=row["created"], updated=row["updated"],
-               state=row["state"], detected=DocMeta(**json.loads(row["detected"])),
+               state=JobState(row["state"]), detected=DocMeta(**json.loads(row["detected"])),
                meta=DocMeta(**json.loads(row["meta"])), replaces=row["replaces"],
                version_of=row["version_of"], doc_id=row["doc_id"], passages=row["passages"],
                warnings=json.loads(row["warnings"]), message=row["message"],
@@ -160,14 +188,14 @@ def stage(settings: Settings, actor: str, name: str, stream: BinaryIO, batch: st
                 too_big = True
                 break
             out.write(chunk)
-    state, message = "analysing", ""
+    state, message = JobState.ANALYSING, ""
     if too_big:
         path.unlink()
-        state = "refused"
+        state = JobState.REFUSED
         message = (f"the file is over the {settings.max_file_bytes / 1e6:.0f} MB limit")
     elif size == 0:
         path.unlink()
-        state, message = "refused", "the file is empty"
+        state, message = JobState.REFUSED, "the file is empty"
     display = Path((name or "").replace("\\", "/")).name[:200] or "upload"
     at = store.now()
     with closing(_connect(settings)) as db:
@@ -206,17 +234,17 @@ def set_given(settings: Settings, job_id: str, meta: DocMeta, version_of: str = 
 def confirm(settings: Settings, job_id: str, meta: DocMeta, version_of: str = "") -> Job:
     """Staff reviewed the metadata: queue the file for indexing with it."""
     job = get(settings, job_id)
-    if job.state != "review":
+    if job.state != JobState.REVIEW:
         raise NotFound(f"upload {job_id} is not waiting for review (it is {job.state})")
-    _update(settings, job_id, state="queued", meta=meta, version_of=version_of)
+    _update(settings, job_id, state=JobState.QUEUED, meta=meta, version_of=version_of)
     return get(settings, job_id)
 
 
 def discard(settings: Settings, job_id: str) -> Job:
     job = get(settings, job_id)
-    if job.state not in ("review", "queued"):
+    if job.state not in (JobState.REVIEW, JobState.QUEUED):
         raise NotFound(f"upload {job_id} cannot be discarded now (it is {job.state})")
-    _update(settings, job_id, state="discarded", message="discarded before indexing")
+    _update(settings, job_id, state=JobState.DISCARDED, message="discarded before indexing")
     staged_path(settings, job_id).unlink(missing_ok=True)
     return get(settings, job_id)
 
@@ -224,13 +252,14 @@ def discard(settings: Settings, job_id: str) -> Job:
 def _claim(settings: Settings) -> tuple[Job, str] | None:
     """The oldest job with work to do, marked as ours (two servers never run one job)."""
     with closing(_connect(settings)) as db:
-        for state, running in (("analysing", "analysing"), ("queued", "indexing"),
-                               ("indexing", "indexing")):
+        for state, running in ((JobState.ANALYSING, JobState.ANALYSING),
+                               (JobState.QUEUED, JobState.INDEXING),
+                               (JobState.INDEXING, JobState.INDEXING)):
             row = db.execute("SELECT * FROM jobs WHERE state=? ORDER BY created, rowid LIMIT 1",
                              (state,)).fetchone()
             if row is None:
                 continue
-            if state == "analysing":
+            if state == JobState.ANALYSING:
                 return _job(row), "analyse"
             claimed = db.execute("UPDATE jobs SET state=?, updated=? WHERE job_id=? AND state=?",
                                  (running, store.now(), row["job_id"], state)).rowcount
@@ -244,24 +273,24 @@ def _claim(settings: Settings) -> tuple[Job, str] | None:
 def _analyse(settings: Settings, path: Path, name: str, replaces: str) -> dict:
     """What the pipeline finds in the file: metadata to pre-fill, passages, warnings."""
     sidecar = None
-    _, st = library.open_current(settings)
-    try:
-        if replaces:
+    if replaces:
+        with library.current(settings) as (_, st):
             sidecar = st.get_document(replaces).meta
-        # read in a process of its own, under the reader's limits (indexer/ingest/reader.py)
-        prepared = reader.read_file(reader.ReadJob(str(path), settings, None, sidecar, name),
-                                    progress=ocr.progress)
-        if isinstance(prepared, IngestRefused):
-            return {"state": "refused", "message": prepared.reason}
-        same = st.find_by_sha(prepared.document.sha256)
-    finally:
-        st.close()
+    # read in a process of its own, under the reader's limits (indexer/ingest/reader.py)
+    prepared = reader.read_file(reader.ReadJob(str(path), settings, None, sidecar, name),
+                                progress=ocr.progress)
+    if isinstance(prepared, IngestRefused):
+        return {"state": JobState.REFUSED, "message": prepared.reason}
+    same = None
+    if store.current_generation(Path(settings.index_dir)) is not None:  # else nothing yet
+        with library.current(settings) as (_, st):
+            same = st.find_by_sha(prepared.document.sha256)
     if same is not None:
         where = " (in the trash: restore it instead)" if same.status == "trash" else ""
-        return {"state": "duplicate", "doc_id": same.doc_id,
+        return {"state": JobState.DUPLICATE, "doc_id": same.doc_id,
                 "message": f"same file as document {same.doc_id}{where}"}
     rows = review.review_rows(prepared.passages, prepared.document.meta.lang)
-    return {"state": "review", "detected": prepared.document.meta,
+    return {"state": JobState.REVIEW, "detected": prepared.document.meta,
             "passages": len(prepared.passages), "warnings": prepared.warnings,
             "review": review.as_json(rows)}
 
@@ -280,10 +309,10 @@ def _index(settings: Settings, job: Job) -> dict:
             outcome = library.add([path], settings, sidecar=meta, actor=job.actor,
                                    names={path: job.name}).outcomes[0]
     except WriteBusy as exc:
-        return {"state": "queued", "message": str(exc)}
-    state = {"indexed": "done"}.get(outcome.status, outcome.status)
-    return {"state": state, "doc_id": outcome.doc_id, "passages": outcome.passages,
-            "warnings": outcome.warnings, "message": outcome.reason}
+        return {"state": JobState.QUEUED, "message": str(exc)}
+    return {"state": JobState.after(outcome.status), "doc_id": outcome.doc_id,
+            "passages": outcome.passages, "warnings": outcome.warnings,
+            "message": outcome.reason}
 
 
 def _run(kind: str, settings: Settings, job: Job) -> dict:
@@ -298,7 +327,7 @@ def _run(kind: str, settings: Settings, job: Job) -> dict:
             return _analyse(settings, staged_path(settings, job.job_id), job.name, job.replaces)
         return _index(settings, job)
     except (NotFound, DiskFull) as exc:
-        return {"state": "failed", "message": str(exc)}
+        return {"state": JobState.FAILED, "message": str(exc)}
 
 
 # ------------------------------------------------------------- the worker
@@ -372,10 +401,10 @@ class Worker:
             return False
         job, kind = claimed
         result = self._in_child(kind, job)
-        if self._stop.is_set() and result.get("state") == "failed":
+        if self._stop.is_set() and result.get("state") == JobState.FAILED:
             return False  # stopped by shutdown, not by the file: resumed at the next start
         _update(self.settings, job.job_id, **result)
-        if result["state"] == "queued":  # the index is busy: try again shortly
+        if result["state"] == JobState.QUEUED:  # the index is busy: try again shortly
             self._stop.wait(self.poll)
         elif result["state"] in FINAL:
             staged_path(self.settings, job.job_id).unlink(missing_ok=True)
@@ -392,7 +421,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             child.kill()
             child.communicate()
-            return {"state": "failed",
+            return {"state": JobState.FAILED,
                     "message": f"processing took over {self.settings.job_timeout:.0f} s and "
                                "was stopped; the file may be damaged or unusually complex"}
         finally:
@@ -401,8 +430,9 @@ class Worker:
             # Killed, crashed or a bug: the job says which, the details go to the log.
             log.error("upload job %s (%s) failed (exit status %s):\n%s", job.job_id, kind,
                       child.returncode, err)
-            return {"state": "failed", "message": _child_failure(child.returncode)}
+            return {"state": JobState.FAILED, "message": _child_failure(child.returncode)}
         result = json.loads(out.strip().splitlines()[-1])
+        result["state"] = JobState(result["state"])
         if "detected" in result:
             result["detected"] = DocMeta(**result["detected"])
         return result

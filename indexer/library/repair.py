@@ -10,26 +10,27 @@ from indexer import engines
 from indexer.config import Settings
 from indexer.errors import IndexOutOfDate
 from indexer.library.writing import writing
-from indexer.models import Document
+from indexer.models import DocStatus, Document
 from indexer.storage import store
 
 
 def recover_pending(gen: Path, st: store.Store) -> list[str]:
     """Finish what a crashed writer left: pending documents are re-indexed from the store."""
-    pending = st.documents("pending")
+    pending = st.documents(DocStatus.PENDING)
     if not pending:
         return []
     ix = engines.open_index(gen)
     ix.add_documents([(d, st.passages(d.doc_id)) for d in pending])
     _finish_replacements(ix, st, pending)
     with st.transaction():
-        st.set_status([d.doc_id for d in pending], "active")
+        st.set_status([d.doc_id for d in pending], DocStatus.ACTIVE)
     return [d.doc_id for d in pending]
 
 
 def _caught_mid_replace(st: store.Store, pending: list[Document]) -> list[str]:
     """The predecessors still active of pending revisions (a crash during `replace`)."""
-    return [d.replaces for d in pending if d.replaces and st.status(d.replaces) == "active"]
+    return [d.replaces for d in pending
+            if d.replaces and st.status(d.replaces) == DocStatus.ACTIVE]
 
 
 def _finish_replacements(ix, st: store.Store, pending: list[Document]) -> None:
@@ -38,7 +39,7 @@ def _finish_replacements(ix, st: store.Store, pending: list[Document]) -> None:
     for doc_id in old:
         ix.delete_document(doc_id)
     with st.transaction():
-        st.set_status(old, "superseded")
+        st.set_status(old, DocStatus.SUPERSEDED)
 
 
 @dataclass
@@ -58,12 +59,12 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
     and remove the files no document refers to."""
     data_dir = Path(settings.index_dir)
     with writing(settings) as (gen, st):
-        pending = st.documents("pending")
+        pending = st.documents(DocStatus.PENDING)
         # A revision caught mid-replace wins: its predecessor leaves search (see replace).
         replaced = _caught_mid_replace(st, pending)
         if repair and replaced:
             with st.transaction():
-                st.set_status(replaced, "superseded")
+                st.set_status(replaced, DocStatus.SUPERSEDED)
         try:
             ix = engines.open_index(gen)
             in_index = ix.indexed_doc_ids()
@@ -71,7 +72,7 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
             if not repair:
                 raise
             ix, in_index = None, {}
-        expected = {d.doc_id: d for d in [*st.documents("active"), *pending]}
+        expected = {d.doc_id: d for d in [*st.documents(DocStatus.ACTIVE), *pending]}
         missing = [d for d, doc in expected.items() if in_index.get(d) != doc.passages]
         orphans = [d for d in in_index if d not in expected]
         repaired = False
@@ -80,7 +81,7 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
             docs = [(doc, st.passages(d)) for d, doc in expected.items()]
             ix.add_documents(docs, clear=True)
             with st.transaction():
-                st.set_status(list(expected), "active")
+                st.set_status(list(expected), DocStatus.ACTIVE)
             repaired = True
         n_docs, n_pass = st.counts()
         referenced = {d.sha256 for d in st.documents(None)}

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass, field
 
 from indexer.ingest.cleanup import PREAMBLE_OPENERS, line_label
 from indexer.ingest.parsers.pdf_layout import HEADING_WORDS
-from indexer.models import Passage, is_target, locator, split_part
+from indexer.labels import is_target, locator, split_part
+from indexer.models import Passage
 
 FIRST_WORDS = 14
 SHORT_WORDS = 8  # fewer words than this: a one-line passage

@@ -20,6 +20,7 @@ from pathlib import Path
 from indexer import library
 from indexer.config import Settings
 from indexer.library.fetch import CATALOG_NAME, fetch, load_catalog
+from indexer.library.recording import OutcomeStatus
 from indexer.storage import store
 
 MARKER = "SEEDED"
@@ -85,9 +86,9 @@ def seed(settings: Settings, catalog: Path | None = None, dest: Path | None = No
     indexed = refused = 0
     if files:
         added = library.add(files, settings)
-        indexed = len(added.of("indexed"))
-        refused = len(added.of("refused"))
-        for outcome in added.of("refused"):
+        indexed = len(added.of(OutcomeStatus.INDEXED))
+        refused = len(added.of(OutcomeStatus.REFUSED))
+        for outcome in added.of(OutcomeStatus.REFUSED):
             print(f"seed: refused {outcome.file}: {outcome.reason}", file=out)
     for failed_url, reason in report.failed:
         print(f"seed: failed {failed_url}: {reason}", file=out)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 
 from indexer import engines
-from indexer.models import Document, Passage
+from indexer.models import DocStatus, Document, Passage
 from indexer.storage import store
 from indexer.symbols import canonical
 from indexer.text import fold
@@ -80,7 +80,7 @@ def fold_format_twins(st: store.Store, ix: engines.Index,
     shown document stays, the others become its alternates and leave the index. With
     `only`, just the documents of that (symbol, language). The groups' doc ids, shown first."""
     candidates: dict[tuple[str, str], list[Document]] = {}
-    for doc in st.documents("active"):
+    for doc in st.documents(DocStatus.ACTIVE):
         k = key(doc)
         if k is not None and (only is None or k == only):
             candidates.setdefault(k, []).append(doc)

@@ -1,9 +1,11 @@
 """Bounds on the work one request may ask for, checked before any engine call.
 
-Each bound is a setting (indexer/config.py, `max_*` and `*_max_*`); past one, a QueryError
-names the bound and its value (HTTP 400 in the web app and the API, status 2 on the command
-line). The messages are message ids with named parameters (indexer/errors.py), translated
-on the web pages.
+Each bound is one setting (indexer/config.py, `max_*` and `*_max_*`) and is checked here
+only: the pages, the API and the command line call these functions (tests/test_bounds.py
+checks that no other module compares a value with a bound). Past one, a QueryError names the
+bound and its value (HTTP 400 in the web app and the API, status 2 on the command line). The
+messages are message ids with named parameters (indexer/errors.py), translated on the web
+pages.
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ import re
 from indexer.config import Settings
 from indexer.errors import QueryError
 from indexer.query import syntax as syn
+
+# The settings that bound a request's work (each checked in this module alone).
+BOUNDS = ("max_query_chars", "max_query_words", "max_query_nesting", "max_query_patterns",
+          "web_max_per_page", "cli_max_per_page", "max_result_depth", "export_max_hits",
+          "max_compare_chars", "max_compare_passages", "max_compare_filter_chars")
+EXPORT_DEFAULT = 100  # hits a search export holds when its request names no `limit`
 
 # A sane decimal number as people and links write it: ASCII digits only (no `5e7`, `1_000`,
 # `١٢` or sign), at most 18 of them (a larger one cannot be within any bound; converting it
@@ -28,6 +36,28 @@ def whole_number(raw: str, name: str, low: int, high: int) -> int:
         raise QueryError("%(name)s must be a whole number from %(low)s to %(high)s, not "
                          "%(value)s", name=name, low=low, high=high, value=_shown(raw))
     return value
+
+
+def _given(raw: str | None, name: str, default: int, high: int) -> int:
+    """An optional request parameter: `default` when absent or blank, else a whole number in
+    1..high."""
+    if raw is None or not raw.strip():
+        return default
+    return whole_number(raw, name, 1, high)
+
+
+def web_paging(page: str | None, per_page: str | None, settings: Settings,
+               default_per_page: int = 10) -> tuple[int, int]:
+    """(page, per_page) of a page or API request: per_page within web_max_per_page, page
+    within the results a search ranks (max_result_depth), each refused as a whole number
+    out of its range."""
+    size = _given(per_page, "per_page", default_per_page, settings.web_max_per_page)
+    return _given(page, "page", 1, max(1, settings.max_result_depth // size)), size
+
+
+def export_size(limit: str | None, settings: Settings) -> int:
+    """How many hits a search export holds: `limit`, at most export_max_hits."""
+    return _given(limit, "limit", EXPORT_DEFAULT, settings.export_max_hits)
 
 
 def _shown(raw: str) -> str:
@@ -83,9 +113,14 @@ def check_search(q: str, page: int, per_page: int, settings: Settings) -> None:
     check_query(q, settings)
 
 
+def compare_fits(passages: int, chars: int, settings: Settings) -> bool:
+    """Whether two documents of this size together may be aligned."""
+    return passages <= settings.max_compare_passages and chars <= settings.max_compare_chars
+
+
 def check_compare(passages: int, chars: int, settings: Settings) -> None:
     """Two documents' size together, before they are aligned."""
-    if passages > settings.max_compare_passages or chars > settings.max_compare_chars:
+    if not compare_fits(passages, chars, settings):
         raise QueryError("these two documents are too large to compare here (%(passages)s "
                          "passages, %(chars)s characters together; the limits are "
                          "%(max_passages)s passages and %(max_chars)s characters)",

@@ -1,5 +1,6 @@
 """Look-ups in the store (the source of truth) for the read side: passages, documents, their
-language versions and original files. Each function closes the store it is given."""
+language versions and original files. Each takes a store opened for reading (the caller's
+`with`)."""
 
 from __future__ import annotations
 
@@ -7,71 +8,53 @@ from pathlib import Path
 
 from indexer.errors import NotFound
 from indexer.labels import label_key
-from indexer.models import Document, Passage
+from indexer.models import DocStatus, Document, Passage
 from indexer.storage import store
 
 
 def get_passage(st: store.Store, passage_id: str) -> tuple[Passage, Document]:
-    try:
-        p = st.get_passage(passage_id)
-        return p, st.get_document(p.doc_id)
-    finally:
-        st.close()
+    p = st.get_passage(passage_id)
+    return p, st.get_document(p.doc_id)
 
 
 def documents(st: store.Store) -> list[Document]:
-    try:
-        return st.documents("active")
-    finally:
-        st.close()
+    return st.documents(DocStatus.ACTIVE)
 
 
 def document(st: store.Store, doc_id: str) -> Document:
     """A document's stored row (metadata, status), without its passages."""
-    try:
-        return st.get_document(doc_id)
-    finally:
-        st.close()
+    return st.get_document(doc_id)
 
 
 def alternates(st: store.Store, doc_id: str) -> list[Document]:
     """The document's text in other file formats (twins.py), offered beside it."""
-    try:
-        return st.alternates(doc_id)
-    finally:
-        st.close()
+    return st.alternates(doc_id)
 
 
 def get_document(st: store.Store, doc_id: str) -> tuple[Document, list[Passage]]:
-    try:
-        return st.get_document(doc_id), st.passages(doc_id)
-    finally:
-        st.close()
+    return st.get_document(doc_id), st.passages(doc_id)
 
 
 def passage_versions(st: store.Store, passage_id: str) -> list[tuple[Document, Passage | None]]:
     """The document's other language versions (same catalog work, else same UN symbol),
     each with its paragraph of the same label (`Article 14` = `Artículo 14`), if any."""
-    try:
-        p = st.get_passage(passage_id)
-        d = st.get_document(p.doc_id)
-        work = d.meta.work or d.meta.symbol
-        if not work:
-            return []
-        key = label_key(p.label)
-        out: list[tuple[Document, Passage | None]] = []
-        for other in st.documents("active"):
-            if other.doc_id == d.doc_id or (other.meta.work or other.meta.symbol) != work:
-                continue
-            if other.meta.lang == d.meta.lang:
-                continue  # another copy or revision, not a language version
-            same = None
-            if key:
-                same = next((x for x in st.passages(other.doc_id)
-                             if label_key(x.label) == key), None)
-            out.append((other, same))
-    finally:
-        st.close()
+    p = st.get_passage(passage_id)
+    d = st.get_document(p.doc_id)
+    work = d.meta.work or d.meta.symbol
+    if not work:
+        return []
+    key = label_key(p.label)
+    out: list[tuple[Document, Passage | None]] = []
+    for other in st.documents(DocStatus.ACTIVE):
+        if other.doc_id == d.doc_id or (other.meta.work or other.meta.symbol) != work:
+            continue
+        if other.meta.lang == d.meta.lang:
+            continue  # another copy or revision, not a language version
+        same = None
+        if key:
+            same = next((x for x in st.passages(other.doc_id)
+                         if label_key(x.label) == key), None)
+        out.append((other, same))
     return sorted(out, key=lambda v: (v[0].meta.lang, v[0].doc_id))
 
 

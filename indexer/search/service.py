@@ -13,6 +13,8 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
 from functools import lru_cache
 from math import log
@@ -163,9 +165,12 @@ class SearchService:
         self._epoch += 1
         self._results.clear()
 
-    def store(self) -> store.Store:
+    @contextmanager
+    def store(self) -> Iterator[store.Store]:
+        """The live generation's store, opened for reading for the block (`with`)."""
         self._open()
-        return store.Store(self._gen)
+        with store.open(self._gen) as st:
+            yield st
 
     def query_language_confidence(self, text: str) -> tuple[str, bool]:
         """(language, sure) of a query's words (indexer/query/language.py)."""
@@ -423,25 +428,31 @@ class SearchService:
 
     # -- reading the store
     def get_passage(self, passage_id: str) -> tuple[Passage, Document]:
-        return reading.get_passage(self.store(), passage_id)
+        with self.store() as st:
+            return reading.get_passage(st, passage_id)
 
     def documents(self) -> list[Document]:
-        return reading.documents(self.store())
+        with self.store() as st:
+            return reading.documents(st)
 
     def passage_versions(self, passage_id: str) -> list[tuple[Document, Passage | None]]:
-        return reading.passage_versions(self.store(), passage_id)
+        with self.store() as st:
+            return reading.passage_versions(st, passage_id)
 
     def original(self, doc_id: str) -> tuple[Path, str, str]:
         return reading.original(self.data_dir, self.document(doc_id))
 
     def document(self, doc_id: str) -> Document:
-        return reading.document(self.store(), doc_id)
+        with self.store() as st:
+            return reading.document(st, doc_id)
 
     def alternates(self, doc_id: str) -> list[Document]:
-        return reading.alternates(self.store(), doc_id)
+        with self.store() as st:
+            return reading.alternates(st, doc_id)
 
     def get_document(self, doc_id: str) -> tuple[Document, list[Passage]]:
-        return reading.get_document(self.store(), doc_id)
+        with self.store() as st:
+            return reading.get_document(st, doc_id)
 
 
 def _unquoted(text: str) -> str:

@@ -1,13 +1,21 @@
 """The source of truth: originals (content-addressed files) and metadata + passages (SQLite).
 
-The Whoosh index is derived from this and can always be rebuilt from it.
+The search index is derived from this and can always be rebuilt from it.
 
 On disk, under the data directory:
     CURRENT               name of the live generation (replaced atomically by `build`)
     gen-NNNN/store.sqlite3   documents, passages, refusals of that generation
-    gen-NNNN/whoosh/      the index derived from it (see engine.py)
+    gen-NNNN/tantivy/ or whoosh/   the index derived from it (indexer/engines/)
     originals/ab/abcd…    original files by SHA-256, shared by all generations
     write.lock            one writer at a time (see locking.py)
+
+A generation's store is opened one way, `with store.open(gen, write=...) as st:`, and closed
+at the end of the block. Opened for reading (the default), SQLite gets the file read-only:
+nothing is written, not even the schema, so a read never changes the file (or its mtime) and
+a read-only file serves. Opened for writing, the schema is created or brought up to date
+first. A store an older version wrote is read as it is: a column added since reads as its
+default (a view in the connection's own temporary schema, not in the file) until the next
+write brings the file up to date (`_ADDED_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -18,22 +26,26 @@ import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer.errors import NotFound, PassageMoved
-from indexer.models import DocMeta, Document, Passage
+from indexer.errors import IndexOutOfDate, NotFound, PassageMoved
+from indexer.models import DocMeta, DocStatus, Document, Passage
 
 STORE_VERSION = 2
+STORE_FILE = "store.sqlite3"
 
-# Columns added after version 1, added in place to older stores (all have defaults).
+# Columns added after version 1: added in place to an older store opened for writing, and
+# read as their default from one opened for reading. (table, column) -> (declaration, default)
 _ADDED_COLUMNS = {
-    "origin": "TEXT NOT NULL DEFAULT 'corpus'",
-    "replaces": "TEXT NOT NULL DEFAULT ''",
+    ("documents", "origin"): ("TEXT NOT NULL DEFAULT 'corpus'", "corpus"),
+    ("documents", "replaces"): ("TEXT NOT NULL DEFAULT ''", ""),
     # status 'alternate': the same text in another file format, shown through this
     # document (twins.py): not searched itself, its file offered beside the document's
-    "format_of": "TEXT NOT NULL DEFAULT ''",
+    ("documents", "format_of"): ("TEXT NOT NULL DEFAULT ''", ""),
+    ("passages", "ocr"): ("INTEGER NOT NULL DEFAULT 0", 0),  # stores made before OCR
 }
 
 _SCHEMA = """
@@ -86,6 +98,10 @@ CREATE TABLE IF NOT EXISTS refusals (
     at TEXT NOT NULL
 );
 """
+
+# (table, column definitions) of each table above, for _as_current
+_SCHEMA_TABLES = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\);$", _SCHEMA,
+                            re.S | re.M)
 
 
 def actor_default() -> str:
@@ -209,34 +225,83 @@ def connect(path: Path, schema: str) -> sqlite3.Connection:
 
 # ------------------------------------------------------------------ metadata
 
+@contextmanager
+def open(gen_dir: Path, write: bool = False) -> Iterator[Store]:  # (store.open: no builtin here)
+    """The generation's store, for the block; closed after it. For reading (the default) the
+    file is opened read-only and nothing is written; `write=True` creates the store or brings
+    its schema up to date, and allows `with st.transaction():`."""
+    path = gen_dir / STORE_FILE
+    db = _for_writing(path) if write else _for_reading(path)
+    try:
+        yield Store(db, path, write)
+    finally:
+        db.close()
+
+
+def _for_reading(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise IndexOutOfDate(f"the store {path} is missing: rebuild the index "
+                             "(`python index.py build`)")
+    # mode=ro: SQLite refuses every write on this connection (a bug is loud, not a write).
+    # The database is in WAL mode, so a reader sees the last commit and never waits.
+    db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=30,
+                         isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    _as_current(db)
+    return db
+
+
+def _as_current(db: sqlite3.Connection) -> None:
+    """Show an older store in the current schema to a read-only connection: a table added
+    since as an empty one, a column added since as its default (a view over the table). Both
+    are TEMP objects: the connection's own, never in the file."""
+    have = {r["name"] for r in db.execute("SELECT name FROM main.sqlite_master "
+                                          "WHERE type='table'")}
+    for name, columns in _SCHEMA_TABLES:
+        if name not in have:
+            db.execute(f"CREATE TEMP TABLE {name} ({columns})")
+    missing: dict[str, list[str]] = {}
+    for (table, column), (_decl, default) in _ADDED_COLUMNS.items():
+        if table in have and column not in _columns(db, table):
+            missing.setdefault(table, []).append(f"{default!r} AS {column}")
+    for table, defaults in missing.items():
+        db.execute(f"CREATE TEMP VIEW {table} AS SELECT *, {', '.join(defaults)} "
+                   f"FROM main.{table}")
+
+
+def _for_writing(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.executescript(_SCHEMA)
+    for (table, column), (decl, _default) in _ADDED_COLUMNS.items():
+        if column not in _columns(db, table):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+    version = db.execute("SELECT value FROM meta WHERE key='store_version'").fetchone()
+    if version is None or version["value"] != str(STORE_VERSION):
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('store_version', ?)",
+                   (str(STORE_VERSION),))
+    return db
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
+
+
 class Store:
-    """SQLite access for one generation. Writes happen inside `with store.transaction():`."""
+    """SQLite access for one generation, from `open` (above). Writes happen inside
+    `with st.transaction():` on a store opened for writing."""
 
-    def __init__(self, gen_dir: Path):
-        self.path = gen_dir / "store.sqlite3"
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(_SCHEMA)
-        have = {r["name"] for r in self.db.execute("PRAGMA table_info(documents)")}
-        for name, decl in _ADDED_COLUMNS.items():
-            if name not in have:
-                self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
-        have = {r["name"] for r in self.db.execute("PRAGMA table_info(passages)")}
-        if "ocr" not in have:  # stores made before OCR
-            self.db.execute("ALTER TABLE passages ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0")
-        self.db.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('store_version', ?)",
-            (str(STORE_VERSION),),
-        )
-
-    def close(self) -> None:
-        self.db.close()
+    def __init__(self, db: sqlite3.Connection, path: Path, writable: bool):
+        self.db = db
+        self.path = path
+        self.writable = writable
 
     def transaction(self):
+        if not self.writable:
+            raise RuntimeError(f"{self.path} was opened for reading: open it with write=True")
         return _Transaction(self.db)
 
     # -- documents
@@ -250,7 +315,7 @@ class Store:
             raise NotFound(f"no document with id {doc_id!r}")
         return _document(row)
 
-    def documents(self, status: str | None = "active") -> list[Document]:
+    def documents(self, status: DocStatus | None = DocStatus.ACTIVE) -> list[Document]:
         if status is None:
             rows = self.db.execute("SELECT * FROM documents ORDER BY added, doc_id")
         else:
@@ -258,12 +323,12 @@ class Store:
                 "SELECT * FROM documents WHERE status=? ORDER BY added, doc_id", (status,))
         return [_document(r) for r in rows]
 
-    def status(self, doc_id: str) -> str | None:
+    def status(self, doc_id: str) -> DocStatus | None:
         row = self.db.execute("SELECT status FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-        return row["status"] if row else None
+        return DocStatus(row["status"]) if row else None
 
     def insert_document(self, doc: Document, passages: list[Passage], warnings: list[str],
-                        status: str = "pending") -> None:
+                        status: DocStatus = DocStatus.PENDING) -> None:
         self.db.execute(
             "INSERT INTO documents(doc_id, sha256, file, format, meta, passages, added, status,"
             " warnings, origin, replaces) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -280,16 +345,16 @@ class Store:
 
     def set_alternate(self, doc_id: str, primary: str) -> None:
         """`doc_id` is `primary`'s text in another format (status 'alternate')."""
-        self.db.execute("UPDATE documents SET status='alternate', format_of=? WHERE doc_id=?",
-                        (primary, doc_id))
+        self.db.execute("UPDATE documents SET status=?, format_of=? WHERE doc_id=?",
+                        (DocStatus.ALTERNATE, primary, doc_id))
 
     def alternates(self, doc_id: str) -> list[Document]:
         """The other formats of a document's text (its alternates), oldest first."""
-        rows = self.db.execute("SELECT * FROM documents WHERE status='alternate' AND "
-                               "format_of=? ORDER BY added, doc_id", (doc_id,))
+        rows = self.db.execute("SELECT * FROM documents WHERE status=? AND format_of=? "
+                               "ORDER BY added, doc_id", (DocStatus.ALTERNATE, doc_id))
         return [_document(r) for r in rows]
 
-    def set_status(self, doc_ids: Iterable[str], status: str) -> None:
+    def set_status(self, doc_ids: Iterable[str], status: DocStatus) -> None:
         self.db.executemany("UPDATE documents SET status=? WHERE doc_id=?",
                             [(status, d) for d in doc_ids])
 
@@ -404,14 +469,15 @@ class Store:
         return [_passage(r) for r in rows]
 
     def iter_active_passages(self) -> Iterator[tuple[Document, list[Passage]]]:
-        for doc in self.documents("active"):
+        for doc in self.documents(DocStatus.ACTIVE):
             yield doc, self.passages(doc.doc_id)
 
     def counts(self) -> tuple[int, int]:
-        docs = self.db.execute("SELECT COUNT(*) FROM documents WHERE status='active'").fetchone()
+        docs = self.db.execute("SELECT COUNT(*) FROM documents WHERE status=?",
+                               (DocStatus.ACTIVE,)).fetchone()
         passages = self.db.execute(
             "SELECT COUNT(*) FROM passages JOIN documents USING(doc_id)"
-            " WHERE documents.status='active'").fetchone()
+            " WHERE documents.status=?", (DocStatus.ACTIVE,)).fetchone()
         return docs[0], passages[0]
 
 
@@ -435,7 +501,7 @@ def _document(row: sqlite3.Row) -> Document:
     return Document(
         doc_id=row["doc_id"], sha256=row["sha256"], file=row["file"], format=row["format"],
         meta=DocMeta(**json.loads(row["meta"])), passages=row["passages"], added=row["added"],
-        status=row["status"], origin=row["origin"], replaces=row["replaces"],
+        status=DocStatus(row["status"]), origin=row["origin"], replaces=row["replaces"],
         format_of=row["format_of"],
     )
 

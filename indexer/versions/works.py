@@ -6,8 +6,8 @@ in the same language are its versions (in another language they are language ver
 reading.passage_versions), ordered by date, then version. Staff link versions explicitly;
 `suggestions` only proposes candidates, it never links.
 
-Read functions take a store and close it (like reading.py); `link` writes through
-library.edit (write lock, re-index, audit log).
+Functions here only read: they take a store opened for reading (the caller's `with`). Linking
+versions is a write: library.link, through library.edit (write lock, re-index, audit log).
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from indexer.errors import NotFound, QueryError
-from indexer.models import Document
+from indexer.models import DocStatus, Document
 from indexer.storage import store
 from indexer.versions.compare import Comparison, Pair, align, shingles
 
-SHOWN = ("active", "superseded")  # trashed documents are nobody's version
+# trashed documents are nobody's version
+SHOWN = (DocStatus.ACTIVE, DocStatus.SUPERSEDED)
 SUGGEST_OVERLAP = 0.3  # share of word bigrams the two texts have in common (of the smaller)
 SERIES_CANDIDATES = 50  # documents of the same series compared by wording alone
 
@@ -50,11 +51,8 @@ def _versions_of(docs: list[Document], doc: Document) -> list[Document]:
 def versions(st: store.Store, doc_id: str) -> list[Document]:
     """Every version of the document's work in its language, itself included, oldest first
     (a document without a work is its own only version)."""
-    try:
-        doc = st.get_document(doc_id)
-        return _versions_of(_shown(st), doc)
-    finally:
-        st.close()
+    doc = st.get_document(doc_id)
+    return _versions_of(_shown(st), doc)
 
 
 def _pair_docs(st: store.Store, doc_a: str, doc_b: str) -> tuple[Document, Document]:
@@ -98,11 +96,8 @@ def _aligned(st: store.Store, doc_a: str, doc_b: str) -> Comparison:
 def compare(st: store.Store, doc_a: str, doc_b: str) -> tuple[Document, Document, Comparison]:
     """The two documents and their passage alignment (QueryError for a missing or repeated
     id, NotFound for an unknown or trashed one)."""
-    try:
-        a, b = _pair_docs(st, doc_a, doc_b)
-        return a, b, _aligned(st, a.doc_id, b.doc_id)
-    finally:
-        st.close()
+    a, b = _pair_docs(st, doc_a, doc_b)
+    return a, b, _aligned(st, a.doc_id, b.doc_id)
 
 
 @dataclass
@@ -117,26 +112,23 @@ class Counterpart:
 def counterparts(st: store.Store, passage_id: str) -> list[Counterpart]:
     """For a passage: the row it is in when its document is compared with each other version
     of its work (older versions as A, newer as B)."""
-    try:
-        p = st.get_passage(passage_id)
-        doc = st.get_document(p.doc_id)
-        out = []
-        for other in _versions_of(_shown(st), doc):
-            if other.doc_id == doc.doc_id:
-                continue
-            older = order_key(other) < order_key(doc)
-            c = (_aligned(st, other.doc_id, doc.doc_id) if older
-                 else _aligned(st, doc.doc_id, other.doc_id))
-            side = "b" if older else "a"
-            row = next((r for r in c.pairs
-                        if getattr(r, side) is not None
-                        and getattr(r, side).passage_id == passage_id), None)
-            if row is not None and (row.a is None or row.b is None):
-                row = None  # added or removed: not in the other version
-            out.append(Counterpart(other, row, side))
-        return out
-    finally:
-        st.close()
+    p = st.get_passage(passage_id)
+    doc = st.get_document(p.doc_id)
+    out = []
+    for other in _versions_of(_shown(st), doc):
+        if other.doc_id == doc.doc_id:
+            continue
+        older = order_key(other) < order_key(doc)
+        c = (_aligned(st, other.doc_id, doc.doc_id) if older
+             else _aligned(st, doc.doc_id, other.doc_id))
+        side = "b" if older else "a"
+        row = next((r for r in c.pairs
+                    if getattr(r, side) is not None
+                    and getattr(r, side).passage_id == passage_id), None)
+        if row is not None and (row.a is None or row.b is None):
+            row = None  # added or removed: not in the other version
+        out.append(Counterpart(other, row, side))
+    return out
 
 
 # ------------------------------------------------------------------ suggestions
@@ -168,39 +160,36 @@ def suggestions(st: store.Store, doc_id: str, limit: int = 5) -> list[Suggestion
     """Documents that are likely versions of this one but not linked to it: same language,
     and the same title (numbers and parentheses aside) or a similar symbol, or a high share
     of paragraphs in common. Only proposed; `link` is for staff to do."""
-    try:
-        doc = st.get_document(doc_id)
-        mine = _doc_shingles(st, doc.doc_id)
-        linked = {d.doc_id for d in _versions_of(_shown(st), doc)}
-        out = []
-        others = [o for o in st.documents("active")
-                  if o.doc_id not in linked and o.meta.lang == doc.meta.lang]
-        # The same series without a title or symbol in common: only the nearest in date have
-        # their wording compared (a series can hold thousands of documents).
-        near = sorted((o for o in others if o.meta.series == doc.meta.series),
-                      key=lambda o: (abs((o.year or 0) - (doc.year or 0)), o.doc_id))
-        near_ids = {o.doc_id for o in near[:SERIES_CANDIDATES]}
-        for other in others:
-            reasons = []
-            if _title_key(other.meta.title) and _title_key(other.meta.title) == _title_key(
-                    doc.meta.title):
-                reasons.append("same title")
-            fam = _symbol_family(doc.meta.symbol)
-            if fam and fam == _symbol_family(other.meta.symbol):
-                reasons.append("similar symbol")
-            if not reasons and other.doc_id not in near_ids:
-                continue
-            theirs = _doc_shingles(st, other.doc_id)
-            overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
-            if overlap >= SUGGEST_OVERLAP:
-                reasons.append(f"{overlap:.0%} of wording shared")
-            if reasons and (overlap >= SUGGEST_OVERLAP or len(reasons) > 1
-                            or "same title" in reasons):
-                out.append(Suggestion(other, reasons, overlap))
-        out.sort(key=lambda s: (-s.overlap, s.document.doc_id))
-        return out[:limit]
-    finally:
-        st.close()
+    doc = st.get_document(doc_id)
+    mine = _doc_shingles(st, doc.doc_id)
+    linked = {d.doc_id for d in _versions_of(_shown(st), doc)}
+    out = []
+    others = [o for o in st.documents(DocStatus.ACTIVE)
+              if o.doc_id not in linked and o.meta.lang == doc.meta.lang]
+    # The same series without a title or symbol in common: only the nearest in date have
+    # their wording compared (a series can hold thousands of documents).
+    near = sorted((o for o in others if o.meta.series == doc.meta.series),
+                  key=lambda o: (abs((o.year or 0) - (doc.year or 0)), o.doc_id))
+    near_ids = {o.doc_id for o in near[:SERIES_CANDIDATES]}
+    for other in others:
+        reasons = []
+        if _title_key(other.meta.title) and _title_key(other.meta.title) == _title_key(
+                doc.meta.title):
+            reasons.append("same title")
+        fam = _symbol_family(doc.meta.symbol)
+        if fam and fam == _symbol_family(other.meta.symbol):
+            reasons.append("similar symbol")
+        if not reasons and other.doc_id not in near_ids:
+            continue
+        theirs = _doc_shingles(st, other.doc_id)
+        overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
+        if overlap >= SUGGEST_OVERLAP:
+            reasons.append(f"{overlap:.0%} of wording shared")
+        if reasons and (overlap >= SUGGEST_OVERLAP or len(reasons) > 1
+                        or "same title" in reasons):
+            out.append(Suggestion(other, reasons, overlap))
+    out.sort(key=lambda s: (-s.overlap, s.document.doc_id))
+    return out[:limit]
 
 
 def _doc_shingles(st: store.Store, doc_id: str) -> frozenset:
