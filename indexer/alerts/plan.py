@@ -2,7 +2,7 @@
 up to the plan it hands the engine (`everything`: the typed words, the UN symbols, the title
 context, the thesaurus expansions, NOT and AND in every language, the filters).
 
-Kept apart from indexer/search/service.py so that matching new passages needs no engine reader: wildcard and
+Kept apart from search/service.py so that matching new passages needs no engine reader: wildcard and
 fuzzy words stay patterns (query.plan.Prefix, Fuzzy) and are matched against a passage's own
 words, where search rewrites them into the index's 50 most frequent words. With a reader
 (`vocabulary`), the plan is search's own, for counting past passages (preview.py).
