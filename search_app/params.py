@@ -11,9 +11,10 @@ from indexer.query import limits
 from indexer.search.service import SearchRequest
 from search_app import service
 from search_app.citations import citations, document_json, outline, passage_json
+from search_app.references import document_references, passage_references
 
-SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "topic", "same_language", "expand",
-                 "page", "per_page", "sort")
+SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "cites", "topic", "same_language",
+                 "expand", "page", "per_page", "sort")
 SORTS = ("relevance", "date")
 
 
@@ -52,6 +53,7 @@ def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest
         series=(args.get("series") or "").strip(),
         year=(args.get("year") or "").strip(),
         doc=(args.get("doc") or "").strip(),
+        cites=(args.get("cites") or "").strip()[:1000],
         topic=(args.get("topic") or "").strip(),
         same_language=_flag(args, "same_language", False),
         expand=_flag(args, "expand", True),
@@ -63,7 +65,8 @@ def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest
 
 def has_search(args: Mapping[str, str]) -> bool:
     """Whether there is anything to search for (words or a filter)."""
-    return any((args.get(k) or "").strip() for k in ("q", "lang", "series", "year", "doc", "topic"))
+    return any((args.get(k) or "").strip()
+               for k in ("q", "lang", "series", "year", "doc", "cites", "topic"))
 
 
 def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int = 0) -> dict:
@@ -76,6 +79,7 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
         check_public(d)
         around = st.neighbours(p, before=before, after=after)
         newer = _newer_revision(st, d, p.label)
+        refs = passage_references(st, p, d)
     finally:
         st.close()
     view = {
@@ -88,7 +92,9 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
         "citation": citations(d, p, _permalink(p.passage_id)),
         "versions": _versions(p),
         "replaced_by": newer,
+        **{k: v for k, v in refs.items() if not k.startswith("_")},
         "_objects": (d, p),
+        "_links": refs["_links"],
     }
     if similar > 0:
         view["more_like_this"] = more_like_this(passage_id, similar)
@@ -134,9 +140,11 @@ def document_view(doc_id: str) -> dict:
         check_public(d)
         passages = st.passages(doc_id)
         newer = _newer_revision(st, d)
+        refs = document_references(st, d)
     finally:
         st.close()
-    return {"document": document_json(d), "outline": outline(passages), "replaced_by": newer}
+    return {"document": document_json(d), "outline": outline(passages), "replaced_by": newer,
+            **refs}
 
 
 def check_public(d) -> None:

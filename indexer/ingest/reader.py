@@ -75,6 +75,7 @@ _RESULT_CLASSES = {
     ("indexer.models", "Document"),
     ("indexer.models", "DocMeta"),
     ("indexer.models", "Passage"),
+    ("indexer.models", "Reference"),
     ("indexer.errors", "IngestRefused"),
     ("indexer.errors", "ReaderStopped"),
     ("indexer.errors", "DiskFull"),

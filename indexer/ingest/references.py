@@ -39,63 +39,21 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer import DATA_DIR
-from indexer.symbols import canonical
+from indexer.models import Passage, Reference
+from indexer.symbols import normalize_symbol, official_link
+
+__all__ = ["Reference", "clause_verbs", "extract", "find_references", "normalize_symbol",
+           "official_link", "with_context"]
 
 DATA_PATH = DATA_DIR / "instruments.json"
 
 
-@dataclass(frozen=True)
-class Reference:
-    """One citation of a UN document in a passage."""
-
-    text: str  # the words as they stand in the passage
-    start: int  # character offsets in the passage text: text == passage[start:end]
-    end: int
-    symbol: str  # normalize_symbol form (`A/RES/70/1`); "" when the symbol is not known
-    pinpoint: str = ""  # `para. 23`, `paras. 1-6`, `target 10.c`, `Goal 10`, `Objective 23`,
-    # `Article 14`, `annex V, para. 21`; "" when the whole document is cited
-    verb: str = ""  # clause verb, an English key: `recall`, `take note`, `call upon`; ""
-    verb_text: str = ""  # the clause verb as written: `Recalling also`, `Prenant note`
-    kind: str = "symbol"  # symbol | resolution | instrument | pinpoint
-
-    def to_json(self) -> dict:
-        return {"text": self.text, "start": self.start, "end": self.end,
-                "symbol": self.symbol, "pinpoint": self.pinpoint, "verb": self.verb,
-                "verb_text": self.verb_text, "kind": self.kind}
-
-
 # ------------------------------------------------------------------------------ symbols
-
-_OLD_PART = re.compile(r"^A/RES/(\d+)[A-D]\(((?:S-)?[IVXL]+)\)$")
-_PLURAL_PART = re.compile(r"\((?:PARTS|VOLS?\.)[^)]*\)|\(PART(?:[IVX]+)AND(?:PART)?[IVX]+\)")
-_RANGE = re.compile(r"/((?:SR|PV)\.\d+)-\d+$")
-
-
-@lru_cache(maxsize=65536)
-def normalize_symbol(symbol: str) -> str:
-    """The one form a symbol is compared and stored in: the index's `symbol_key`
-    (`indexer.symbols.canonical`: upper case, no spaces, `REV.1`), with three more rules:
-    an old-style resolution's part letter is dropped, as the document holds all its parts
-    (`A/RES/2200 A (XXI)` -> `A/RES/2200(XXI)`, as the corpus writes the UDHR's
-    `A/RES/217(III)`), a range of meeting records is its first (`A/C.2/39/SR.28-33` ->
-    `A/C.2/39/SR.28`), and a whole-set part (`(Parts I-V)`, `(vols. I-III)`) is dropped.
-    `S/RES/1325 (2000)` -> `S/RES/1325(2000)`; `A/73/12 (Part II)` -> `A/73/12(PARTII)`."""
-    key = canonical(unicodedata.normalize("NFKC", symbol).replace("\u2013", "-")).rstrip("*)")
-    if key.count("(") > key.count(")"):
-        key += ")"
-    key = _PLURAL_PART.sub("", key)
-    key = _OLD_PART.sub(r"A/RES/\1(\2)", key)
-    return _RANGE.sub(r"/\1", key)
-
-
-def official_link(symbol: str) -> str:
-    """The Official Document System link of a symbol (undocs.org resolves every language)."""
-    return f"https://undocs.org/{symbol}" if symbol else ""
-
 
 _ORGANS = (r"(?:A|E|S|ST|TD|UNEP|HRC|CCPR|CEDAW|CRC|CERD|CMW|ECE|ESCAP|FCCC|ICCD|CD|NPT|DP"
            r"|UNW|TRADE|SG)")
@@ -906,3 +864,30 @@ def _dedupe(hits: list[_Hit]) -> list[_Hit]:
         same.append(h)
         out.append(h)
     return out
+
+
+_PARENT = re.compile(r"\s?\([^()]*\)$")
+
+
+def with_context(passages: list[Passage]) -> Iterator[tuple[Passage, str]]:
+    """Each passage with the text ingest gives `extract` as its context: the paragraph that
+    introduces it (`16` for `16(a)`, `21(b)` for `21(b)(ii)`) and the passage before it (the
+    year of a bare Security Council number, whose `objective 23` it is)."""
+    by_label: dict[str, str] = {}
+    previous = ""
+    for p in passages:
+        parent = _PARENT.sub("", p.label) if p.label.endswith(")") else ""
+        lead = by_label.get(parent, "") if parent and parent != p.label else ""
+        yield p, (lead + "\n" + previous).strip() if lead != previous else previous
+        by_label[p.label] = p.text
+        previous = p.text
+
+
+def find_references(passages: list[Passage], default_lang: str = "en",
+                    own_symbols: Iterable[str] = ()) -> None:
+    """Set each passage's `references` (ingest: `prepare`), read in its own language (the
+    document's when it has none), with the document's own symbols left out: its symbol and
+    the resolution it was adopted as."""
+    own = frozenset(s for s in own_symbols if s)
+    for p, context in with_context(passages):
+        p.references = extract(p.text, p.lang or default_lang, own, context=context)
