@@ -328,6 +328,9 @@ def cmd_link(args) -> int:
 def cmd_check(args) -> int:
     res = library.check(_settings(args), repair=not args.no_repair)
     print(f"{res.documents} document(s), {res.passages} passage(s) in the store")
+    if res.references:
+        print(f"{res.references} cross-reference(s) found in the stored passages (a store "
+              "made before they were kept)")
     if res.stray:
         print(f"{len(res.stray)} file(s) no document refers to (originals of none, leftovers "
               "of interrupted writes)" + ("; removed" if not args.no_repair else ":"))

@@ -164,6 +164,23 @@ def test_a_build_without_references_finds_none(tmp_path):
         st.close()
 
 
+def test_check_finds_the_references_of_a_store_older_than_them(tmp_path):
+    """A store whose documents were read before references were kept (here: built with them
+    off) gets them from its stored passages on `index.py check`, which rebuilds the
+    index's `cites`; no file is read again."""
+    s, corpus = _build(tmp_path, FILES, references=0)
+    for f in corpus.iterdir():  # the files are gone: only the store has the texts
+        f.unlink()
+    result = library.check(config.load(index_dir=s.index_dir, corpus_dir=s.corpus_dir))
+    assert result.references >= 6 and result.repaired
+    service = SearchService(s)
+    p, _ = _passage(service, "compact.en.txt", "36.")
+    assert [(r.symbol, r.pinpoint) for r in p.references] == [("A/RES/70/1", "target 10.c")]
+    res = service.search(SearchRequest(q="", cites="A/RES/73/195"))
+    assert {h.document.file for h in res.hits} == {"later.en.txt"}
+    assert library.check(config.load(index_dir=s.index_dir)).references == 0  # once
+
+
 # ------------------------------------------------------------------ resolution
 
 

@@ -251,14 +251,17 @@ def _suggested(service, st: Store, a: Side, b: Side, langs: list[str],
             units.setdefault(key, []).append(p)
     shown_a = _by_label(st, a.shown, a_doc)
     shown_b = _by_label(st, b.shown, b_doc)
+    words_of: dict[str, dict[str, float]] = {}  # B's passages' words, weighed once
     for key, passages in units.items():
         found: dict[str, tuple[float, Passage, Passage]] = {}
-        for p, weights in zip(passages, service.wording([p.text for p in passages]),
-                              strict=True):
-            hits = service.like_text(weights, [b_doc.doc_id], SUGGEST_CANDIDATES)
-            theirs = service.wording([h.passage.text for h in hits])
-            for hit, tw in zip(hits, theirs, strict=True):
-                score = _overlap(weights, tw)
+        mine = service.wording([p.text for p in passages])
+        hits = [service.like_text(w, [b_doc.doc_id], SUGGEST_CANDIDATES) for w in mine]
+        new = {h.passage.passage_id: h.passage.text for hs in hits for h in hs
+               if h.passage.passage_id not in words_of}
+        words_of.update(zip(new, service.wording(list(new.values())), strict=True))
+        for p, weights, candidates in zip(passages, mine, hits, strict=True):
+            for hit in candidates:
+                score = _overlap(weights, words_of[hit.passage.passage_id])
                 held = found.get(hit.passage.passage_id)
                 if score >= SUGGEST_MIN and (held is None or score > held[0]):
                     found[hit.passage.passage_id] = (score, p, hit.passage)
@@ -315,8 +318,8 @@ def coherence_map(service, a_spec: str, b_spec: str, langs: list[str],
         _cited(resolver, st, b, a, False, cells)
         if suggest:
             _suggested(service, st, a, b, langs, cells)
-        for key in list(cells):  # a unit the shown version lacks (another version's)
-            for k, s in zip(key, (a, b), strict=True):
+        for pair in list(cells):  # a unit the shown version lacks (another version's)
+            for k, s in zip(pair, (a, b), strict=True):
                 if k not in s.units:
                     s.units[k] = Unit(k, k, "", "", len(s.units))
         made = Map(a, b, cells)

@@ -153,3 +153,32 @@ def totals(st: Store) -> tuple[int, int]:
     row = st.db.execute("SELECT COUNT(*), COUNT(DISTINCT NULLIF(r.symbol, '')) FROM refs r "
                         "JOIN documents d USING(doc_id) WHERE d.status='active'").fetchone()
     return row[0], row[1]
+
+
+# -- stores made before references were kept (`index.py check` finds them from the text)
+
+_MARK = "references_found"
+
+
+def found_in_all(st: Store) -> bool:
+    """Whether every document's references were looked for (a build since references are
+    kept, or `check` on an older store)."""
+    row = st.db.execute("SELECT value FROM meta WHERE key=?", (_MARK,)).fetchone()
+    return row is not None and row["value"] == "1"
+
+
+def mark_found_in_all(st: Store) -> None:
+    st.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", (_MARK,))
+
+
+def replace_references(st: Store, passages: Iterable) -> int:
+    """Store the passages' references (Passage.references) in place of what was kept for
+    them; how many there are now. Inside the caller's transaction."""
+    passages = list(passages)
+    st.db.executemany("DELETE FROM refs WHERE passage_id=?", [(p.passage_id,) for p in passages])
+    rows = [(p.passage_id, p.doc_id, n, r.start, r.end, r.text, r.symbol, r.pinpoint, r.verb,
+             r.verb_text, r.kind) for p in passages for n, r in enumerate(p.references)]
+    st.db.executemany(
+        "INSERT INTO refs(passage_id, doc_id, n, start_at, end_at, text, symbol, pinpoint, verb,"
+        " verb_text, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    return len(rows)
