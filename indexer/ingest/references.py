@@ -63,13 +63,17 @@ _ELEMENT = (r"(?:[A-Z]{1,6}(?:\.\d{1,4})?|\d{1,5}(?:-\d{1,3})?|[A-Z]{1,5}-?\d{1,
             r"(?:[A-Z]{1,5}\.)?\d{1,4}(?:-\d{1,4})?|[A-Za-z]{1,4}\.\d{1,3}(?:-\d{1,3})?)"
             r"(?:\s?\((?:[Pp]arts?|[Vv]ols?\.)\s?[IVX]+(?:\s?(?:-|and|to)\s?(?:[Pp]art\s)?[IVX]+)?\)|"
             r"\s?\((?:[IVXL]+|\d{4})\))?")
-_SYMBOL_BODY = rf"{_ORGANS}(?:/{_ELEMENT}){{1,7}}(?![\w/]|\.\w|-(?!{_ORGANS}/)\w)"
+# text recognised from paper puts a comma or a space beside a slash: `A,/39/525`, `A/39 /544`
+_SLASH = r"(?:,?/|\s/(?=\d)|/\s(?=\d))"
+_SYMBOL_BODY = rf"{_ORGANS}(?:{_SLASH}{_ELEMENT}){{1,7}}(?![\w/]|\.\w|-(?!{_ORGANS}/)\w)"
 _SYMBOL = re.compile(_SYMBOL_BODY)
 _SYMBOL_AFTER_DASH = re.compile(_SYMBOL_BODY)  # the second symbol of `A/49/765-S/1994/1399`
 _TWO_PARTS = re.compile(r"\s?\([Pp]arts?\s?([IVX]+)\s?(?:and|et|y)\s?(?:[Pp]art\s)?([IVX]+)\)$")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 # `A/39/755 English Page 7` and its OCR readings (`Englirh`, `Enqlieh`, `Engli sh`)
-_RUNNING_HEAD = re.compile(r"\s*\*?\s*(?:E[nr][gq]\s?[a-zI1]{0,3}\s?[a-z]{1,4}\b|Page\s+\d)")
+# (read from paper, the head's symbol may be split: `A/39 /7 55 English`)
+_RUNNING_HEAD = re.compile(r"\s*(?:\d{1,3}\s+)?\*?\s*(?:E[nr][gq]\s?[a-zI1]{0,3}\s?[a-z]{1,4}\b|"
+                           r"Page\s+\d)")
 _JOINT = re.compile(rf"-(?={_ORGANS}/)")
 _CONTINUATION = re.compile(
     r"(?:\s*,)?\s+(?:and|et|y)\s+(Corr|Add|Rev)\.\s?(\d{1,2})((?:\s+(?:and|et|y)\s+\d{1,2})*)")
@@ -105,15 +109,17 @@ _IN_REPORT = re.compile(r"(?:chap|sect|part)\.?\s+[\w.]+,\s*(?:[\w.]+,\s*)?$", r
 # ------------------------------------------------------------------------------ resolutions
 
 _KEYWORD = (r"(?P<kw>[Rr]esolutions?|[Dd]ecisions?|[Rr]ésolutions?|[Dd]écisions?|"
+            r"[Rr][ea][sa]olut[l1]ons?|"  # read from paper: `resolutlon`, `reaolution`
             r"[Rr]esoluci(?:ón|ones)|[Dd]ecisi(?:ón|ones))")
 _LETTERS = r"(?:\s?[A-Z](?:(?:\s?,\s?|\s+(?:and|to|et|à|y|a)\s+)[A-Z])*)(?![\w/])"
 _ITEM = (r"(?:(?P<special>E?S-\d{1,2}/\d{1,3})"
-         r"|(?P<sn>\d{1,4})\s?/\s?(?P<nn>\d{1,4})(?![\d/]|\.\d)(?P<letters>" + _LETTERS + r")?"
+         r"|(?P<sn>\d{1,4})(?:(?<=\d\d)[,.])?\s?/\s?(?P<nn>\d{1,4})(?![\d/]|\.\d)"
+         r"(?P<letters>" + _LETTERS + r")?"
          r"|(?P<rn>\d{1,4})(?P<rl>\s?[A-D])?\s?\((?P<roman>(?:S-)?[IVXL]{1,7})\)"
          r"|(?P<yn>\d{1,4})\s?\((?P<year>(?:19|20)\d\d)\))")
 _ITEM_RE = re.compile(_ITEM)
 # no lookbehind first: a pattern opening with a character class is scanned fast
-_KEYWORD_RE = re.compile(r"[RrDd][ée]?(?:solu|cisi)")
+_KEYWORD_RE = re.compile(r"[RrDd][ée]?(?:solu|cisi)|[Rr][ea][sa]olut")
 _BARE_SC = re.compile(r"[Rr]esolution\s+(\d{3,4})(?![\d/\w]|\s?\()")
 _FIRST = re.compile(
     _KEYWORD + r"(?P<gap>\s+(?:[Nn]os?\.\s*)?|,?\s+(?:including|in particular|notably|"
@@ -525,6 +531,28 @@ class _Hit:
     pinpoint: str = ""
 
 
+# Letters read for digits in text recognised from paper, where only a digit can stand: `3I/72`
+# and `L.4I` (I, l or | for 1), `4O0` (O for 0), `3g/162` (g for 9), `A/31/B` (B for 8),
+# `A/C.I/39` and `A/C.L/39` (the committee's number). The same length, so the offsets of what
+# is found hold.
+_OCR_DIGITS = (
+    (re.compile(r"(?<=\d)[Il|](?=[\d/),.;\s]|$)|(?<=[/.])[Il|](?=\d)"), "1"),
+    (re.compile(r"(?<=\d)O(?=\d)|(?<=/\d)O(?=[/)\s])"), "0"),
+    (re.compile(r"(?<=/\d)g(?=[/)\s.,])"), "9"),
+    (re.compile(r"(?<=/\d\d/)B(?=[/)\s.,;]|$)"), "8"),  # `A/31/B/Add.1`: B for 8
+    (re.compile(r"(?<=/[A-Z]\.)[IlL](?=/)"), "1"),
+    (re.compile(r"(?<=[A-Z]/)c(?=\.\d)"), "C"),
+)
+
+
+def _ocr_fold(text: str) -> str:
+    """`text` with the usual misreadings of digits in symbols and numbers set right (same
+    length)."""
+    for rx, digit in _OCR_DIGITS:
+        text = rx.sub(digit, text)
+    return text
+
+
 def _mask_urls(text: str) -> str:
     return _URL.sub(lambda m: " " * len(m.group(0)), text)
 
@@ -540,9 +568,13 @@ def _symbols(text: str, own: frozenset[str]) -> list[_Hit]:
         start, end = m.start(), m.start() + len(raw)
         if _RUNNING_HEAD.match(text, end):
             continue  # a page's running head: `A/39/755 English Page 7`
-        key = normalize_symbol(raw)
+        key = normalize_symbol(raw.replace(",/", "/") if ",/" in raw else raw)
         if not _complete(key):
             continue
+        glued = _GLUED_NOTE.match(key)
+        if glued:  # `A/39/2641`: document 264 and its footnote mark 1
+            key, raw = glued.group(1), raw[:-1]
+            end -= 1
         j = _JOINT.match(text, end)
         if j:  # `A/49/765-S/1994/1399`: one document with two symbols
             other = _SYMBOL_AFTER_DASH.match(text, end + 1)
@@ -575,6 +607,12 @@ def _symbols(text: str, own: frozenset[str]) -> list[_Hit]:
     return hits
 
 
+# Until 1992 the Assembly's sessions had fewer than a thousand documents each: a four-digit
+# document number there is a number and its footnote mark, glued when the text was read from
+# paper (`A/39/2641` is A/39/264 and note 1).
+_GLUED_NOTE = re.compile(r"^(A/(?:3[1-9]|4[0-7])/[1-9]\d{2})\d$")
+
+
 def _complete(key: str) -> bool:
     """A whole document symbol, not its session (`A/39`, `A/C.2/39`, `E/1984`) or a bare
     organ and number (`A/3`): a two-element symbol is one of the old four- or five-digit
@@ -582,6 +620,8 @@ def _complete(key: str) -> bool:
     parts = key.split("/")
     if len(parts) == 2:
         return re.fullmatch(r"\d{4,5}(?:\(.*\))?", parts[1]) is not None
+    if re.fullmatch(r"[A-Z]", parts[-1]):  # cut short where the text was misread: `A/31/B`
+        return False
     return not re.fullmatch(r"(?:[A-Z]+/)+(?:[A-Z]{1,4}\.\d{1,2}/)?(?:\d{1,2}|(?:19|20)\d\d)", key)
 
 
@@ -822,6 +862,8 @@ def extract(text: str, lang: str = "en", own_symbols: frozenset[str] = frozenset
     own = _normalized(frozenset(own_symbols))
     low = text.lower()
     masked = _mask_urls(text) if ("http" in low or "www." in low) else text
+    if "/" in masked:
+        masked = _ocr_fold(masked)
     hits = _symbols(masked, own) if "/" in text else []
     if "resolu" in low or "résolu" in low or "decisi" in low or "décisi" in low:
         hits += [h for h in _resolutions(masked, context) if h.symbol not in own or not h.symbol]
