@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_build_query.py
 	$(PY) bench/bench_ocr.py
 	$(PY) bench/bench_compare.py
+	$(PY) bench/bench_references.py
 
 bench-load: $(STAMP)
 	$(PY) bench/bench_load.py

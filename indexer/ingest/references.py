@@ -31,6 +31,13 @@ l’Assemblée générale`) decides; a body whose symbols we do not know gives "
 own symbols, link targets (`https://undocs.org/…`) and running heads (`A/39/755 English`) are
 not references.
 
+Text recognised from paper is read with tolerance for its usual damage, where only a symbol or
+a number can stand: a comma or a space beside a slash, letters read for digits (`3I/72`,
+`A/C.I/39`), a footnote mark glued to an old session's document number (`A/39/2641`).
+
+`find_references(passages, …)` sets every passage's references as ingest does (`prepare`),
+each read with the paragraph that introduces it and the passage before it as context.
+
 Pure functions: the only I/O is reading the instruments table once.
 """
 

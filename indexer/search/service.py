@@ -127,6 +127,7 @@ class SearchService:
         self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
         self._epoch = 0
         self._lexicon: Lexicon | None = None
+        self._counted: tuple = (None, 0)  # (index state, passages in search): `wording`
 
     # -- opening
     def _open(self):
@@ -412,11 +413,14 @@ class SearchService:
         """Each text's words (the neutral field's terms) with their weight in the index
         (idf: a word most passages have weighs little); words no passage has are left out."""
         module, rd = self._reader()
-        st = self.store()
-        try:
-            n = max(1, st.counts()[1])  # passages in search
-        finally:
-            st.close()
+        key = (self._gen, self._epoch)
+        if self._counted[0] != key:  # the passages in search, counted once per state
+            st = self.store()
+            try:
+                self._counted = (key, max(1, st.counts()[1]))
+            finally:
+                st.close()
+        n = self._counted[1]
         out = []
         for text in texts:
             weights = {}
