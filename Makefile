@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_ocr.py
 	$(PY) bench/bench_compare.py
 	$(PY) bench/bench_alerts.py
+	$(PY) bench/bench_references.py
 
 bench-load: $(STAMP)
 	$(PY) bench/bench_load.py

@@ -45,7 +45,7 @@ from indexer.errors import IngestRefused
 from indexer.ingest.parsers import parse_file
 from indexer.ingest.parsers.text import symbol_from_filename
 from indexer.ingest.passages import split_passages
-from indexer.ingest.references import Reference, extract, normalize_symbol
+from indexer.ingest.references import Reference, extract, normalize_symbol, with_context
 
 LABELS = PROJECT / "tests" / "data" / "references"
 GOAL_PRECISION, GOAL_RECALL = 0.97, 0.95
@@ -144,19 +144,6 @@ def _anchor(text: str, label: dict) -> dict:
         return {**label, "start": pos, "end": pos + len(label["text"])}
     pos += len(label["before"])
     return {**label, "start": pos, "end": pos + len(label["text"])}
-
-
-def with_context(passages):
-    """Each passage with the text ingest gives `extract` as context: the paragraph that
-    introduces it (`16` for `16(a)`, `21(b)` for `21(b)(ii)`) and the passage before it."""
-    by_label = {}
-    previous = ""
-    for p in passages:
-        parent = re.sub(r"\s?\([^()]*\)$", "", p.label) if p.label.endswith(")") else ""
-        lead = by_label.get(parent, "") if parent and parent != p.label else ""
-        yield p, (lead + "\n" + previous).strip()
-        by_label[p.label] = p.text
-        previous = p.text
 
 
 def run_document(shared: Path, doc: dict, labels: list[dict], settings,

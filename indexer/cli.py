@@ -237,6 +237,47 @@ def cmd_search(args) -> int:
     return 0
 
 
+def cmd_refs(args) -> int:
+    """A passage's references: what it cites and who cites it (issue 23's contract:
+    `{"cites": [...], "cited_by": [...]}`, each item with symbol, label, verb, text, doc_id
+    and passage_id, null where not resolved)."""
+    service = SearchService(_settings(args))
+    with service.store() as st:
+        passage = st.get_passage(args.passage_id)
+        doc = st.get_document(passage.doc_id)
+        resolver = service.resolver(st)
+        langs = [args.lang] if args.lang else []
+        cites = resolver.cites(passage, doc, langs)
+        cited_by = resolver.cited_by(passage, doc, langs, limit=args.limit)
+    if args.json:
+        print(json.dumps({"cites": [link.cites_json() for link in cites],
+                          "cited_by": [c.json() for c in cited_by.items]},
+                         ensure_ascii=False, indent=1))
+        return 0
+    print(f"{passage.passage_id}  {doc.meta.symbol or doc.meta.title[:60]}  "
+          f"{passage.label or '-'}")
+    print(f"cites {len(cites)}:")
+    for link in cites:
+        r = link.ref
+        if link.target is not None:
+            where = f"{link.target.doc_id}" + (f" {link.target_label}" if link.target_label
+                                               else "")
+            to = f"{r.symbol} {r.pinpoint}".strip() + f"  -> {where}  {link.name[:60]}"
+        elif r.symbol:
+            to = f"{r.symbol} {r.pinpoint}".strip() + f"  (not in the index: {link.url})"
+        else:
+            to = "(cited document not identified)"
+        print(f"  {r.verb or '-':12} {r.text[:70]!r}  {to}")
+    shown = len(cited_by.items)
+    print(f"cited by {cited_by.total} reference(s) in {len(cited_by.documents)} "
+          f"document(s)" + (f"; the first {shown}:" if shown < cited_by.total else ":"))
+    for c in cited_by.items:
+        what = "the whole document" if c.whole else "this paragraph"
+        print(f"  {c.link.passage_id}  {c.document.meta.symbol or '-'}  {c.label or '-'}  "
+              f"{c.link.ref.text[:60]!r} ({what})")
+    return 0
+
+
 def cmd_compare(args) -> int:
     from indexer.versions import export as compare_export
     from indexer.versions import works as versions
@@ -297,6 +338,9 @@ def cmd_link(args) -> int:
 def cmd_check(args) -> int:
     res = library.check(_settings(args), repair=not args.no_repair)
     print(f"{res.documents} document(s), {res.passages} passage(s) in the store")
+    if res.references:
+        print(f"{res.references} cross-reference(s) found in the stored passages (a store "
+              "made before they were kept)")
     if res.stray:
         print(f"{len(res.stray)} file(s) no document refers to (originals of none, leftovers "
               "of interrupted writes)" + ("; removed" if not args.no_repair else ":"))
@@ -435,6 +479,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("query", nargs="*", metavar="QUERY")
     s.set_defaults(func=cmd_search)
+
+    rf = with_index(sub.add_parser("refs", help="a passage's cross-references: what it cites, "
+                                   "and the passages that cite it or its document"))
+    rf.add_argument("passage_id", metavar="PASSAGE_ID")
+    rf.add_argument("--lang", help="the language version a reference leads to, where the "
+                    "cited text has one (default: the passage's, else English)")
+    rf.add_argument("--limit", type=_at_least(1), default=1000, metavar="N",
+                    help="citing passages listed at most (all are counted; default 1,000)")
+    rf.add_argument("--json", action="store_true")
+    rf.set_defaults(func=cmd_refs)
 
     cp = with_index(sub.add_parser("compare", help="what changed between two versions, "
                                    "paragraph by paragraph"))

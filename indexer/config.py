@@ -190,6 +190,11 @@ class Settings:
         "clients sending half a request had stopped a 4-process server "
         "(bench/bench_slow_clients.py). A slow upload is not cut while its data keeps coming.",
     )
+    references: int = _setting(
+        1, "1: find the UN documents each passage cites (cross-references, "
+        "indexer/ingest/references.py) when a file is read; 0: none are found (only to "
+        "measure what finding them adds to a build: `make bench`).",
+    )
     passage_lang_min_chars: int = _setting(
         120, "Passages shorter than this inherit the document language instead of being detected."
     )

@@ -81,6 +81,27 @@ class ParsedDocument:
         return "\n\n".join(b.text for p in self.pages for b in p.blocks)
 
 
+@dataclass(frozen=True)
+class Reference:
+    """One citation of a UN document in a passage (indexer/ingest/references.py finds them;
+    the store keeps them; indexer/search/citing.py resolves them against the index)."""
+
+    text: str  # the words as they stand in the passage
+    start: int  # character offsets in the passage text: text == passage[start:end]
+    end: int
+    symbol: str  # normalize_symbol form (`A/RES/70/1`); "" when the symbol is not known
+    pinpoint: str = ""  # `para. 23`, `paras. 1-6`, `target 10.c`, `Goal 10`, `Objective 23`,
+    # `Article 14`, `annex V, para. 21`; "" when the whole document is cited
+    verb: str = ""  # clause verb, an English key: `recall`, `take note`, `call upon`; ""
+    verb_text: str = ""  # the clause verb as written: `Recalling also`, `Prenant note`
+    kind: str = "symbol"  # symbol | resolution | instrument | pinpoint
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end,
+                "symbol": self.symbol, "pinpoint": self.pinpoint, "verb": self.verb,
+                "verb_text": self.verb_text, "kind": self.kind}
+
+
 @dataclass
 class Passage:
     """A citable unit: one paragraph or sub-paragraph, with where it stands in its document."""
@@ -95,6 +116,13 @@ class Passage:
     page_label: str = "1"  # printed page label; "" when the source has no pages
     lang: str = ""
     ocr: bool = False  # the text was recognised by OCR from a scanned page
+    # the UN documents it cites, left to right (found at ingest; kept by the store)
+    references: list[Reference] = field(default_factory=list)
+
+    @property
+    def cites(self) -> list[str]:
+        """The symbols it cites, each once, sorted (the index's `cites` field)."""
+        return sorted({r.symbol for r in self.references if r.symbol})
 
 
 class DocStatus(StrEnum):

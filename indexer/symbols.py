@@ -10,7 +10,9 @@ language and match everywhere as words. Pure functions.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # The organs and bodies whose symbols the corpus holds (as cleanup.SYMBOL_RE), any case.
 _ORGANS = r"(?:A|E|S|ST|TD|UNEP|HRC|CCPR|CEDAW|CRC|CERD|CMW|ECE|ESCAP|FCCC|ICCD)"
@@ -89,3 +91,66 @@ def citations(key: str) -> list[str]:
         for word in ("resolution", "résolution", "resolución"):
             forms.append(f"{word} {number_spaced}")
     return forms
+
+
+# ------------------------------------------------------------------ references' symbols
+
+_OLD_PART = re.compile(r"^A/RES/(\d+)[A-D]\(((?:S-)?[IVXL]+)\)$")
+_PLURAL_PART = re.compile(r"\((?:PARTS|VOLS?\.)[^)]*\)|\(PART(?:[IVX]+)AND(?:PART)?[IVX]+\)")
+_RANGE = re.compile(r"/((?:SR|PV)\.\d+)-\d+$")
+
+
+@lru_cache(maxsize=65536)
+def normalize_symbol(symbol: str) -> str:
+    """The one form a symbol is compared and stored in: the index's `symbol_key`
+    (`indexer.symbols.canonical`: upper case, no spaces, `REV.1`), with three more rules:
+    an old-style resolution's part letter is dropped, as the document holds all its parts
+    (`A/RES/2200 A (XXI)` -> `A/RES/2200(XXI)`, as the corpus writes the UDHR's
+    `A/RES/217(III)`), a range of meeting records is its first (`A/C.2/39/SR.28-33` ->
+    `A/C.2/39/SR.28`), and a whole-set part (`(Parts I-V)`, `(vols. I-III)`) is dropped.
+    `S/RES/1325 (2000)` -> `S/RES/1325(2000)`; `A/73/12 (Part II)` -> `A/73/12(PARTII)`."""
+    key = canonical(unicodedata.normalize("NFKC", symbol).replace("\u2013", "-")).rstrip("*)")
+    if key.count("(") > key.count(")"):
+        key += ")"
+    key = _PLURAL_PART.sub("", key)
+    key = _OLD_PART.sub(r"A/RES/\1(\2)", key)
+    return _RANGE.sub(r"/\1", key)
+
+
+def official_link(symbol: str) -> str:
+    """The Official Document System link of a symbol (undocs.org resolves every language)."""
+    return f"https://undocs.org/{symbol}" if symbol else ""
+
+
+# `adopted as A/RES/73/195`: a draft's catalog entry (or title) names the resolution it became
+_ADOPTED = re.compile(rf"\b(?:adopted\s+as|adoptée?\s+en\s+tant\s+que|aprobad[oa]\s+como)\s+"
+                      rf"({_ORGANS}(?:\s*/\s*{_PART})+)", re.I)
+
+
+def adopted_as(text: str) -> list[str]:
+    """The symbols a text says a draft was adopted as (`adopted as A/RES/73/195`), in
+    normalize_symbol form."""
+    return [normalize_symbol(m.group(1).rstrip(".,;:)")) for m in _ADOPTED.finditer(text or "")]
+
+
+@lru_cache(maxsize=1)
+def _instrument_names() -> dict[str, dict[str, str]]:
+    import json
+
+    from indexer import DATA_DIR
+
+    data = json.loads((DATA_DIR / "instruments.json").read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {}
+    for item in data["instruments"]:
+        names = out.setdefault(normalize_symbol(item["symbol"]), {})
+        for lang in ("en", "fr", "es"):
+            if item.get(lang) and lang not in names:
+                names[lang] = item[lang][0].lstrip("=")
+    return out
+
+
+def instrument_name(symbol: str, lang: str = "en") -> str:
+    """The name of a named instrument (indexer/data/instruments.json) in `lang` (else in
+    English), or "": how a cited text that is not in the index is named to people."""
+    names = _instrument_names().get(symbol, {})
+    return names.get(lang) or names.get("en", "")

@@ -85,6 +85,7 @@ def search_json():
 def passage(passage_id: str):
     view = passage_view(passage_id, similar=5)
     view.pop("_objects")
+    view.pop("_links")
     return jsonify(view)
 
 
@@ -106,6 +107,43 @@ def documents():
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str):
     return jsonify(document_view(doc_id))
+
+
+@bp.get("/references")
+def references():
+    """Who cites a text: `symbol` (any symbol it answers to), optionally `pinpoint` (`target
+    10.7`, `para. 23`); the citing passages a page at a time, and every citing document
+    with its count."""
+    from search_app.references import who_cites
+
+    raw = request.args.get("limit") or ""
+    limit = limits.whole_number(raw, "limit", 1, service().settings.web_max_per_page) \
+        if raw.strip() else 50
+    raw = request.args.get("offset") or ""
+    offset = limits.whole_number(raw, "offset", 0, service().settings.max_result_depth) \
+        if raw.strip() else 0
+    return jsonify(who_cites(request.args.get("symbol", ""), request.args.get("pinpoint", ""),
+                             limit, offset))
+
+
+@bp.get("/map")
+def coherence_map():
+    """The coherence map of a text against others (`a`, one or more `b`) as JSON."""
+    from search_app.references import map_json, maps
+
+    return jsonify(map_json(maps(request.args)))
+
+
+@bp.get("/map.<any(csv, graphml):fmt>")
+def coherence_map_export(fmt: str):
+    """The coherence map as CSV (a row per cell and kind of link) or GraphML."""
+    from search_app.references import map_csv, map_graphml, maps
+
+    found = maps(request.args)
+    if fmt == "csv":
+        return _attachment(map_csv(found), "text/csv; charset=utf-8", "coherence-map.csv")
+    return _attachment(map_graphml(found), "application/graphml+xml; charset=utf-8",
+                       "coherence-map.graphml")
 
 
 @bp.get("/topics")

@@ -37,8 +37,9 @@ SEARCH_PARAMETERS = [
            "max_query_words, max_query_nesting, max_query_patterns; past one, a 400 says "
            "which). Words, \"phrases\", AND/OR/NOT, "
            "wildcards (migra*), fuzzy (migrant~), and inline filters lang:fr series:GCM "
-           "year:2015-2018 symbol:A/73/L.66 doc:ID. Required (and not blank) unless one of "
-           "lang, series, year, doc or topic is given: a request with neither is a 400. "
+           "year:2015-2018 symbol:A/73/L.66 doc:ID cites:A/RES/70/1. Required (and not blank) "
+           "unless one of lang, series, year, doc, cites or topic is given: a request with "
+           "neither is a 400. "
            "(OpenAPI cannot say `required unless another parameter is given`; "
            "x-required-unless lists those parameters.)",
            {"type": "string"}),
@@ -46,6 +47,9 @@ SEARCH_PARAMETERS = [
     _param("series", "Only these series (comma-separated, e.g. GCM,SDG)."),
     _param("year", "A year (2018) or a range (2015-2018)."),
     _param("doc", "Only passages of this document id."),
+    _param("cites", "Only passages citing these texts: UN symbols, comma-separated "
+           "(A/RES/70/1); a text is found by any of its symbols (a draft's, the adopted "
+           "resolution's). Inline: cites:A/RES/70/1."),
     _param("topic", "A topic preset (adds its query in the filter or query language); "
            "see /api/topics."),
     _param("same_language", "1: only passages in the query's own language, no expansion.",
@@ -59,7 +63,7 @@ SEARCH_PARAMETERS = [
     _param("sort", "Order of hits.", {"type": "string", "enum": ["relevance", "date"],
                                       "default": "relevance"}),
 ]
-SEARCH_PARAMETERS[0]["x-required-unless"] = ["lang", "series", "year", "doc", "topic"]
+SEARCH_PARAMETERS[0]["x-required-unless"] = ["lang", "series", "year", "doc", "cites", "topic"]
 EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
     _param("limit", "How many hits to export (the maximum is the export_max_hits setting).",
            {"type": "integer", "minimum": 1, "default": EXPORT_DEFAULT})]
@@ -95,8 +99,9 @@ _RESULT_PROPS = {
     "page": {"type": "integer"}, "per_page": {"type": "integer"},
     "elapsed_ms": {"type": "number"},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-    "facets": {"type": "object", "description": "lang, series, year, doc: value -> number of "
-               "hits (doc: the 200 documents with the most hits)",
+    "facets": {"type": "object", "description": "lang, series, year, doc, cites: value -> "
+               "number of hits (doc: the 200 documents with the most hits; cites: the 50 "
+               "texts these passages cite most, by symbol)",
                "additionalProperties": {"type": "object",
                                         "additionalProperties": {"type": "integer"}}}}
 _DOC_PROPS = {**{k: {"type": "string"} for k in (
@@ -110,6 +115,71 @@ _PASSAGE_PROPS = {**{k: {"type": "string"} for k in (
     "ocr": {"type": "boolean", "description": "true: recognised by OCR from a scanned page"},
     "section_path": {"type": "array", "items": {"type": "string"}}}
 
+
+_NULLABLE = {"type": ["string", "null"]}
+# a passage's reference: what it cites (issue 23); null where nothing is resolved
+_CITES_PROPS = {
+    "symbol": {**_NULLABLE, "description": "the cited text's UN symbol (normalized: "
+               "A/RES/70/1, S/RES/1325(2000)); null when it could not be identified"},
+    "label": {**_NULLABLE, "description": "the pinpoint: target 10.c, Goal 10, Objective "
+              "23, Article 14, para. 23, annex V, para. 21; null for the whole text"},
+    "verb": {**_NULLABLE, "description": "the clause verb, an English key (recall, "
+             "reaffirm, take note, decide, request, call upon ...)"},
+    "verb_text": {**_NULLABLE, "description": "the clause verb as written"},
+    "text": {"type": "string", "description": "the words of the reference in the passage"},
+    "start": {"type": "integer", "description": "offset of the words in the passage text"},
+    "end": {"type": "integer"},
+    "kind": {"type": "string", "enum": ["symbol", "resolution", "instrument", "pinpoint"]},
+    "doc_id": {**_NULLABLE, "description": "the cited document in the index (in the "
+               "reader's language where it has that version); null when not indexed"},
+    "passage_id": {**_NULLABLE, "description": "the paragraph the pinpoint names; null "
+                   "without a pinpoint or when not found"},
+    "paragraph": {**_NULLABLE, "description": "that paragraph's label"},
+    "title": {**_NULLABLE, "description": "the cited text's title or name"},
+    "url": {**_NULLABLE, "description": "its official link (undocs.org)"}}
+# a reference elsewhere to a passage or its document
+_CITER_PROPS = {
+    "symbol": {**_NULLABLE, "description": "the citing document's symbol"},
+    "label": {**_NULLABLE, "description": "the citing passage's label"},
+    "verb": _NULLABLE, "verb_text": _NULLABLE,
+    "text": {"type": "string", "description": "the words of the reference"},
+    "start": {"type": "integer"}, "end": {"type": "integer"},
+    "doc_id": {"type": "string", "description": "the citing document"},
+    "passage_id": {"type": "string", "description": "the citing passage"},
+    "title": {"type": "string"}, "lang": {"type": "string"},
+    "cited": {**_NULLABLE, "description": "the symbol it cites"},
+    "pinpoint": {**_NULLABLE, "description": "the pinpoint it names"},
+    "whole_document": {"type": "boolean", "description": "true: it cites the document as "
+                       "a whole, not this paragraph"}}
+_CITING_DOC_PROPS = {"doc_id": {"type": "string"}, "title": {"type": "string"},
+                     "symbol": _NULLABLE, "lang": {"type": "string"},
+                     "count": {"type": "integer", "description": "its references"}}
+_CITING_DOC = {"type": "object", "properties": _CITING_DOC_PROPS,
+               "required": list(_CITING_DOC_PROPS)}
+_DOC_CITES_PROPS = {"symbol": {"type": "string"}, "count": {"type": "integer"},
+                    "text": {"type": "string", "description": "the words of its first "
+                             "reference"},
+                    "doc_id": _NULLABLE, "title": _NULLABLE,
+                    "url": {"type": "string", "description": "official link (undocs.org)"}}
+_MAP_SIDE_PROPS = {"spec": {"type": "string"}, "name": {"type": "string"},
+                   "doc_id": _NULLABLE, "lang": _NULLABLE,
+                   "symbols": {"type": "array", "items": {"type": "string"}},
+                   "found": {"type": "boolean", "description": "false: not in the index"}}
+_MAP_LINK_PROPS = {
+    "text_a": {"type": "string"}, "unit_a": {"type": "string"},
+    "text_b": {"type": "string"}, "unit_b": {"type": "string"},
+    "link": {"type": "string", "enum": ["cited", "suggested"], "description": "cited: "
+             "explicit references; suggested: shared wording, never a citation"},
+    "references": {"type": "integer"},
+    "score": {"type": ["number", "string"], "description": "suggested: the share of wording "
+              "(0 to 1); empty for cited"},
+    "passages_a": {"type": "string", "description": "passage ids, space-separated"},
+    "passages_b": {"type": "string"}}
+MAP_PARAMETERS = [
+    _param("a", "The first text: a UN symbol it answers to (A/RES/73/195, A/73/L.66), a work "
+           "id or a document id (with b; both absent: the GCM against the 2030 Agenda and "
+           "the New Urban Agenda)"),
+    _param("b", "A text to compare it with (repeat for up to 4)")]
 
 _SIDE = {"type": ["object", "null"], "description": "The passage on this side, or null (added "
          "or removed)", "properties": {k: {"type": "string"} for k in (
@@ -197,8 +267,47 @@ OPENAPI: dict = {
             "responses": {"200": _ok("Document", {"type": "object", "properties": {
                 "document": {"$ref": "#/components/schemas/Document"},
                 "outline": {"type": "array", "items": {"type": "object"}},
-                "replaced_by": {"$ref": "#/components/schemas/ReplacedBy"}}}),
+                "replaced_by": {"$ref": "#/components/schemas/ReplacedBy"},
+                "cites": {"type": "array", "description": "The texts it cites, each once, "
+                          "most references first", "items": {
+                              "type": "object", "properties": _DOC_CITES_PROPS,
+                              "required": list(_DOC_CITES_PROPS)}},
+                "cited_by": {"type": "array", "description": "The documents citing it, most "
+                             "references first", "items": _CITING_DOC}}}),
                 "404": _ERR, "410": _ERR, "503": _ERR}}},
+        "/api/references": {"get": {
+            "summary": "Who cites a text: the passages citing it (a page at a time) and every "
+                       "citing document with its count; a text is found by any of its "
+                       "symbols (a draft's, the adopted resolution's), indexed or not",
+            "parameters": [
+                _param("symbol", "The cited text's UN symbol (A/RES/70/1)", required=True),
+                _param("pinpoint", "Only references naming this paragraph: target 10.7, "
+                       "Goal 10, Objective 23, Article 14, para. 23"),
+                _param("limit", "Citing passages in this answer (the maximum is the "
+                       "web_max_per_page setting)", {"type": "integer", "minimum": 1,
+                                                     "default": 50}),
+                _param("offset", "Citing passages to skip", {"type": "integer", "minimum": 0,
+                                                             "default": 0})],
+            "responses": {"200": _ok("Who cites it", {"$ref":
+                                                      "#/components/schemas/References"}),
+                          "400": _ERR, "503": _ERR}}},
+        "/api/map": {"get": {
+            "summary": "The coherence map of a text against others: links between their "
+                       "parts, cited (explicit references) or suggested (shared wording)",
+            "parameters": MAP_PARAMETERS,
+            "responses": {"200": _ok("Maps", {"$ref": "#/components/schemas/Maps"}),
+                          "400": _ERR, "404": _ERR, "503": _ERR}}},
+        "/api/map.{fmt}": {"get": {
+            "summary": "Download the coherence map: CSV (a row per cell and kind of link) or "
+                       "GraphML (a node per part, an edge per link)",
+            "parameters": MAP_PARAMETERS + [
+                _param("fmt", "Format", {"type": "string", "enum": ["csv", "graphml"]},
+                       where="path", required=True)],
+            "responses": {"200": {"description": "CSV or GraphML, as the extension says",
+                                  "content": {"text/csv": {"schema": {"type": "string"}},
+                                              "application/graphml+xml": {
+                                                  "schema": {"type": "string"}}}},
+                          "400": _ERR, "404": _ERR, "503": _ERR}}},
         "/api/topics": {"get": {
             "summary": "Topic presets usable as the topic parameter, with labels by language",
             "responses": {"200": _ok("Topics", {"type": "object", "properties": {
@@ -239,7 +348,16 @@ OPENAPI: dict = {
                         "required": list(_PASSAGE_PROPS)},
             "PassageView": {"type": "object", "required": [
                 "passage", "document", "context", "citation", "versions", "more_like_this",
-                "replaced_by"], "properties": {
+                "replaced_by", "cites", "cited_by", "cited_by_documents", "cited_by_total"],
+                "properties": {
+                "cites": {"type": "array", "description": "What the passage cites, in "
+                          "reading order", "items": {"$ref": "#/components/schemas/Cites"}},
+                "cited_by": {"type": "array", "description": "Passages elsewhere citing this "
+                             "paragraph (first) or its document (up to 200)",
+                             "items": {"$ref": "#/components/schemas/CitedBy"}},
+                "cited_by_documents": {"type": "array", "description": "Every citing "
+                                       "document with its count", "items": _CITING_DOC},
+                "cited_by_total": {"type": "integer"},
                 "passage": {"$ref": "#/components/schemas/Passage"},
                 "document": {"$ref": "#/components/schemas/Document"},
                 "context": {"type": "object", "properties": {
@@ -273,6 +391,37 @@ OPENAPI: dict = {
                                         "given (summary then counts the pairs shown)"},
                                "summary_all": {**_SUMMARY, "description": "with a filter: "
                                                "the counts of every pair"}}},
+            "Cites": {"type": "object", "properties": _CITES_PROPS,
+                      "required": list(_CITES_PROPS)},
+            "CitedBy": {"type": "object", "properties": _CITER_PROPS,
+                        "required": list(_CITER_PROPS)},
+            "References": {"type": "object", "required": [
+                "symbol", "pinpoint", "url", "cited", "name", "also_cited_as", "total",
+                "offset", "references", "documents"], "properties": {
+                "symbol": {"type": "string"}, "pinpoint": _NULLABLE,
+                "url": {"type": "string", "description": "official link (undocs.org)"},
+                "cited": {"type": ["object", "null"], "description": "the cited text in the "
+                          "index (the reader's language version), null when not indexed",
+                          "properties": {"doc_id": {"type": "string"},
+                                         "title": {"type": "string"}, "symbol": _NULLABLE,
+                                         "lang": {"type": "string"}}},
+                "name": _NULLABLE,
+                "also_cited_as": {"type": "array", "items": {"type": "string"},
+                                  "description": "other symbols of the same text"},
+                "total": {"type": "integer"}, "offset": {"type": "integer"},
+                "references": {"type": "array",
+                               "items": {"$ref": "#/components/schemas/CitedBy"}},
+                "documents": {"type": "array", "items": _CITING_DOC}}},
+            "Maps": {"type": "object", "required": ["maps"], "properties": {
+                "maps": {"type": "array", "items": {
+                    "type": "object", "required": ["a", "b", "links"], "properties": {
+                        "a": {"type": "object", "properties": _MAP_SIDE_PROPS,
+                              "required": list(_MAP_SIDE_PROPS)},
+                        "b": {"type": "object", "properties": _MAP_SIDE_PROPS,
+                              "required": list(_MAP_SIDE_PROPS)},
+                        "links": {"type": "array", "items": {
+                            "type": "object", "properties": _MAP_LINK_PROPS,
+                            "required": list(_MAP_LINK_PROPS)}}}}}}},
             "ReplacedBy": {"type": ["object", "null"], "description": "For a document replaced "
                            "by a newer revision (kept so citations can be checked): the newest "
                            "revision, and in it the paragraph with the same label or null",

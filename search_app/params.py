@@ -12,9 +12,10 @@ from indexer.query import limits
 from indexer.search.service import SearchRequest
 from search_app import service
 from search_app.citations import citations, document_json, outline, passage_json
+from search_app.references import document_references, passage_references
 
-SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "topic", "same_language", "expand",
-                 "page", "per_page", "sort")
+SEARCH_PARAMS = ("q", "lang", "series", "year", "doc", "cites", "topic", "same_language",
+                 "expand", "page", "per_page", "sort")
 SORTS = ("relevance", "date")
 
 
@@ -44,6 +45,7 @@ def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest
         series=(args.get("series") or "").strip(),
         year=(args.get("year") or "").strip(),
         doc=(args.get("doc") or "").strip(),
+        cites=(args.get("cites") or "").strip()[:1000],
         topic=(args.get("topic") or "").strip(),
         same_language=_flag(args, "same_language", False),
         expand=_flag(args, "expand", True),
@@ -55,7 +57,8 @@ def search_request(args: Mapping[str, str], per_page: int = 10) -> SearchRequest
 
 def has_search(args: Mapping[str, str]) -> bool:
     """Whether there is anything to search for (words or a filter)."""
-    return any((args.get(k) or "").strip() for k in ("q", "lang", "series", "year", "doc", "topic"))
+    return any((args.get(k) or "").strip()
+               for k in ("q", "lang", "series", "year", "doc", "cites", "topic"))
 
 
 def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int = 0) -> dict:
@@ -67,6 +70,7 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
         check_public(d)
         around = st.neighbours(p, before=before, after=after)
         newer = _newer_revision(st, d, p.label)
+        refs = passage_references(st, p, d)
     view = {
         "passage": passage_json(p),
         "document": document_json(d),
@@ -77,7 +81,9 @@ def passage_view(passage_id: str, before: int = 2, after: int = 2, similar: int 
         "citation": citations(d, p, _permalink(p.passage_id)),
         "versions": _versions(p),
         "replaced_by": newer,
+        **{k: v for k, v in refs.items() if not k.startswith("_")},
         "_objects": (d, p),
+        "_links": refs["_links"],
     }
     if similar > 0:
         view["more_like_this"] = more_like_this(passage_id, similar)
@@ -122,7 +128,9 @@ def document_view(doc_id: str) -> dict:
         check_public(d)
         passages = st.passages(doc_id)
         newer = _newer_revision(st, d)
-    return {"document": document_json(d), "outline": outline(passages), "replaced_by": newer}
+        refs = document_references(st, d)
+    return {"document": document_json(d), "outline": outline(passages), "replaced_by": newer,
+            **refs}
 
 
 def check_public(d) -> None:

@@ -65,6 +65,31 @@ def para_filter(label) -> str:
     return locator(str(label or ""), say=gettext)
 
 
+@bp.app_template_filter("pinpoint")
+def pinpoint_filter(pinpoint) -> str:
+    """A reference's pinpoint (`target 10.c`, `Goal 10`, `Objective 23`, `Article 14`,
+    `para. 23`, `paras. 1-6`, `annex V, para. 21`) in the UI language."""
+    import re
+
+    from flask_babel import gettext
+
+    text = str(pinpoint or "")
+    part, _, where = text.rpartition(", ") if ", " in text else ("", "", text)
+    head, _, rest = where.partition(" ")
+    words = {"target": gettext("target %(label)s", label=rest),
+             "Goal": gettext("Goal %(n)s", n=rest),
+             "Objective": gettext("Objective %(n)s", n=rest),
+             "Article": gettext("Article %(n)s", n=rest),
+             "para.": gettext("para. %(label)s", label=rest),
+             "paras.": gettext("paras. %(label)s", label=rest)}
+    out = words.get(head, where)
+    if part:
+        m = re.fullmatch(r"(annex|annexe|anexo)(\s+[IVX]+)?", part, re.I)
+        part = f"{gettext('annex')}{m.group(2) or ''}" if m else part
+        return gettext("%(part)s, %(where)s", part=part, where=out)
+    return out
+
+
 @bp.app_template_filter("ui_date")
 def date_filter(value) -> str:
     """An ISO date (2018-12-19, 2018-12 or 2018) written in the UI language: "19 December
@@ -166,7 +191,7 @@ def topic_options(args) -> list[dict]:
             for t in load_thesaurus().load_topics()]
 
 
-FILTER_PARAMS = ("lang", "series", "year", "topic", "doc")
+FILTER_PARAMS = ("lang", "series", "year", "topic", "doc", "cites")
 
 
 def widen_options(args, req) -> list[dict]:
@@ -231,7 +256,11 @@ def search():
         "year": bar_chart(result.facets.get("year", {}), sort_numeric=True),
         "series": bar_chart(result.facets.get("series", {}), label=series_label),
     }
+    from search_app.references import cited_name, cited_names
+
     return render_template("search.html", result=result, req=req, args=request.args,
+                           cited=cited_names(result.facets.get("cites", {})),
+                           citing=cited_name(req.cites) if req.cites else "",
                            filters=filter_options(request.args, result.facets), titles=titles,
                            topics=topic_options(request.args),
                            within=within, charts=charts,
@@ -245,10 +274,12 @@ def search():
 @bp.get("/p/<passage_id>")
 def passage(passage_id: str):
     from search_app.comparing import passage_counterparts
+    from search_app.references import marked_paragraphs
 
     view = passage_view(passage_id, similar=5)
+    marked = marked_paragraphs(view["passage"]["text"], view["_links"])
     return render_template("passage.html", counterparts=passage_counterparts(passage_id),
-                           **view)
+                           marked=marked, **view)
 
 
 @bp.get("/d/<doc_id>")
@@ -258,6 +289,36 @@ def document(doc_id: str):
     view = document_view(doc_id)
     return render_template("document.html", work_versions=document_versions(doc_id),
                            alternates=service().alternates(doc_id), **view)
+
+
+@bp.get("/map")
+def coherence_map():
+    """The coherence map: a text's parts against another's, from explicit references and,
+    marked apart, shared wording."""
+    from search_app.references import map_specs, map_view, maps
+
+    a, bs = map_specs(request.args)
+    views = [map_view(m) for m in maps(request.args)]
+    return render_template("map.html", views=views, a=a, bs=bs,
+                           query=request.query_string.decode("ascii", "replace"))
+
+
+@bp.get("/map/cell")
+def coherence_cell():
+    """The passages behind one cell of the map: the references, then the suggested pairs."""
+    from indexer.search import coherence
+    from search_app.references import cell_pairs, map_view, reader_langs, unit_label
+
+    a, b = (request.args.get("a") or "").strip(), (request.args.get("b") or "").strip()
+    ua, ub = (request.args.get("ua") or "").strip(), (request.args.get("ub") or "").strip()
+    if not (a and b and ua and ub):
+        from indexer.errors import QueryError
+
+        raise QueryError("a cell of the map needs a=, b=, ua= and ub=")
+    m = coherence.coherence_map(service(), a, b, reader_langs())
+    cell = cell_pairs(m, ua, ub)
+    return render_template("map_cell.html", view=map_view(m), cell=cell,
+                           row=m.a.units[ua], column=m.b.units[ub], label=unit_label)
 
 
 @bp.get("/compare")

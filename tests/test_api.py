@@ -49,7 +49,7 @@ def test_search_shape(client):
         assert HIT_KEYS <= set(h)
     # (a hit may match on its section heading only, so not every snippet has a mark)
     assert "<mark>" in body["hits"][0]["snippet"]
-    assert set(body["facets"]) == {"series", "lang", "year", "doc"}
+    assert set(body["facets"]) == {"series", "lang", "year", "doc", "cites"}
     # facets count passages; the total counts results (one per paragraph across languages)
     assert sum(body["facets"]["lang"].values()) >= body["total"] > 0
 
@@ -155,7 +155,8 @@ def test_passage_with_context_and_citations(client):
     assert resp.status_code == 200
     body = resp.get_json()
     assert set(body) == {"passage", "document", "context", "citation", "versions",
-                         "more_like_this", "replaced_by"}
+                         "more_like_this", "replaced_by", "cites", "cited_by",
+                         "cited_by_documents", "cited_by_total"}
     p = body["passage"]
     assert p["passage_id"] == h["passage_id"] and p["paragraph"] == "2"
     assert p["section_path"][-1] == "I. Remittances"

@@ -238,3 +238,29 @@ def test_analysis_is_the_languages(index):
     assert terms(eng, analysis.NEUTRAL, "Autorités de la Région") == ["autorites", "region"]
     assert terms(eng, "zh", "移民契约") == ["移民", "民契", "契约"]
     assert terms(eng, "en", "SDG 10.7 and COVID-19") == ["sdg", "10.7", "covid", "19"]
+
+
+def test_the_cited_symbols_filter_and_count(index):
+    """`cites`: the symbols a passage cites, any number of them, a filter and a facet (the
+    symbols most cited by the matches), on every engine."""
+    from indexer.models import Reference
+
+    eng, ix = index
+    d, ps = doc("r", ["Recalling resolution 70/1 on the 2030 Agenda and remittances.",
+                      "Recalling resolution 71/1 and resolution 70/1 on remittances.",
+                      "Remittances without any reference."])
+    ps[0].references = [Reference("resolution 70/1", 10, 25, "A/RES/70/1")]
+    ps[1].references = [Reference("resolution 71/1", 10, 25, "A/RES/71/1"),
+                        Reference("resolution 70/1", 30, 45, "A/RES/70/1"),
+                        Reference("an unknown body's resolution", 0, 5, "")]
+    ix.add_documents([(d, ps)])
+    rd = eng.reader(ix.handle)
+    ids = sorted(f["passage_id"] for f, _ in rd.search(Term("cites", "A/RES/70/1"), 10))
+    assert ids == ["r-0", "r-1"]
+    assert [f["passage_id"] for f, _ in rd.search(Term("cites", "A/RES/71/1"), 10)] == ["r-1"]
+    assert rd.search(Term("cites", "A/RES/99/9"), 10) == []
+    facets, _ = rd.facets(Term("text_neutral", "remittances"))
+    assert facets["cites"] == {"A/RES/70/1": 2, "A/RES/71/1": 1}
+    facets, _ = rd.facets(Filter(Term("text_neutral", "remittances"),
+                                 Term("cites", "A/RES/71/1")))
+    assert facets["cites"] == {"A/RES/70/1": 1, "A/RES/71/1": 1}

@@ -46,6 +46,38 @@ inside the page on every screen, remittances included.
 LONG_MANIFEST = (f"long.en.txt\tIntergovernmental conference on the global compact for safe, "
                  f"orderly and regular migration: preparatory committee\tGCM\t{LONG_SYMBOL}"
                  f"\ten\t2018-07-13\t\n")
+# Cross-references (issue 23): a text citing the 2030 Agenda's target, an unindexed text by a
+# long symbol, and the Agenda itself, so that Cites, Cited by and the map have content
+AGENDA_FIT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Transforming our world: the 2030 Agenda</title></head><body>
+<h1>Transforming our world: the 2030 Agenda</h1>
+<h2>Goal 10. Reduce inequality within and among countries</h2>
+<p>10.7 Facilitate orderly, safe, regular and responsible migration and mobility of people, \
+including through well-managed migration policies</p>
+<p>10.c By 2030, reduce to less than 3 per cent the transaction costs of migrant remittances \
+and eliminate remittance corridors with costs higher than 5 per cent</p>
+</body></html>
+"""
+CITING_FIT = f"""A/99/L.7
+
+Remittances and the 2030 Agenda
+
+The General Assembly,
+
+Recalling its resolution 70/1 of 25 September 2015, entitled "Transforming our world: the 2030
+Agenda for Sustainable Development", and the report of the preparatory committee
+({LONG_SYMBOL}),
+
+1. Calls upon States to reduce the transaction costs of migrant remittances to less than 3 per
+cent by 2030, in line with target 10.c of the 2030 Agenda for Sustainable Development, and to
+implement target 10.7 of the 2030 Agenda;
+
+2. Requests the Secretary-General to report on remittances and the implementation of the
+present resolution to the General Assembly at its next session.
+"""
+REFS_MANIFEST = ("agenda.en.html\tTransforming our world: the 2030 Agenda\tSDG\tA/RES/70/1\ten"
+                 "\t2015\t\n"
+                 "citing.en.txt\tRemittances and the 2030 Agenda\tUNGA\tA/99/L.7\ten\t2019\t\n")
 # the visible controls a person uses; each must lie inside the window
 CONTROLS = ("input:not([type=hidden]), button, select, textarea, a.button, summary, "
             "nav.pages a")
@@ -68,7 +100,10 @@ MEASURE = """(controls) => {
     const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('').trim();
     if (own.length < 8) continue;
     const r = el.getBoundingClientRect();
-    const size = parseFloat(getComputedStyle(el).fontSize);
+    const style = getComputedStyle(el);
+    const size = parseFloat(style.fontSize);
+    // set vertically on purpose (the coherence map's column heads) is not squeezed
+    if (style.writingMode.startsWith('vertical')) continue;
     if (r.width > 1 && r.width < 3 * size && r.height > 4 * size) {
       squeezed.push(`${el.tagName.toLowerCase()} "${own.slice(0, 30)}" squeezed to ` +
                     `${Math.round(r.width)} px`);
@@ -89,10 +124,11 @@ def fit_server(tmp_path_factory):
 
     from search_app.serve import make_server, run_server, stop_server
 
-    files = {**FILES, "long.en.txt": LONG_TEXT,
-             "MANIFEST.tsv": FILES["MANIFEST.tsv"] + LONG_MANIFEST}
+    files = {**FILES, "long.en.txt": LONG_TEXT, "agenda.en.html": AGENDA_FIT,
+             "citing.en.txt": CITING_FIT,
+             "MANIFEST.tsv": FILES["MANIFEST.tsv"] + LONG_MANIFEST + REFS_MANIFEST}
     data, report = build_files(tmp_path_factory.mktemp("fit"), files)
-    assert len(report.of("indexed")) == 5, [(o.file, o.reason) for o in report.of("refused")]
+    assert len(report.of("indexed")) == 7, [(o.file, o.reason) for o in report.of("refused")]
     settings = config.load(index_dir=str(data))
     accounts.add_user(settings, "fitter", PASSWORD)
     server = make_server(settings, "127.0.0.1", 0, threads=4)
@@ -140,6 +176,7 @@ def _pages(base: str, settings, browser, tmp: Path) -> tuple[dict[str, str], Pat
     docs = _documents(settings)
     remit, long_doc = docs["remittances.en.txt"], docs["long.en.txt"]
     remit_fr = docs["remittances.fr.txt"]
+    citing, agenda = docs["citing.en.txt"], docs["agenda.en.html"]
     upload = tmp / "villes.fr.txt"
     upload.write_text("Villes et migrations\n1. Les autorités locales coordonnent l'accueil "
                       f"des migrants avec les ministères nationaux {LONG_URL}.\n", "utf-8")
@@ -167,6 +204,15 @@ def _pages(base: str, settings, browser, tmp: Path) -> tuple[dict[str, str], Pat
         "passage": f"/p/{_first_passage(settings, remit.doc_id, 'transaction costs')}",
         "passage-long": f"/p/{_first_passage(settings, long_doc.doc_id, 'wrap')}",
         "compare": f"/compare?a={remit.doc_id}&b={remit_fr.doc_id}",
+        "passage-cites": f"/p/{_first_passage(settings, citing.doc_id, 'Calls upon')}",
+        "passage-cites-long": f"/p/{_first_passage(settings, citing.doc_id, 'Recalling')}",
+        "passage-cited-by": f"/p/{agenda.doc_id}-10.c",
+        "document-references": f"/d/{citing.doc_id}",
+        "document-cited": f"/d/{agenda.doc_id}",
+        "results-cites": "/search?q=remittances&cites=A/RES/70/1",
+        "map": f"/map?a=A/99/L.7&b=A/RES/70/1&b={LONG_SYMBOL}",
+        "map-default": "/map",
+        "map-cell": "/map/cell?a=A/99/L.7&b=A/RES/70/1&ua=1&ub=t-10.c",
         "help": "/help",
         "login": "/staff/login",
         "error-400": "/search?q=year:abcd",

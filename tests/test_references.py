@@ -310,6 +310,34 @@ def test_no_verb_outside_a_clause():
     assert (r.verb, r.verb_text) == ("", "")
 
 
+@pytest.mark.parametrize("text, words, symbol", [
+    # text read from paper (sessions up to 1992): commas and spaces beside slashes, letters
+    # for digits, a footnote mark glued to a document number
+    ("the report (A,/39/525) of the Committee", "A,/39/525", "A/39/525"),
+    ("see document A/39 /544 and", "A/39 /544", "A/39/544"),
+    ("see document A/39/ 493 and", "A/39/ 493", "A/39/493"),
+    ("draft resolution A/C.I/39/L.16 was", "A/C.I/39/L.16", "A/C.1/39/L.16"),
+    ("draft resolution A/C.L/39/L.34 was", "A/C.L/39/L.34", "A/C.1/39/L.34"),
+    ("the report A/3g/162 of", "A/3g/162", "A/39/162"),
+    ("the letter (A/39/2641) from", "A/39/264", "A/39/264"),
+    ("in its resolution 38,/188 J of", "resolution 38,/188 J", "A/RES/38/188J"),
+    ("in its resolutlon 3I/72 of", "resolutlon 3I/72", "A/RES/31/72"),
+    ("in its resolution 31./90 of", "resolution 31./90", "A/RES/31/90"),
+    ("its report (A/31/B/Add.1 and", "A/31/B/Add.1", "A/31/8/ADD.1"),
+])
+def test_misreadings_of_text_read_from_paper(text, words, symbol):
+    [(found, key, _pin, _verb)] = refs(text)
+    assert (found, key) == (words, symbol)
+
+
+def test_what_paper_misreadings_do_not_make_references():
+    assert refs("A/39 /7 55 English\n\nAgainst: Australia") == []  # a split running head
+    assert refs("document A/C.1/39/L, was") == []  # cut short where the text was misread
+    assert refs("in its resolution 3./208 of") == []  # a digit lost
+    # born digital: a four-digit document number of a recent session is a number
+    assert [k for _, k, _, _ in refs("the report A/73/1001 of")] == ["A/73/1001"]
+
+
 # ------------------------------------------------------------------------------ real passages
 
 def _passages(path, lang):

@@ -70,7 +70,7 @@ def test_filters_in_query_and_parameters(svc):
 
 def test_facets_count_series_lang_year_doc(svc):
     res = svc.search(SearchRequest(q="migration"))
-    assert set(res.facets) == {"series", "lang", "year", "doc"}
+    assert set(res.facets) == {"series", "lang", "year", "doc", "cites"}
     # facets count passages; the total counts results, one per paragraph across languages
     assert sum(res.facets["lang"].values()) >= res.total > 0
 

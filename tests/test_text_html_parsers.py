@@ -267,3 +267,51 @@ def test_older_un_page_furniture_splits_pages_and_ends_footnotes(tmp_path):
     kinds = {b.text[:10]: b.kind for p in doc.pages for b in p.blocks}
     assert kinds["1 See reso"] == "footnote"
     assert kinds["Stressing "] == "para" and kinds["1. Takes n"] == "para"
+
+
+def test_a_short_preambular_clause_ending_in_a_comma_is_a_paragraph(tmp_path):
+    """`Recalling its resolution 54/166 of 17 December 1999,` on a line of its own is short
+    and has no full stop: it was taken for a heading, and its words (and the resolution it
+    cites) were in no passage. The enacting formula `The General Assembly,` stays a
+    heading."""
+    from indexer.ingest.passages import split_passages
+
+    body = ("Protection of migrants\n\n The General Assembly,\n\n"
+            " Recalling its resolution 54/166 of 17 December 1999,\n\n"
+            " Recalling also its resolution 54/212 of 22 December 1999 on international "
+            "migration and development, and the report of the Secretary-General thereon,\n\n"
+            "1. Requests all Member States to promote and protect the human rights of all "
+            "migrants, in conformity with the Universal Declaration of Human Rights;\n")
+    doc = text.parse(write(tmp_path, "A_C.3_55_L.35.txt", body))
+    kinds = {b.text: b.kind for p in doc.pages for b in p.blocks}
+    assert kinds["Recalling its resolution 54/166 of 17 December 1999,"] == "para"
+    passages = split_passages(doc, "d1")
+    assert any("resolution 54/166" in p.text for p in passages)
+    from indexer.ingest.cleanup import lines_to_blocks
+
+    blocks = lines_to_blocks(["Protection of migrants", "", "", "The General Assembly,", "",
+                              "", "Recalling its resolution 54/166 of 17 December 1999,"])
+    assert [b.kind for b in blocks] == ["heading", "heading", "para"]
+
+
+@pytest.mark.shared
+def test_no_clause_of_the_unga_texts_is_read_as_a_heading():
+    """Over 150 UNGA texts drawn with a fixed seed: no heading block ends in a comma but
+    the enacting formula (`The General Assembly,`), so no preambular clause is lost."""
+    import random
+
+    from conftest import shared_path
+
+    from indexer.ingest.cleanup import _ENACTING
+
+    names = sorted(shared_path("unga", "texts").glob("*.txt"))
+    wrong = []
+    for path in random.Random(23).sample(names, 150):
+        try:
+            doc = parse_file(path, path.name)
+        except IngestRefused:
+            continue
+        wrong += [(path.name, b.text) for p in doc.pages for b in p.blocks
+                  if b.kind == "heading" and b.text.rstrip().endswith(",")
+                  and not _ENACTING.match(b.text)]
+    assert not wrong, wrong[:10]

@@ -25,7 +25,8 @@ An engine is a module with these functions (tantivy_engine.py, whoosh_engine.py)
                                             our BM25 (indexer/engines/bm25.py: Whoosh's FieldBM25F;
                                             tantivy re-scores its candidates)
     Reader.facets(plan) -> ({facet: {value: count}}, total)
-                                            series/lang/year/doc counts over every match
+                                            series/lang/year/doc counts over every match,
+                                            and cites: the 50 symbols most cited by them
                                             (identical passages once) and the number of
                                             results the list shows (language versions once)
     Reader.doc_frequency(field, term) -> int

@@ -45,6 +45,9 @@ def passage_record(doc: Document, p: Passage) -> dict:
         "file": doc.file,
         "url": m.url,
         "version": m.version,
+        # the UN symbols the passage cites (normalize_symbol form): the `cites:` filter and
+        # facet (issue 23); kept only where there are some
+        **({"cites": p.cites} if p.references else {}),
     }
     if m.year is not None:
         record["year"] = m.year

@@ -64,7 +64,7 @@ from indexer.query.plan import (
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (open_index refuses it with a message saying so).
-SCHEMA_VERSION = 7  # 7: the exact field (quoted phrases) and symbol_key
+SCHEMA_VERSION = 8  # 7: the exact field (quoted phrases) and symbol_key; 8: cites
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
@@ -73,7 +73,10 @@ _KEYWORDS = ("passage_id", "doc_id", "lang", "series", "symbol", "symbol_key", "
 _FAST = ("doc_id", "lang", "series")  # facets; totals count hash_id/fold_id
 # aggregated field -> facet name; documents are counted by a numeric twin of doc_id (a
 # terms aggregation over thousands of distinct strings cost ten times one over numbers)
-FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_num": "doc"}
+FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_num": "doc",
+          "cites": "cites"}
+# The cited documents' facet lists the most cited (a filter link each).
+CITES_FACET_SIZE = 50
 # Up to this many matches in a sub-index, the results' identities are listed exactly (and
 # language versions across sub-indexes counted once); above, tantivy's cardinality estimate
 # (HyperLogLog, within about 1 %) is added.
@@ -161,6 +164,8 @@ def _schema(sub: str) -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     for name in _KEYWORDS:
         b.add_text_field(name, fast=name in _FAST, tokenizer_name="raw", index_option="basic")
+    # the symbols a passage cites, any number of them (the `cites:` filter, the facet)
+    b.add_text_field("cites", fast=True, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("year", indexed=True, fast=True)
     # numeric twins of the wording and the shown-once key: cardinality and terms
     # aggregations over numbers cost a fraction of those over strings
@@ -242,6 +247,8 @@ def _document(record: dict) -> tantivy.Document:
         value = record.get(name, "")
         if value:
             d.add_text(name, value)
+    for symbol in record.get("cites", ()):
+        d.add_text("cites", symbol)
     if record.get("year") is not None:
         d.add_integer("year", record["year"])
     d.add_unsigned("hash_id", _number(record["text_hash"]))
@@ -494,8 +501,9 @@ class Reader:
             s = self.searchers[sub]
             # One pass over the matches: facets, their number, and the estimates used when
             # they are too many to list.
-            spec = {name: {"terms": {"field": name, "size": DOC_FACET_SIZE if name == "doc_num"
-                                     else 1000}} for name in FACETS}
+            sizes = {"doc_num": DOC_FACET_SIZE, "cites": CITES_FACET_SIZE}
+            spec = {name: {"terms": {"field": name, "size": sizes.get(name, 1000)}}
+                    for name in FACETS}
             spec["_n"] = {"value_count": {"field": "hash_id"}}
             agg = s.aggregate(q, spec)
             n = int(agg["_n"]["value"])
@@ -513,7 +521,8 @@ class Reader:
             else:  # one estimate (HyperLogLog) only here: it cost more than all the facets
                 found = s.aggregate(q, {"k": {"cardinality": {"field": "fold_id"}}})
                 estimated += round(found["k"]["value"])
-        out = {key: dict(c.most_common()) for key, c in counts.items()}
+        out = {key: dict(c.most_common(CITES_FACET_SIZE if key == "cites" else None))
+               for key, c in counts.items()}
         return out, len(keys) + estimated
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
@@ -613,7 +622,7 @@ def _leaf(node, name: str, schema) -> tantivy.Query:
     """A term, phrase, prefix or fuzzy query on the sub-index's field `name`."""
     Q = tantivy.Query
     if isinstance(node, Term):
-        opt = "basic" if node.field in _KEYWORDS else "freq"
+        opt = "basic" if node.field in _KEYWORDS or node.field == "cites" else "freq"
         return Q.term_query(schema, name, node.text, index_option=opt)
     if isinstance(node, Prefix):
         return Q.regex_query(schema, name, re.escape(node.text) + ".*")

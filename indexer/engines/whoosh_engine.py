@@ -87,6 +87,9 @@ def passage_fields(doc: Document, p: Passage) -> dict:
     fields["text_neutral"] = p.text
     fields["text_exact"] = p.text
     fields[text_field(p.lang)] = p.text
+    if fields.get("cites"):
+        fields["cites_column"] = " ".join(fields["cites"]).encode()
+        fields["cites"] = " ".join(fields["cites"])
     return fields
 
 
@@ -144,6 +147,7 @@ def analyze(kind: str, text: str) -> list[str]:
 # engine re-scores its candidates with the same).
 BM25_B, BM25_K1 = bm25.B, bm25.K1
 FACETS = {"series": "series", "lang": "lang", "year": "year", "doc_id": "doc"}
+CITES_FACET_SIZE = 50  # the most cited documents in the `cites` facet (as tantivy's)
 
 
 class FieldBM25F(scoring.BM25F):
@@ -260,13 +264,19 @@ class Reader:
             col = columns[name]
             counted = Counter(col[d] for d in docnums)
             out[key] = {str(k): v for k, v in counted.most_common() if k not in (None, "")}
+        cited: Counter = Counter()
+        column = columns["cites_column"]
+        for d in docnums:
+            if column[d]:
+                cited.update(column[d].decode().split())
+        out["cites"] = dict(cited.most_common(CITES_FACET_SIZE))
         return out, len(shown)
 
     def _column_values(self) -> dict[str, list]:
         if self._columns is None:
             reader = self.searcher.reader()
             cols = {name: _column(reader, name)
-                    for name in (*FACETS, "text_hash", "work", "label_key")}
+                    for name in (*FACETS, "text_hash", "work", "label_key", "cites_column")}
             cols["_fold"] = [fold_key({"work": w, "label_key": k, "text_hash": h})
                              for w, k, h in zip(cols["work"], cols["label_key"],
                                                 cols["text_hash"], strict=True)]

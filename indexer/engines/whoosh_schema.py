@@ -16,7 +16,8 @@ from whoosh.analysis import (
     Tokenizer,
 )
 from whoosh.analysis.acore import Token
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import (
     FOLDED,
@@ -33,7 +34,7 @@ from indexer.query.planner import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 7  # 7: the exact field (quoted phrases) and symbol_key
+SCHEMA_VERSION = 8  # 7: the exact field (quoted phrases) and symbol_key; 8: cites
 __all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_field"]
 
 
@@ -137,6 +138,10 @@ def build_schema() -> Schema:
         "file": STORED,
         "url": STORED,
         "version": STORED,
+        # the symbols a passage cites (space-separated; symbols have no spaces): the
+        # `cites:` filter, and a column of them for the facet
+        "cites": KEYWORD(lowercase=False, scorable=False),
+        "cites_column": COLUMN(VarBytesColumn()),
     }
     for lang in STEMMED:
         fields[f"text_{lang}"] = TEXT(analyzer=language_analyzer(lang), phrase=True)

@@ -365,7 +365,17 @@ def _blocks_from_groups(blocks: list[list[str]]) -> list[Block]:
     return out
 
 
+# The enacting formula that opens a resolution's preamble: `The General Assembly,`, `Le
+# Conseil de sécurité,`, `La Asamblea General,` (OCR may break its words: `The General Ass
+# enxbly,`). A heading of its own; every other line ending in a comma is a clause going on.
+_ENACTING = re.compile(r"^(?:The|Le|La|El|Les|Los|Las)\s+[A-ZÀ-Þ][^,;.:]{2,60},\s*$")
+
+
 def _is_heading_group(group: list[str], text: str) -> bool:
+    if text.rstrip().endswith(",") and not _ENACTING.match(text):
+        # a short preambular clause (`Recalling its resolution 54/166 of 17 December
+        # 1999,`) is a paragraph, however short: as a heading its words left the passages
+        return False
     lab = line_label(text)
     if lab and lab[0] in ("objective", "goal", "article"):
         # `Objective 23: Strengthen international cooperation ... for` + continuation line

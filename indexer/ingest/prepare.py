@@ -17,8 +17,10 @@ from indexer.errors import IngestRefused
 from indexer.ingest import ocr_cache, parsers
 from indexer.ingest.metadata import infer_series, read_catalog
 from indexer.ingest.passages import split_passages
+from indexer.ingest.references import find_references
 from indexer.language import detect, document_language, passage_language
 from indexer.models import DocMeta, DocStatus, Document, Passage
+from indexer.symbols import adopted_as
 
 
 @dataclass
@@ -82,6 +84,9 @@ def prepare(path: Path, settings: Settings, catalog_meta: DocMeta | None = None,
     for p in passages:
         p.lang = passage_language(p.text, meta.lang, candidates, settings.passage_lang_min_chars)
         p.ocr = p.page in scanned
+    if settings.references:
+        # its own symbols are not references: its symbol and the one it was adopted as
+        find_references(passages, meta.lang, [meta.symbol, *adopted_as(meta.title)])
     doc = Document(doc_id=doc_id, sha256=sha, file=name, format=parsed.format, meta=meta,
                    passages=len(passages))
     return Prepared(doc, passages, parsed.warnings, data)

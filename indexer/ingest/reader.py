@@ -76,6 +76,7 @@ _RESULT_CLASSES = {
     ("indexer.models", "DocMeta"),
     ("indexer.models", "DocStatus"),  # Prepared.status (an enum is unpickled by its value)
     ("indexer.models", "Passage"),
+    ("indexer.models", "Reference"),
     ("indexer.errors", "IngestRefused"),
     ("indexer.errors", "ReaderStopped"),
     ("indexer.errors", "DiskFull"),

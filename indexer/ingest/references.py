@@ -31,6 +31,13 @@ l’Assemblée générale`) decides; a body whose symbols we do not know gives "
 own symbols, link targets (`https://undocs.org/…`) and running heads (`A/39/755 English`) are
 not references.
 
+Text recognised from paper is read with tolerance for its usual damage, where only a symbol or
+a number can stand: a comma or a space beside a slash, letters read for digits (`3I/72`,
+`A/C.I/39`), a footnote mark glued to an old session's document number (`A/39/2641`).
+
+`find_references(passages, …)` sets every passage's references as ingest does (`prepare`),
+each read with the paragraph that introduces it and the passage before it as context.
+
 Pure functions: the only I/O is reading the instruments table once.
 """
 
@@ -39,63 +46,21 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer import DATA_DIR
-from indexer.symbols import canonical
+from indexer.models import Passage, Reference
+from indexer.symbols import normalize_symbol, official_link
+
+__all__ = ["Reference", "clause_verbs", "extract", "find_references", "normalize_symbol",
+           "official_link", "with_context"]
 
 DATA_PATH = DATA_DIR / "instruments.json"
 
 
-@dataclass(frozen=True)
-class Reference:
-    """One citation of a UN document in a passage."""
-
-    text: str  # the words as they stand in the passage
-    start: int  # character offsets in the passage text: text == passage[start:end]
-    end: int
-    symbol: str  # normalize_symbol form (`A/RES/70/1`); "" when the symbol is not known
-    pinpoint: str = ""  # `para. 23`, `paras. 1-6`, `target 10.c`, `Goal 10`, `Objective 23`,
-    # `Article 14`, `annex V, para. 21`; "" when the whole document is cited
-    verb: str = ""  # clause verb, an English key: `recall`, `take note`, `call upon`; ""
-    verb_text: str = ""  # the clause verb as written: `Recalling also`, `Prenant note`
-    kind: str = "symbol"  # symbol | resolution | instrument | pinpoint
-
-    def to_json(self) -> dict:
-        return {"text": self.text, "start": self.start, "end": self.end,
-                "symbol": self.symbol, "pinpoint": self.pinpoint, "verb": self.verb,
-                "verb_text": self.verb_text, "kind": self.kind}
-
-
 # ------------------------------------------------------------------------------ symbols
-
-_OLD_PART = re.compile(r"^A/RES/(\d+)[A-D]\(((?:S-)?[IVXL]+)\)$")
-_PLURAL_PART = re.compile(r"\((?:PARTS|VOLS?\.)[^)]*\)|\(PART(?:[IVX]+)AND(?:PART)?[IVX]+\)")
-_RANGE = re.compile(r"/((?:SR|PV)\.\d+)-\d+$")
-
-
-@lru_cache(maxsize=65536)
-def normalize_symbol(symbol: str) -> str:
-    """The one form a symbol is compared and stored in: the index's `symbol_key`
-    (`indexer.symbols.canonical`: upper case, no spaces, `REV.1`), with three more rules:
-    an old-style resolution's part letter is dropped, as the document holds all its parts
-    (`A/RES/2200 A (XXI)` -> `A/RES/2200(XXI)`, as the corpus writes the UDHR's
-    `A/RES/217(III)`), a range of meeting records is its first (`A/C.2/39/SR.28-33` ->
-    `A/C.2/39/SR.28`), and a whole-set part (`(Parts I-V)`, `(vols. I-III)`) is dropped.
-    `S/RES/1325 (2000)` -> `S/RES/1325(2000)`; `A/73/12 (Part II)` -> `A/73/12(PARTII)`."""
-    key = canonical(unicodedata.normalize("NFKC", symbol).replace("\u2013", "-")).rstrip("*)")
-    if key.count("(") > key.count(")"):
-        key += ")"
-    key = _PLURAL_PART.sub("", key)
-    key = _OLD_PART.sub(r"A/RES/\1(\2)", key)
-    return _RANGE.sub(r"/\1", key)
-
-
-def official_link(symbol: str) -> str:
-    """The Official Document System link of a symbol (undocs.org resolves every language)."""
-    return f"https://undocs.org/{symbol}" if symbol else ""
-
 
 _ORGANS = (r"(?:A|E|S|ST|TD|UNEP|HRC|CCPR|CEDAW|CRC|CERD|CMW|ECE|ESCAP|FCCC|ICCD|CD|NPT|DP"
            r"|UNW|TRADE|SG)")
@@ -105,13 +70,17 @@ _ELEMENT = (r"(?:[A-Z]{1,6}(?:\.\d{1,4})?|\d{1,5}(?:-\d{1,3})?|[A-Z]{1,5}-?\d{1,
             r"(?:[A-Z]{1,5}\.)?\d{1,4}(?:-\d{1,4})?|[A-Za-z]{1,4}\.\d{1,3}(?:-\d{1,3})?)"
             r"(?:\s?\((?:[Pp]arts?|[Vv]ols?\.)\s?[IVX]+(?:\s?(?:-|and|to)\s?(?:[Pp]art\s)?[IVX]+)?\)|"
             r"\s?\((?:[IVXL]+|\d{4})\))?")
-_SYMBOL_BODY = rf"{_ORGANS}(?:/{_ELEMENT}){{1,7}}(?![\w/]|\.\w|-(?!{_ORGANS}/)\w)"
+# text recognised from paper puts a comma or a space beside a slash: `A,/39/525`, `A/39 /544`
+_SLASH = r"(?:,?/|\s/(?=\d)|/\s(?=\d))"
+_SYMBOL_BODY = rf"{_ORGANS}(?:{_SLASH}{_ELEMENT}){{1,7}}(?![\w/]|\.\w|-(?!{_ORGANS}/)\w)"
 _SYMBOL = re.compile(_SYMBOL_BODY)
 _SYMBOL_AFTER_DASH = re.compile(_SYMBOL_BODY)  # the second symbol of `A/49/765-S/1994/1399`
 _TWO_PARTS = re.compile(r"\s?\([Pp]arts?\s?([IVX]+)\s?(?:and|et|y)\s?(?:[Pp]art\s)?([IVX]+)\)$")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 # `A/39/755 English Page 7` and its OCR readings (`Englirh`, `Enqlieh`, `Engli sh`)
-_RUNNING_HEAD = re.compile(r"\s*\*?\s*(?:E[nr][gq]\s?[a-zI1]{0,3}\s?[a-z]{1,4}\b|Page\s+\d)")
+# (read from paper, the head's symbol may be split: `A/39 /7 55 English`)
+_RUNNING_HEAD = re.compile(r"\s*(?:\d{1,3}\s+)?\*?\s*(?:E[nr][gq]\s?[a-zI1]{0,3}\s?[a-z]{1,4}\b|"
+                           r"Page\s+\d)")
 _JOINT = re.compile(rf"-(?={_ORGANS}/)")
 _CONTINUATION = re.compile(
     r"(?:\s*,)?\s+(?:and|et|y)\s+(Corr|Add|Rev)\.\s?(\d{1,2})((?:\s+(?:and|et|y)\s+\d{1,2})*)")
@@ -147,15 +116,17 @@ _IN_REPORT = re.compile(r"(?:chap|sect|part)\.?\s+[\w.]+,\s*(?:[\w.]+,\s*)?$", r
 # ------------------------------------------------------------------------------ resolutions
 
 _KEYWORD = (r"(?P<kw>[Rr]esolutions?|[Dd]ecisions?|[Rr]ésolutions?|[Dd]écisions?|"
+            r"[Rr][ea][sa]olut[l1]ons?|"  # read from paper: `resolutlon`, `reaolution`
             r"[Rr]esoluci(?:ón|ones)|[Dd]ecisi(?:ón|ones))")
 _LETTERS = r"(?:\s?[A-Z](?:(?:\s?,\s?|\s+(?:and|to|et|à|y|a)\s+)[A-Z])*)(?![\w/])"
 _ITEM = (r"(?:(?P<special>E?S-\d{1,2}/\d{1,3})"
-         r"|(?P<sn>\d{1,4})\s?/\s?(?P<nn>\d{1,4})(?![\d/]|\.\d)(?P<letters>" + _LETTERS + r")?"
+         r"|(?P<sn>\d{1,4})(?:(?<=\d\d)[,.])?\s?/\s?(?P<nn>\d{1,4})(?![\d/]|\.\d)"
+         r"(?P<letters>" + _LETTERS + r")?"
          r"|(?P<rn>\d{1,4})(?P<rl>\s?[A-D])?\s?\((?P<roman>(?:S-)?[IVXL]{1,7})\)"
          r"|(?P<yn>\d{1,4})\s?\((?P<year>(?:19|20)\d\d)\))")
 _ITEM_RE = re.compile(_ITEM)
 # no lookbehind first: a pattern opening with a character class is scanned fast
-_KEYWORD_RE = re.compile(r"[RrDd][ée]?(?:solu|cisi)")
+_KEYWORD_RE = re.compile(r"[RrDd][ée]?(?:solu|cisi)|[Rr][ea][sa]olut")
 _BARE_SC = re.compile(r"[Rr]esolution\s+(\d{3,4})(?![\d/\w]|\s?\()")
 _FIRST = re.compile(
     _KEYWORD + r"(?P<gap>\s+(?:[Nn]os?\.\s*)?|,?\s+(?:including|in particular|notably|"
@@ -567,6 +538,28 @@ class _Hit:
     pinpoint: str = ""
 
 
+# Letters read for digits in text recognised from paper, where only a digit can stand: `3I/72`
+# and `L.4I` (I, l or | for 1), `4O0` (O for 0), `3g/162` (g for 9), `A/31/B` (B for 8),
+# `A/C.I/39` and `A/C.L/39` (the committee's number). The same length, so the offsets of what
+# is found hold.
+_OCR_DIGITS = (
+    (re.compile(r"(?<=\d)[Il|](?=[\d/),.;\s]|$)|(?<=[/.])[Il|](?=\d)"), "1"),
+    (re.compile(r"(?<=\d)O(?=\d)|(?<=/\d)O(?=[/)\s])"), "0"),
+    (re.compile(r"(?<=/\d)g(?=[/)\s.,])"), "9"),
+    (re.compile(r"(?<=/\d\d/)B(?=[/)\s.,;]|$)"), "8"),  # `A/31/B/Add.1`: B for 8
+    (re.compile(r"(?<=/[A-Z]\.)[IlL](?=/)"), "1"),
+    (re.compile(r"(?<=[A-Z]/)c(?=\.\d)"), "C"),
+)
+
+
+def _ocr_fold(text: str) -> str:
+    """`text` with the usual misreadings of digits in symbols and numbers set right (same
+    length)."""
+    for rx, digit in _OCR_DIGITS:
+        text = rx.sub(digit, text)
+    return text
+
+
 def _mask_urls(text: str) -> str:
     return _URL.sub(lambda m: " " * len(m.group(0)), text)
 
@@ -582,9 +575,13 @@ def _symbols(text: str, own: frozenset[str]) -> list[_Hit]:
         start, end = m.start(), m.start() + len(raw)
         if _RUNNING_HEAD.match(text, end):
             continue  # a page's running head: `A/39/755 English Page 7`
-        key = normalize_symbol(raw)
+        key = normalize_symbol(raw.replace(",/", "/") if ",/" in raw else raw)
         if not _complete(key):
             continue
+        glued = _GLUED_NOTE.match(key)
+        if glued:  # `A/39/2641`: document 264 and its footnote mark 1
+            key, raw = glued.group(1), raw[:-1]
+            end -= 1
         j = _JOINT.match(text, end)
         if j:  # `A/49/765-S/1994/1399`: one document with two symbols
             other = _SYMBOL_AFTER_DASH.match(text, end + 1)
@@ -617,6 +614,12 @@ def _symbols(text: str, own: frozenset[str]) -> list[_Hit]:
     return hits
 
 
+# Until 1992 the Assembly's sessions had fewer than a thousand documents each: a four-digit
+# document number there is a number and its footnote mark, glued when the text was read from
+# paper (`A/39/2641` is A/39/264 and note 1).
+_GLUED_NOTE = re.compile(r"^(A/(?:3[1-9]|4[0-7])/[1-9]\d{2})\d$")
+
+
 def _complete(key: str) -> bool:
     """A whole document symbol, not its session (`A/39`, `A/C.2/39`, `E/1984`) or a bare
     organ and number (`A/3`): a two-element symbol is one of the old four- or five-digit
@@ -624,6 +627,8 @@ def _complete(key: str) -> bool:
     parts = key.split("/")
     if len(parts) == 2:
         return re.fullmatch(r"\d{4,5}(?:\(.*\))?", parts[1]) is not None
+    if re.fullmatch(r"[A-Z]", parts[-1]):  # cut short where the text was misread: `A/31/B`
+        return False
     return not re.fullmatch(r"(?:[A-Z]+/)+(?:[A-Z]{1,4}\.\d{1,2}/)?(?:\d{1,2}|(?:19|20)\d\d)", key)
 
 
@@ -864,6 +869,8 @@ def extract(text: str, lang: str = "en", own_symbols: frozenset[str] = frozenset
     own = _normalized(frozenset(own_symbols))
     low = text.lower()
     masked = _mask_urls(text) if ("http" in low or "www." in low) else text
+    if "/" in masked:
+        masked = _ocr_fold(masked)
     hits = _symbols(masked, own) if "/" in text else []
     if "resolu" in low or "résolu" in low or "decisi" in low or "décisi" in low:
         hits += [h for h in _resolutions(masked, context) if h.symbol not in own or not h.symbol]
@@ -906,3 +913,30 @@ def _dedupe(hits: list[_Hit]) -> list[_Hit]:
         same.append(h)
         out.append(h)
     return out
+
+
+_PARENT = re.compile(r"\s?\([^()]*\)$")
+
+
+def with_context(passages: list[Passage]) -> Iterator[tuple[Passage, str]]:
+    """Each passage with the text ingest gives `extract` as its context: the paragraph that
+    introduces it (`16` for `16(a)`, `21(b)` for `21(b)(ii)`) and the passage before it (the
+    year of a bare Security Council number, whose `objective 23` it is)."""
+    by_label: dict[str, str] = {}
+    previous = ""
+    for p in passages:
+        parent = _PARENT.sub("", p.label) if p.label.endswith(")") else ""
+        lead = by_label.get(parent, "") if parent and parent != p.label else ""
+        yield p, (lead + "\n" + previous).strip() if lead != previous else previous
+        by_label[p.label] = p.text
+        previous = p.text
+
+
+def find_references(passages: list[Passage], default_lang: str = "en",
+                    own_symbols: Iterable[str] = ()) -> None:
+    """Set each passage's `references` (ingest: `prepare`), read in its own language (the
+    document's when it has none), with the document's own symbols left out: its symbol and
+    the resolution it was adopted as."""
+    own = frozenset(s for s in own_symbols if s)
+    for p, context in with_context(passages):
+        p.references = extract(p.text, p.lang or default_lang, own, context=context)

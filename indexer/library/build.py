@@ -18,12 +18,14 @@ from indexer.config import Settings
 from indexer.ingest import reader
 from indexer.ingest.metadata import catalogs_in
 from indexer.ingest.prepare import Prepared, corpus_files
+from indexer.ingest.references import find_references
 from indexer.library.recording import FileOutcome, Report, record
 from indexer.library.twins import fold_format_twins
 from indexer.models import DocStatus, Document, Passage
 from indexer.search import lexicon
-from indexer.storage import store
+from indexer.storage import refs, store
 from indexer.storage.locking import write_lock
+from indexer.symbols import adopted_as
 
 
 def build(corpus: Path, settings: Settings, *, workers: int | None = None,
@@ -69,7 +71,9 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
                         if kept:
                             yield kept.document, kept.passages
                     if old is not None:
-                        yield from _carry_over(old, st, seen)
+                        # references of an older store's documents are found from their text
+                        again = bool(settings.references) and not refs.found_in_all(old)
+                        yield from _carry_over(old, st, seen, again)
 
                 ix.add_documents(stored(), clear=True, procs=index_procs)
                 with st.transaction():
@@ -80,6 +84,8 @@ def build(corpus: Path, settings: Settings, *, workers: int | None = None,
                     if old is not None:
                         st.copy_history_from(old)
                         st.copy_aliases_from(old)
+                    if settings.references:  # every document's were looked for
+                        refs.mark_found_in_all(st)
             os.sync()  # originals, SQLite and index files on disk before the switch
             store.publish_generation(data_dir, gen)
         except BaseException as exc:
@@ -122,8 +128,8 @@ def _keep_staff_changes(old: store.Store, item: Prepared) -> None:
         item.status = before.status
 
 
-def _carry_over(old: store.Store, st: store.Store,
-                seen: set[str]) -> Iterator[tuple[Document, list[Passage]]]:
+def _carry_over(old: store.Store, st: store.Store, seen: set[str],
+                find: bool = False) -> Iterator[tuple[Document, list[Passage]]]:
     """Documents staff added (upload, `add`, revisions) are not in the corpus folder: a
     rebuild copies them from the previous generation instead of losing them."""
     for doc in old.documents(None):
@@ -131,6 +137,9 @@ def _carry_over(old: store.Store, st: store.Store,
             continue
         seen.add(doc.sha256)
         passages = old.passages(doc.doc_id)
+        if find:  # kept by a store older than references: found from the stored text
+            find_references(passages, doc.meta.lang, [doc.meta.symbol,
+                                                      *adopted_as(doc.meta.title)])
         status = doc.status
         if status in (DocStatus.ACTIVE, DocStatus.PENDING):
             status = DocStatus.PENDING

@@ -9,9 +9,11 @@ from pathlib import Path
 from indexer import engines
 from indexer.config import Settings
 from indexer.errors import IndexOutOfDate
+from indexer.ingest.references import find_references
 from indexer.library.writing import writing
 from indexer.models import DocStatus, Document
-from indexer.storage import store
+from indexer.storage import refs, store
+from indexer.symbols import adopted_as
 
 
 def recover_pending(gen: Path, st: store.Store) -> list[str]:
@@ -52,6 +54,7 @@ class CheckResult:
     # files no document refers to (originals of none, temporary files of interrupted writes,
     # generations a killed build left), as paths under the data directory; removed on repair
     stray: list[str] = field(default_factory=list)
+    references: int = 0  # references found in a store made before they were kept
 
 
 def check(settings: Settings, repair: bool = True) -> CheckResult:
@@ -72,6 +75,10 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
             if not repair:
                 raise
             ix, in_index = None, {}
+        found = 0
+        if repair and settings.references and not refs.found_in_all(st):
+            found = find_stored_references(st)  # a store older than references
+            ix = None  # … and its index lacks their `cites`: rebuilt below
         expected = {d.doc_id: d for d in [*st.documents(DocStatus.ACTIVE), *pending]}
         missing = [d for d, doc in expected.items() if in_index.get(d) != doc.passages]
         orphans = [d for d in in_index if d not in expected]
@@ -89,4 +96,20 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
         if repair:
             store.remove_stray(stray)
     return CheckResult(n_docs, n_pass, missing, orphans, repaired,
-                       [str(p.relative_to(data_dir)) for p in stray])
+                       [str(p.relative_to(data_dir)) for p in stray], found)
+
+
+def find_stored_references(st: store.Store) -> int:
+    """Find the references of every stored document from its stored passages (no file is
+    read again), as ingest does; returns how many. For stores made before references were
+    kept."""
+    total = 0
+    for doc in st.documents(None):
+        passages = st.passages(doc.doc_id)
+        find_references(passages, doc.meta.lang,
+                        [doc.meta.symbol, *adopted_as(doc.meta.title)])
+        with st.transaction():
+            total += refs.replace_references(st, passages)
+    with st.transaction():
+        refs.mark_found_in_all(st)
+    return total

@@ -12,11 +12,12 @@ from indexer import analysis
 from indexer.language import detect, script_language, stopword_scores
 from indexer.query.thesaurus import load_thesaurus
 
-_FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc):("[^"]*"|\S+)', re.I)
+_FILTER_RE = re.compile(r'(?<!\S)(lang|series|year|symbol|doc|cites):("[^"]*"|\S+)', re.I)
 
 
 def split_filters(q: str) -> tuple[str, dict[str, str]]:
-    """Pull `lang:fr series:GCM year:2018 symbol:A/73/L.66 doc:ID` out of the query text."""
+    """Pull `lang:fr series:GCM year:2018 symbol:A/73/L.66 doc:ID cites:A/RES/70/1` out of
+    the query text."""
     found: dict[str, str] = {}
 
     def take(m: re.Match) -> str:

@@ -36,7 +36,7 @@ from indexer.query.plan import (
     and_,
     or_,
 )
-from indexer.symbols import canonical
+from indexer.symbols import canonical, normalize_symbol
 from indexer.text import join_broken_words, normalize_text
 
 Analyze = Callable[[str, str], list[str]]
@@ -369,7 +369,7 @@ def check_filters(values: dict[str, str], languages: list[str]) -> None:
 
 
 def filters(values: dict[str, str]) -> Node | None:
-    """The selection the request's filters make (lang, series, year, doc, symbol)."""
+    """The selection the request's filters make (lang, series, year, doc, symbol, cites)."""
     parts: list[Node] = []
     if values.get("lang"):
         parts.append(or_([Term("lang", x.strip().lower())
@@ -383,6 +383,9 @@ def filters(values: dict[str, str]) -> Node | None:
         parts.append(Term("doc_id", values["doc"]))
     if values.get("symbol"):  # any case and spacing: the canonical keyword
         parts.append(Term("symbol_key", canonical(values["symbol"])))
+    if values.get("cites"):  # passages citing any of these documents (comma-separated)
+        parts.append(or_([Term("cites", normalize_symbol(x.strip()))
+                          for x in values["cites"].split(",") if x.strip()]))
     return and_(parts) if parts else None
 
 

@@ -43,7 +43,7 @@ from indexer.query.plan import (
 )
 from indexer.query.planner import Planner, check_filters, field_kind, filters, text_field
 from indexer.query.thesaurus import load_thesaurus
-from indexer.search import reading, suggest
+from indexer.search import citing, reading, suggest
 from indexer.search.highlight import mark_spans, snippet
 from indexer.search.lexicon import Lexicon, lexicon_path
 from indexer.search.ranking import (
@@ -76,6 +76,7 @@ class SearchRequest:
     year: str = ""  # "2018" or "2015-2018"
     doc: str = ""
     symbol: str = ""
+    cites: str = ""  # passages citing these documents (symbols, comma-separated)
     page: int = 1
     per_page: int = 10
     sort: str = "relevance"  # or "date"
@@ -128,6 +129,7 @@ class SearchService:
         self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
         self._epoch = 0
         self._lexicon: Lexicon | None = None
+        self._counted: tuple = (None, 0)  # (index state, passages in search): `wording`
 
     # -- opening
     def _open(self):
@@ -231,10 +233,12 @@ class SearchService:
             text = f"{text} {topic_text}".strip()
             qlang = qlang or req.lang or "en"
         wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
-                  "symbol": req.symbol}
+                  "symbol": req.symbol, "cites": req.cites}
         for k, v in extra.items():
             wanted[k] = wanted[k] or v
         check_filters(wanted, self.settings.language_list)
+        if wanted["cites"]:  # a text is cited by any of its symbols (draft, adoption)
+            wanted["cites"] = ",".join(sorted(self._cited_as(wanted["cites"])))
         flt = filters(wanted)
         if req.same_language and qlang:
             same = Term("lang", qlang)
@@ -410,6 +414,38 @@ class SearchService:
                 if f["text_hash"] != fields.get("text_hash")]
         return hits[:limit]
 
+    def wording(self, texts: list[str]) -> list[dict[str, float]]:
+        """Each text's words (the neutral field's terms) with their weight in the index
+        (idf: a word most passages have weighs little); words no passage has are left out."""
+        module, rd = self._reader()
+        key = (self._gen, self._epoch)
+        if self._counted[0] != key:  # the passages in search, counted once per state
+            with self.store() as st:
+                self._counted = (key, max(1, st.counts()[1]))
+        n = self._counted[1]
+        out = []
+        for text in texts:
+            weights = {}
+            for term in set(module.analyze(analysis.NEUTRAL, text)):
+                df = rd.doc_frequency("text_neutral", term)
+                if df:
+                    weights[term] = log(1 + n / df)
+            out.append(weights)
+        return out
+
+    def like_text(self, weights: dict[str, float], doc_ids: list[str],
+                  limit: int = 5) -> list[Hit]:
+        """Passages of the documents `doc_ids` worded most like a text, from its most
+        distinctive words (`weights`, from `wording`): more like this across two works."""
+        if not weights or not doc_ids:
+            return []
+        module, rd = self._reader()
+        terms = [t for _w, t in sorted(((w, t) for t, w in weights.items()), reverse=True)
+                 [:2 * MLT_TERMS]]
+        q = filtered(Or(tuple(Term("text_neutral", t) for t in terms)),
+                     Or(tuple(Term("doc_id", d) for d in doc_ids)))
+        return [self._hit(module, f, score, {}) for f, score in unique(rd.search(q, limit))]
+
     def _hit(self, module, f: dict, score: float, terms: dict[str, set[str]]) -> Hit:
         """A hit from stored fields; `terms` (field -> query terms) mark the snippet."""
         passage = passage_from_record(f)
@@ -425,6 +461,20 @@ class SearchService:
                    "paragraph": c.get("label", "")} for c in f.get("_copies", [])]
         return Hit(passage=passage, document=document, score=score,
                    snippet=snippet(passage.text, spans), copies=copies)
+
+    # -- cross-references (indexer/search/citing.py)
+    def resolver(self, st: store.Store) -> citing.Resolver:
+        """Resolution of the references of an open store against the documents in search,
+        with the lineage of the catalog (corpus_dir/catalog.toml) where there is one."""
+        return citing.Resolver(st, Path(self.settings.corpus_dir) / "catalog.toml")
+
+    def _cited_as(self, values: str) -> set[str]:
+        """The symbols a `cites:` filter stands for: each typed one, and those of the same
+        text (`A/73/L.66` is also cited as `A/RES/73/195`)."""
+        with self.store() as st:
+            resolver = self.resolver(st)
+            return {s for v in values.split(",") if v.strip()
+                    for s in resolver.equivalent(v.strip())}
 
     # -- reading the store
     def get_passage(self, passage_id: str) -> tuple[Passage, Document]:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.errors import IndexOutOfDate, NotFound, PassageMoved
-from indexer.models import DocMeta, DocStatus, Document, Passage
+from indexer.models import DocMeta, DocStatus, Document, Passage, Reference
 
 STORE_VERSION = 2
 STORE_FILE = "store.sqlite3"
@@ -91,6 +91,24 @@ CREATE TABLE IF NOT EXISTS passage_aliases (
     alias TEXT PRIMARY KEY,
     passage_id TEXT NOT NULL
 );
+-- the UN documents each passage cites, found when its file was read (issue 23): kept here so
+-- that they are resolved against the index as it is now, without reading the file again
+CREATE TABLE IF NOT EXISTS refs (
+    passage_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,           -- order in the passage
+    start_at INTEGER NOT NULL,    -- the words' offsets in the passage text
+    end_at INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    symbol TEXT NOT NULL,         -- normalize_symbol form; '' when not known
+    pinpoint TEXT NOT NULL,
+    verb TEXT NOT NULL,
+    verb_text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (passage_id, n)
+);
+CREATE INDEX IF NOT EXISTS refs_symbol ON refs(symbol, pinpoint);
+CREATE INDEX IF NOT EXISTS refs_doc ON refs(doc_id);
 CREATE TABLE IF NOT EXISTS refusals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file TEXT NOT NULL,
@@ -342,6 +360,11 @@ class Store:
             [(p.passage_id, p.doc_id, p.ordinal, p.label, p.section, p.page, p.page_label,
               p.lang, p.text, int(p.ocr)) for p in passages],
         )
+        self.db.executemany(
+            "INSERT INTO refs(passage_id, doc_id, n, start_at, end_at, text, symbol, pinpoint,"
+            " verb, verb_text, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(p.passage_id, p.doc_id, n, r.start, r.end, r.text, r.symbol, r.pinpoint, r.verb,
+              r.verb_text, r.kind) for p in passages for n, r in enumerate(p.references)])
 
     def set_alternate(self, doc_id: str, primary: str) -> None:
         """`doc_id` is `primary`'s text in another format (status 'alternate')."""
@@ -418,7 +441,13 @@ class Store:
     def passages(self, doc_id: str) -> list[Passage]:
         rows = self.db.execute("SELECT * FROM passages WHERE doc_id=? ORDER BY ordinal",
                                (doc_id,))
-        return [_passage(r) for r in rows]
+        out = [_passage(r) for r in rows]
+        by_id = {p.passage_id: p for p in out}
+        for r in self.db.execute("SELECT * FROM refs WHERE doc_id=? ORDER BY passage_id, n",
+                                 (doc_id,)):
+            if r["passage_id"] in by_id:
+                by_id[r["passage_id"]].references.append(reference(r))
+        return out
 
     def get_passage(self, passage_id: str) -> Passage:
         """The passage; PassageMoved (a NotFound) when a rebuild gave its text another id."""
@@ -430,7 +459,10 @@ class Store:
             if alias is not None:
                 raise PassageMoved(passage_id, alias["passage_id"])
             raise NotFound(f"no passage with id {passage_id!r}")
-        return _passage(row)
+        p = _passage(row)
+        p.references = [reference(r) for r in self.db.execute(
+            "SELECT * FROM refs WHERE passage_id=? ORDER BY n", (passage_id,))]
+        return p
 
     def copy_aliases_from(self, other: Store) -> int:
         """After a rebuild: each passage id of the older generation that is gone but whose
@@ -509,6 +541,13 @@ def _document(row: sqlite3.Row) -> Document:
 def _words(text: str) -> str:
     """A passage's wording with case, spacing and punctuation ignored."""
     return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def reference(row: sqlite3.Row) -> Reference:
+    """A `refs` row as the Reference ingest found."""
+    return Reference(text=row["text"], start=row["start_at"], end=row["end_at"],
+                     symbol=row["symbol"], pinpoint=row["pinpoint"], verb=row["verb"],
+                     verb_text=row["verb_text"], kind=row["kind"])
 
 
 def _passage(row: sqlite3.Row) -> Passage:
