@@ -41,8 +41,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from indexer import analysis
-from indexer.engines import bm25
-from indexer.engines.records import fold_key, passage_record
+from indexer.engines import analysed, bm25
+from indexer.engines.records import ANALYSED, fold_key, passage_record
 from indexer.errors import IndexOutOfDate
 from indexer.models import Document, Passage
 from indexer.query.plan import (
@@ -64,7 +64,7 @@ from indexer.query.plan import (
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (open_index refuses it with a message saying so).
-SCHEMA_VERSION = 7  # 7: the exact field (quoted phrases) and symbol_key
+SCHEMA_VERSION = 8  # 8: each passage's analysis stored (engines/analysed.py)
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
@@ -174,6 +174,8 @@ def _schema(sub: str) -> tantivy.Schema:
                      index_option="position")
     b.add_text_field("title", tokenizer_name="ds_neutral", index_option="freq")
     b.add_bytes_field("payload", stored=True, indexed=False)
+    # the passage's terms, ready for re-scoring, fusion and highlighting (analysed.py)
+    b.add_bytes_field("analysis", stored=True, indexed=False)
     return b.build()
 
 
@@ -256,6 +258,7 @@ def _document(record: dict) -> tantivy.Document:
     if record.get("title"):
         d.add_text("title", record["title"])
     d.add_bytes("payload", orjson.dumps(record))
+    d.add_bytes("analysis", analysed.encode(record, analyze).encode("utf-8"))
     return d
 
 
@@ -425,8 +428,11 @@ class Reader:
             if len(self._candidates) >= CANDIDATES_CACHED:
                 self._candidates.clear()
             # orjson: decoding the stored records was a tenth of a search's time with json
-            record = orjson.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
-            c = self._candidates[key] = bm25.Candidate(record, analyze)
+            doc = self.searchers[sub].doc(addr)
+            record = orjson.loads(doc.get_first("payload"))
+            stored = analysed.decode(doc.get_first("analysis").decode("utf-8"), record)
+            record[ANALYSED] = stored
+            c = self._candidates[key] = bm25.Candidate(record, analyze, stored)
         return c
 
     def _fields(self, sub: str, addr) -> dict:

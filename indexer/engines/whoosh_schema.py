@@ -29,11 +29,11 @@ from indexer.analysis import (
     stemmer,
     stopwords,
 )
-from indexer.query.planner import text_field
+from indexer.query.fields import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 7  # 7: the exact field (quoted phrases) and symbol_key
+SCHEMA_VERSION = 8  # 8: each passage's analysis stored (engines/analysed.py)
 __all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_field"]
 
 
@@ -121,6 +121,7 @@ def build_schema() -> Schema:
         "ocr": STORED,  # recognised by OCR from a scanned page
         "lang": ID(stored=True, sortable=True),
         "content": STORED,  # the passage text as shown
+        "analysis": STORED,  # its terms, ready for re-scoring and highlighting (analysed.py)
         "text_hash": ID(stored=True, sortable=True),  # collapses identical passages
         "text_neutral": TEXT(analyzer=neutral_analyzer(), phrase=False),
         "text_exact": TEXT(analyzer=exact_analyzer(), phrase=True),

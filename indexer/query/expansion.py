@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 from indexer.query import syntax as syn
+from indexer.query.fields import OTHER_FIELD, text_field
 from indexer.query.plan import And, AndNot, Filter, MatchNone, Node, Or, Part, Term, and_, or_
-from indexer.query.planner import Planner, text_field
+from indexer.query.planner import Planner
 from indexer.query.thesaurus import load_thesaurus, tokenize
 
 EXPANSION_TERMS_PER_LANG = 4  # per concept: official wording first; the rest are variants
@@ -34,12 +35,12 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
     used: dict[str, list[str]] = {}
     per_lang: dict[str, list] = {}
     parts: dict[str, list[Part]] = {}
-    for matched, concept_terms, n_equiv, quoted in _concepts(text, qlang):
+    for matched, concept_terms, n_equiv, quoted in concepts_named(text, qlang):
         span = set(matched)
         covers = frozenset(i for i, toks in enumerate(typed_tokens) if toks and toks <= span)
         for lang, terms in concept_terms.items():
             fieldname = text_field(lang)
-            if fieldname == "text_other":
+            if fieldname == OTHER_FIELD:
                 continue
             alternatives = []
             words_of: list[frozenset] = []
@@ -71,7 +72,7 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
     return queries, used, parts
 
 
-def _concepts(text: str, qlang: str):
+def concepts_named(text: str, qlang: str):
     """(matched words, terms by language, equivalents, quoted) of the concepts the query
     names. A quoted phrase names a concept only when it is the concept's term, all of it
     (`"local authorities"`; not `"support local authorities in the identification"`, whose

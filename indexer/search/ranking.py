@@ -7,7 +7,7 @@ an index.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,7 +75,7 @@ def top_with_prior(fetch: Callable[[int, int], Ranked], n: int,
         batch *= 2
 
 
-def share(have: set, parts: list[Part], n_words: int) -> float:
+def share(have: Container, parts: list[Part], n_words: int) -> float:
     """The share of the typed words a passage with the (field, term) pairs `have` stands
     for (a concept's variant wording counts its weight of the concept's words)."""
     covered: dict[int, float] = {}
@@ -87,7 +87,7 @@ def share(have: set, parts: list[Part], n_words: int) -> float:
 
 
 def fuse(lists: list[tuple[Ranking, Ranked]], n: int, n_words: int,
-         matched: Callable[[dict], set] | None) -> Ranked:
+         matched: Callable[[dict], Container] | None) -> Ranked:
     """Reciprocal-rank fusion of the typed words' ranking and each other language's
     expansion ranking, so that the best passages in the query's language and the best in
     each other language all reach the first page. Summing BM25 scores instead let a long
@@ -136,9 +136,22 @@ def _wording(content: str, label: str) -> str:
 
 
 @lru_cache(maxsize=5_000)
-def _shingles(text: str) -> frozenset:
+def _shingles(text: str) -> tuple[frozenset[int], tuple[int, ...]]:
+    """A wording's word 3-shingles (each as its hash: set operations on numbers are several
+    times faster than on tuples of words, and within a process two different shingles of
+    two passages share a 64-bit hash about never), and the prefix of them the near-copy
+    test indexes (see unique)."""
     words = text.split()
-    return frozenset(zip(words, words[1:], words[2:], strict=False)) or frozenset([tuple(words)])
+    found = frozenset(map(hash, zip(words, words[1:], words[2:], strict=False)))
+    if not found:
+        found = frozenset([hash(tuple(words))])
+    size = len(found)
+    # Two wordings whose Jaccard is NEAR_DUPLICATE or more share at least
+    # floor(NEAR_DUPLICATE * size) shingles, so they share one among the first
+    # size - that + 1 of each in any fixed order (prefix filtering, Chaudhuri et al. 2006):
+    # only those are indexed and looked up.
+    keep = size - max(1, int(NEAR_DUPLICATE * size)) + 1
+    return found, tuple(sorted(found)[:keep])
 
 
 def unique(ranked: Ranked, limit: int | None = None) -> Ranked:
@@ -146,29 +159,44 @@ def unique(ranked: Ranked, limit: int | None = None) -> Ranked:
     above into it: a document indexed twice or extracted twice, a heading repeated in a list
     under another label, a paragraph a later resolution repeats. The folded passages are
     kept in the survivor's fields as `_copies` (see Hit.copies). Stops once `limit`
-    passages are kept."""
+    passages are kept.
+
+    A passage folds into the first passage kept above whose shingles it overlaps that much,
+    among the first NEAR_DUPLICATE_DEPTH kept. Comparing each with all of those before it
+    was most of the ranking's time; only those sharing a shingle of the prefixes (see
+    _shingles) can overlap that much, and only they are compared."""
     first: dict[str, int] = {}  # wording -> its place in `out`
     compared: list[tuple[int, frozenset, int]] = []  # (shingle count, shingles, place)
+    by_prefix: dict[int, list[int]] = {}  # a prefix shingle -> the compared holding it
     out: Ranked = []
     for fields, score in ranked:
         key = wording(fields)
         place = first.get(key)
         if place is None and len(compared) < NEAR_DUPLICATE_DEPTH:
-            shingles = fields.get("_shingles")
-            if shingles is None:  # kept: fusion folds the same passages again
-                shingles = fields["_shingles"] = _shingles(key)
+            held = fields.get("_shingles")
+            if held is None:  # kept: fusion folds the same passages again
+                held = fields["_shingles"] = _shingles(key)
+            shingles, prefix = held
             size = len(shingles)
-            # Jaccard >= NEAR_DUPLICATE needs the smaller set to be at least that share of
-            # the larger, so most pairs are ruled out by size before a (C) set intersection.
-            for other_size, other, i in compared:
+            best = None
+            for j in {j for sh in prefix for j in by_prefix.get(sh, ())}:
+                other_size, other, _place = compared[j]
+                # Jaccard >= NEAR_DUPLICATE needs the smaller set to be at least that share
+                # of the larger, so most pairs are ruled out by size before intersecting.
                 if NEAR_DUPLICATE * max(size, other_size) > min(size, other_size):
+                    continue
+                if best is not None and j > best:
                     continue
                 n = len(shingles & other)
                 if n >= NEAR_DUPLICATE * (size + other_size - n):
-                    place = i
-                    break
-            if place is None:
+                    best = j
+            if best is not None:
+                place = compared[best][2]
+            else:
+                j = len(compared)
                 compared.append((size, shingles, len(out)))
+                for sh in prefix:
+                    by_prefix.setdefault(sh, []).append(j)
         if place is not None:
             kept = out[place][0]
             listed = kept.setdefault("_copies", [])
