@@ -31,7 +31,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +45,14 @@ from indexer.engines import analysed, bm25
 from indexer.engines.records import ANALYSED, fold_key, passage_record
 from indexer.errors import IndexOutOfDate
 from indexer.models import Document, Passage
+from indexer.query.fields import (
+    EXACT_FIELD,
+    KEYWORD_FIELDS,
+    LANGUAGE_FIELDS,
+    NEUTRAL_FIELD,
+    OTHER_FIELD,
+    TITLE_FIELD,
+)
 from indexer.query.plan import (
     And,
     AndMaybe,
@@ -68,8 +76,7 @@ SCHEMA_VERSION = 8  # 8: each passage's analysis stored (engines/analysed.py)
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
-_KEYWORDS = ("passage_id", "doc_id", "lang", "series", "symbol", "symbol_key", "work",
-             "label_key", "text_hash")
+_KEYWORDS = KEYWORD_FIELDS
 _FAST = ("doc_id", "lang", "series")  # facets; totals count hash_id/fold_id
 # aggregated field -> facet name; documents are counted by a numeric twin of doc_id (a
 # terms aggregation over thousands of distinct strings cost ten times one over numbers)
@@ -185,6 +192,7 @@ class Handle:
     path: Path
     subs: dict[str, tantivy.Index]
     schemas: dict[str, tantivy.Schema]
+    doc_ids: dict[int, str] = field(default_factory=dict)  # Reader._doc_id
 
     def stamp(self) -> tuple:
         """Changes whenever a sub-index commits (tantivy rewrites its meta.json)."""
@@ -365,22 +373,37 @@ class Reader:
         self.searchers = {sub: ix.searcher() for sub, ix in handle.subs.items()}
         self.live = [sub for sub, s in self.searchers.items() if s.num_docs]
         self._memo: dict[tuple[int, str], tuple] = {}  # see _translate
-        self._doc_ids: dict[int, str] = {}
+        self._doc_ids = handle.doc_ids  # doc_num -> doc_id (see _doc_id)
         self._vocab: dict[tuple, object] = {}  # see _vocabulary
         self._field_stats: dict[str, tuple[int, float]] = {}
         self._candidates: dict[tuple, bm25.Candidate] = {}
         self._scored: tuple | None = None  # (plan, scorer, {candidate: score}); _rescored
 
     def _doc_id(self, number: int) -> str:
-        """The doc_id behind a doc_num (the map is made once per reader)."""
+        """The doc_id behind a doc_num: the map is the index handle's, kept across readers
+        (a doc_num is its doc_id's hash, so an entry never changes) and made again only when
+        a number is missing (documents added since)."""
+        found = self._doc_ids.get(int(number))
+        if found is None:
+            self._map_doc_ids()
+            found = self._doc_ids[int(number)]
+        return found
+
+    def _map_doc_ids(self) -> None:
+        for s in self.searchers.values():
+            if s.num_docs:
+                agg = s.aggregate(tantivy.Query.all_query(),
+                                  {"d": {"terms": {"field": "doc_id", "size": 1_000_000}}})
+                self._doc_ids.update((_number(b["key"]), b["key"])
+                                     for b in agg["d"]["buckets"])
+
+    def warm(self) -> None:
+        """The statistics of every text field and the map of documents' numbers, read now
+        rather than by the first searches."""
+        for fieldname in (*LANGUAGE_FIELDS, NEUTRAL_FIELD, EXACT_FIELD, TITLE_FIELD):
+            self.field_stats(fieldname)
         if not self._doc_ids:
-            for s in self.searchers.values():
-                if s.num_docs:
-                    agg = s.aggregate(tantivy.Query.all_query(),
-                                      {"d": {"terms": {"field": "doc_id", "size": 1_000_000}}})
-                    self._doc_ids.update((_number(b["key"]), b["key"])
-                                         for b in agg["d"]["buckets"])
-        return self._doc_ids[int(number)]
+            self._map_doc_ids()
 
     def up_to_date(self) -> bool:
         return self.handle.stamp() == self._stamp
@@ -575,7 +598,7 @@ def _average_length(searcher, schema, sub: str, name: str) -> float:
     """A field's average length in a sub-index as tantivy's BM25 has it (its total terms
     over the sub-index's passages), read from tantivy's explanation of a term query on a
     passage holding the term; 0.0 when no passage has the field."""
-    kind = (analysis.EXACT if name == "text_exact"
+    kind = (analysis.EXACT if name == EXACT_FIELD
             else analysis.NEUTRAL if name != "text" or sub == "other" else sub)
     sample = searcher.search(tantivy.Query.all_query(), 50).hits
     for _score, addr in sample:
@@ -606,7 +629,7 @@ def _field_in(fieldname: str, sub: str) -> str:
     """The sub-index's field for a plan field ("" when the sub-index has none)."""
     if fieldname in _TEXT_FIELDS:
         return "text" if _TEXT_FIELDS[fieldname] == sub else ""
-    if fieldname == "text_other":
+    if fieldname == OTHER_FIELD:
         return "text" if sub == "other" else ""
     return fieldname
 

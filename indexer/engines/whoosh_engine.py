@@ -235,6 +235,10 @@ class Reader:
     def up_to_date(self) -> bool:
         return self.searcher.up_to_date()
 
+    def warm(self) -> None:
+        """The facet columns, read now rather than by the first search."""
+        self._column_values()
+
     def close(self) -> None:
         self.searcher.close()
 
