@@ -99,7 +99,10 @@ RESCORE = True
 # it keeps (copies and language versions fold), so deep pages and exports are ranked by
 # our BM25 too.
 RESCORE_DEPTH = 100
-CANDIDATES_CACHED = 5000  # records with their analysis a reader keeps (then starts over)
+# Records with their analysis a reader keeps: the last CANDIDATES_CACHED read, and up to as
+# many read before them (Reader._candidate). Starting over empty when full made a server
+# answering varied requests read most candidates again.
+CANDIDATES_CACHED = 5000
 
 
 def index_dir(gen_dir: Path) -> Path:
@@ -377,6 +380,7 @@ class Reader:
         self._vocab: dict[tuple, object] = {}  # see _vocabulary
         self._field_stats: dict[str, tuple[int, float]] = {}
         self._candidates: dict[tuple, bm25.Candidate] = {}
+        self._older: dict[tuple, bm25.Candidate] = {}  # the generation before
         self._scored: tuple | None = None  # (plan, scorer, {candidate: score}); _rescored
 
     def _doc_id(self, number: int) -> str:
@@ -447,9 +451,14 @@ class Reader:
         passages come up in a query's several lists and in the next queries)."""
         key = (sub, addr.segment_ord, addr.doc)
         c = self._candidates.get(key)
-        if c is None:
-            if len(self._candidates) >= CANDIDATES_CACHED:
-                self._candidates.clear()
+        if c is not None:
+            return c
+        if len(self._candidates) >= CANDIDATES_CACHED:
+            self._older, self._candidates = self._candidates, {}
+        c = self._older.get(key)
+        if c is not None:
+            self._candidates[key] = c
+        else:
             # orjson: decoding the stored records was a tenth of a search's time with json
             doc = self.searchers[sub].doc(addr)
             record = orjson.loads(doc.get_first("payload"))

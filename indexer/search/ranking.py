@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
+from operator import add, and_, lshift, or_, sub
 
 from indexer.query.plan import Part
 
@@ -137,14 +139,24 @@ def _wording(content: str, label: str) -> str:
 
 @lru_cache(maxsize=5_000)
 def _shingles(text: str) -> tuple[frozenset[int], tuple[int, ...]]:
-    """A wording's word 3-shingles (each as its hash: set operations on numbers are several
-    times faster than on tuples of words, and within a process two different shingles of
-    two passages share a 64-bit hash about never), and the prefix of them the near-copy
-    test indexes (see unique)."""
+    """A wording's word 3-shingles, each as a number, and the prefix of them that the
+    near-copy test indexes (see unique).
+
+    A shingle's number is its 56-bit hash (within a process two different shingles of two
+    passages share one about never; set operations on numbers are several times faster than
+    on tuples of words), under its letters' count, negated, in the top byte: in number order
+    the longest shingles come first. Long shingles (`comprehensive intergovernmental
+    negotiations`) are rare and short ones (`of the united`) common, so prefixes made of
+    long ones seldom meet."""
     words = text.split()
-    found = frozenset(map(hash, zip(words, words[1:], words[2:], strict=False)))
+    # (the same in C-level maps: a generator over the shingles took most of the time)
+    lengths = list(map(len, words))
+    letters = map(add, map(add, lengths, lengths[1:]), lengths[2:])
+    rank = map(lshift, map(max, map(sub, repeat(255), letters), repeat(0)), repeat(56))
+    hashes = map(and_, map(hash, zip(words, words[1:], words[2:], strict=False)), repeat(_LOW))
+    found = frozenset(map(or_, rank, hashes))
     if not found:
-        found = frozenset([hash(tuple(words))])
+        found = frozenset([hash(tuple(words)) & _LOW])
     size = len(found)
     # Two wordings whose Jaccard is NEAR_DUPLICATE or more share at least
     # floor(NEAR_DUPLICATE * size) shingles, so they share one among the first
@@ -152,6 +164,9 @@ def _shingles(text: str) -> tuple[frozenset[int], tuple[int, ...]]:
     # only those are indexed and looked up.
     keep = size - max(1, int(NEAR_DUPLICATE * size)) + 1
     return found, tuple(sorted(found)[:keep])
+
+
+_LOW = (1 << 56) - 1
 
 
 def unique(ranked: Ranked, limit: int | None = None) -> Ranked:
@@ -167,7 +182,10 @@ def unique(ranked: Ranked, limit: int | None = None) -> Ranked:
     _shingles) can overlap that much, and only they are compared."""
     first: dict[str, int] = {}  # wording -> its place in `out`
     compared: list[tuple[int, frozenset, int]] = []  # (shingle count, shingles, place)
-    by_prefix: dict[int, list[int]] = {}  # a prefix shingle -> the compared holding it
+    # a prefix shingle -> the first compared passage holding it (dictionary operations in
+    # bulk: most shingles are one passage's), and the others holding it
+    by_prefix: dict[int, int] = {}
+    more: dict[int, list[int]] = {}
     out: Ranked = []
     for fields, score in ranked:
         key = wording(fields)
@@ -179,24 +197,31 @@ def unique(ranked: Ranked, limit: int | None = None) -> Ranked:
             shingles, prefix = held
             size = len(shingles)
             best = None
-            for j in {j for sh in prefix for j in by_prefix.get(sh, ())}:
-                other_size, other, _place = compared[j]
-                # Jaccard >= NEAR_DUPLICATE needs the smaller set to be at least that share
-                # of the larger, so most pairs are ruled out by size before intersecting.
-                if NEAR_DUPLICATE * max(size, other_size) > min(size, other_size):
-                    continue
-                if best is not None and j > best:
-                    continue
-                n = len(shingles & other)
-                if n >= NEAR_DUPLICATE * (size + other_size - n):
-                    best = j
+            shared = by_prefix.keys() & prefix
+            if shared:
+                near = {by_prefix[sh] for sh in shared}
+                for sh in shared:
+                    near.update(more.get(sh, ()))
+                for j in sorted(near):  # the first that overlaps enough
+                    other_size, other, _place = compared[j]
+                    # Jaccard >= NEAR_DUPLICATE needs the smaller set to be at least that
+                    # share of the larger: most pairs are ruled out by size alone.
+                    if NEAR_DUPLICATE * max(size, other_size) > min(size, other_size):
+                        continue
+                    n = len(shingles & other)
+                    if n >= NEAR_DUPLICATE * (size + other_size - n):
+                        best = j
+                        break
             if best is not None:
                 place = compared[best][2]
             else:
                 j = len(compared)
                 compared.append((size, shingles, len(out)))
-                for sh in prefix:
-                    by_prefix.setdefault(sh, []).append(j)
+                new = dict.fromkeys(prefix, j)
+                for sh in shared:
+                    del new[sh]
+                    more.setdefault(sh, []).append(j)
+                by_prefix.update(new)
         if place is not None:
             kept = out[place][0]
             listed = kept.setdefault("_copies", [])
