@@ -36,6 +36,11 @@ Scored = tuple[dict[str, Any], float]
 class Reader(Protocol):
     """A view of an index at one commit, for one thread."""
 
+    # Whether `facets` may run in another thread while this one searches (the engine's work
+    # is done outside Python's lock, and the reader's state is safe to share): the search
+    # counts and ranks at once.
+    concurrent: bool
+
     def search(self, node: Node, limit: int, by_date: bool = False,
                offset: int = 0) -> list[Scored]:
         """Ranked candidates for a query plan: the `limit` after the first `offset`, each

@@ -114,10 +114,17 @@ class Analysed:
         raise KeyError(f"{kind!r} is not an analysis of this passage's text")
 
     def term_set(self, kind: str) -> frozenset[str]:
-        """The distinct terms of `of_kind(kind)`."""
+        """The distinct terms of `of_kind(kind)` (from the stored string when the terms in
+        order were not needed yet: a passage fusion weighs is often never scored)."""
         got = self._sets.get(kind)
         if got is None:
-            got = self._sets[kind] = frozenset(self.of_kind(kind))
+            i = _NEUTRAL if kind == NEUTRAL and self.own_kind != NEUTRAL else \
+                _OWN if kind == self.own_kind else _EXACT if kind == EXACT else -1
+            if i < 0:
+                raise KeyError(f"{kind!r} is not an analysis of this passage's text")
+            held = self._split.get(i)
+            got = self._sets[kind] = frozenset(held if held is not None
+                                               else self._parts[i].split())
         return got
 
     def word_counts(self, kind: str) -> str:

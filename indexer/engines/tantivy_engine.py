@@ -368,6 +368,10 @@ def reader(handle: Handle) -> Reader:
 class Reader:
     """Searchers of every sub-index at one moment."""
 
+    # tantivy searches and aggregates without Python's lock, and its searchers are shared
+    # safely; this reader's caches are dictionaries whose races only repeat work.
+    concurrent = True
+
     def __init__(self, handle: Handle):
         self.handle = handle
         self._stamp = handle.stamp()

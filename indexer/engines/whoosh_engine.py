@@ -226,6 +226,8 @@ def reader(ix) -> Reader:
 class Reader:
     """A Whoosh searcher (one thread's) with the facet columns of its moment."""
 
+    concurrent = False  # a Whoosh searcher is one thread's, and pure Python anyway
+
     def __init__(self, ix):
         self.schema = ix.schema  # read once: `Index.schema` re-reads the TOC file each time
         self.searcher = ix.searcher(weighting=FieldBM25F(B=BM25_B, K1=BM25_K1))

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field, replace
 from math import log
 from pathlib import Path
@@ -127,6 +128,7 @@ class SearchService:
         self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
         self._epoch = 0
         self._lexicon: Lexicon | None = None
+        self._pool: ThreadPoolExecutor | None = None  # see _counting
 
     # -- opening
     def _open(self) -> tuple[Engine, Any]:
@@ -248,9 +250,9 @@ class SearchService:
         plans = plan_search(req, self.settings, cached_analyze(engine.analyze), rd)
         q, exp_qs, qlang, words = plans.q, plans.expansions, plans.qlang, plans.words
         everything = plans.everything
-        facet_counts, total = rd.facets(everything)
         if count_only:
-            return SearchResult(query=req.q, total=total, hits=[])
+            return SearchResult(query=req.q, total=rd.facets(everything)[1], hits=[])
+        counted = self._counting(rd, everything)
         # Language versions and copies fold away, so a page needs more candidates than it
         # shows: read in whole blocks, deeper until the folded list fills the pages asked
         # for (or the matches run out). The depth depends on the page size only by blocks,
@@ -275,6 +277,7 @@ class SearchService:
             if len(ranked) >= need or read < want or want >= MAX_DEPTH:
                 break
             want *= 2
+        facet_counts, total = counted()
         start = (req.page - 1) * req.per_page
         if req.page > 1 and start >= len(ranked):
             pages = max(1, -(-min(total, len(ranked)) // req.per_page))
@@ -304,6 +307,21 @@ class SearchService:
                             elapsed_ms=(time.perf_counter() - started) * 1000,
                             query_lang=qlang, suggestion=suggestion,
                             expansions=plans.expanded)
+
+    def _counting(self, rd: Reader, node: Node
+                  ) -> Callable[[], tuple[dict[str, dict[str, int]], int]]:
+        """The facets and total of `node`, as a function giving them: counted in another
+        thread while this one ranks where the reader allows it (tantivy counts without
+        Python's lock: its aggregations and our ranking then take two cores), else now."""
+        if not rd.concurrent:
+            found = rd.facets(node)
+            return lambda: found
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:  # made on first use: never in a process that forks
+                    self._pool = ThreadPoolExecutor(max_workers=4,
+                                                    thread_name_prefix="facets")
+        return self._pool.submit(rd.facets, node).result
 
     @staticmethod
     def _ranked(rd: Reader, q: Node, n: int, by_date: bool = False) -> list[Scored]:
