@@ -199,7 +199,7 @@ class Handle:
 
     def stamp(self) -> tuple:
         """Changes whenever a sub-index commits (tantivy rewrites its meta.json)."""
-        out = []
+        out: list[tuple[int, int, int] | None] = []
         for sub in SUBS:
             try:
                 st = os.stat(self.path / sub / "meta.json")
@@ -273,6 +273,15 @@ def _document(record: dict) -> tantivy.Document:
     return d
 
 
+def _stored(doc: tantivy.Document, name: str) -> bytes:
+    """A stored bytes field of a passage's document (every passage has them)."""
+    value = doc.get_first(name)
+    if not isinstance(value, bytes):
+        raise IndexOutOfDate(f"a passage in the index lacks its {name!r}: rebuild it with "
+                             "`python index.py build` (or `index.py check`)")
+    return value
+
+
 def _number(key: str) -> int:
     """A stable 63-bit number for a string key."""
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:15], 16)
@@ -328,7 +337,8 @@ def _holding(handle: Handle, doc_id: str) -> dict[str, int]:
         ix.reload()
         q = tantivy.Query.term_query(handle.schemas[sub], "doc_id", doc_id,
                                      index_option="basic")
-        n = ix.searcher().search(q, 1, count=True).count
+        # (`count` is missing from the package's type stubs)
+        n = ix.searcher().search(q, 1, count=True).count  # type: ignore[attr-defined]
         if n:
             out[sub] = n
     return out
@@ -433,7 +443,7 @@ class Reader:
 
     def search(self, node, limit: int, by_date: bool = False,
                offset: int = 0) -> list[tuple[dict, float]]:
-        hits = []
+        hits: list[tuple[float, str, tantivy.DocAddress]] = []
         for sub, q in self._queries(node).items():
             s = self.searchers[sub]
             if by_date:
@@ -465,8 +475,8 @@ class Reader:
         else:
             # orjson: decoding the stored records was a tenth of a search's time with json
             doc = self.searchers[sub].doc(addr)
-            record = orjson.loads(doc.get_first("payload"))
-            stored = analysed.decode(doc.get_first("analysis").decode("utf-8"), record)
+            record = orjson.loads(_stored(doc, "payload"))
+            stored = analysed.decode(_stored(doc, "analysis").decode("utf-8"), record)
             record[ANALYSED] = stored
             c = self._candidates[key] = bm25.Candidate(record, analyze, stored)
         return c
@@ -529,7 +539,7 @@ class Reader:
         and how many results the list shows: identical wordings once, then a paragraph's
         language versions once (exact up to EXACT_TOTAL_LIMIT matches in a sub-index,
         tantivy's cardinality estimate above)."""
-        counts = {key: Counter() for key in FACETS.values()}
+        counts: dict[str, Counter] = {key: Counter() for key in FACETS.values()}
         keys: set[int] = set()
         estimated = 0
         for sub, q in self._queries(node).items():
@@ -736,13 +746,13 @@ def _node(node, sub: str, schema, memo: dict) -> tantivy.Query | None:
             return req
         return Q.boolean_query([(Occur.Must, req), (occur, extra)])
     if t is Filter:
-        q = _translate(node.query, sub, schema, memo)
-        if q is None:
+        found = _translate(node.query, sub, schema, memo)
+        if found is None:
             return None
         cond = _translate(node.condition, sub, schema, memo)
         if cond is None:
             return None
-        return Q.boolean_query([(Occur.Must, q),
+        return Q.boolean_query([(Occur.Must, found),
                                 (Occur.Must, Q.const_score_query(cond, 0.0))])
     if t is MatchAll:
         return Q.all_query()

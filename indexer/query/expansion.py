@@ -22,7 +22,7 @@ EXPANSION_VARIANT_BOOST = 0.1
 
 
 def expand(plan: Planner, text: str, qlang: str, typed: str = ""
-           ) -> tuple[dict[str, object], dict[str, list[str]], dict[str, list[Part]]]:
+           ) -> tuple[dict[str, Node], dict[str, list[str]], dict[str, list[Part]]]:
     """Other-language terms of the thesaurus concepts the query names: one query per
     language (each is ranked on its own and fused with the typed words' ranking), the terms
     used per language (shown to the user), and per language the concepts as parts (their
@@ -42,7 +42,7 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
             fieldname = text_field(lang)
             if fieldname == OTHER_FIELD:
                 continue
-            alternatives = []
+            alternatives: list[Node] = []
             words_of: list[frozenset] = []
             boosts: list[float] = []
             for term in terms[:EXPANSION_TERMS_PER_LANG]:

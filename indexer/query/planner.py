@@ -94,7 +94,7 @@ def phrase_readings(text: str) -> list[str]:
     return [text] if joined == text else [text, joined]
 
 
-def _boosted(node: Node, boost: float) -> Node:
+def _boosted(node: Term | Phrase, boost: float) -> Term | Phrase:
     if isinstance(node, Term):
         return Term(node.field, node.text, boost)
     return Phrase(node.field, node.terms, node.slop, boost, node.positions)
@@ -177,7 +177,7 @@ class Planner:
         return MatchNone()
 
     def _word(self, word: syn.Word, fields: list[str]) -> Node:
-        alternatives = []
+        alternatives: list[Node] = []
         stemmed_fields: list[str] = []
         if (word.prefix or word.fuzzy) and self.vocabulary is not None and len(fields) > 3:
             # Without a sure language, a pattern is matched in the neutral field only: it
@@ -257,7 +257,7 @@ class Planner:
         exact = self.exact(text)
         if exact is None:
             return MatchNone()
-        alternatives = []
+        alternatives: list[Node] = []
         for f in fields:
             if not positional(f):
                 continue
@@ -268,15 +268,16 @@ class Planner:
                 alternatives.append(Term(f, placed[0][1], FIELD_BOOSTS[f]))
                 continue
             terms = tuple(t for _p, t in placed)
-            positions = (tuple(p - placed[0][0] for p, _t in placed)
-                         if all(p is not None for p, _t in placed) else None)
+            numbered = [p for p, _t in placed if p is not None]
+            positions = (tuple(p - numbered[0] for p in numbered)
+                         if len(numbered) == len(placed) else None)
             alternatives.append(Phrase(f, terms, 0, FIELD_BOOSTS[f], positions))
         alternatives.append(_boosted(exact, FIELD_BOOSTS[EXACT_FIELD]))
         scoring = alternatives[0] if len(alternatives) == 1 else DisMax(tuple(alternatives),
                                                                         FIELD_TIEBREAK)
         return Filter(scoring, exact)
 
-    def exact(self, text: str) -> Node | None:
+    def exact(self, text: str) -> Term | Phrase | None:
         """The phrase in the exact field (None: it holds no word)."""
         terms = self.words(EXACT_FIELD, normalize_text(text))
         if not terms:

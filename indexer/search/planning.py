@@ -128,8 +128,7 @@ def plan_search(req, settings: Settings, analyze: Analyze, vocabulary: Vocabular
         if context is not None and not isinstance(q, MatchNone):
             q = AndMaybe(q, context)
         if req.expand and not req.same_language:
-            found, expanded, parts = expand(plan, text, qlang, typed)
-            exp_qs = dict(found)
+            exp_qs, expanded, parts = expand(plan, text, qlang, typed)
             if exp_qs:
                 words = plan.word_alternatives(typed, field_lang)
         q, exp_qs = constrain(plan, typed, qlang, q, exp_qs)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import repeat
 from operator import add, and_, lshift, or_, sub
 
-from indexer.query.plan import Part
+from indexer.query.plan import Node, Part
 
 # Prior by series: the programme's texts (GCM, GCR, NYD, SDG, NUA, GFMD, Mayors, WMR, UNSG)
 # at full weight; general UN documents a little lower, so that a GA or Security Council text
@@ -42,7 +42,7 @@ Ranked = list[tuple[dict, float]]
 class Ranking:
     """One ranked list of the fusion: its weight, its query plan, and its parts."""
     weight: float
-    query: object
+    query: Node
     parts: list[Part]
 
 
@@ -106,7 +106,8 @@ def fuse(lists: list[tuple[Ranking, Ranked]], n: int, n_words: int,
         cap = float("inf")
         use_share = matched is not None and ranking.parts and n_words > 1
         for rank, (fields, _score) in enumerate(ranked):
-            part = share(matched(fields), ranking.parts, n_words) if use_share else 1.0
+            part = (share(matched(fields), ranking.parts, n_words)
+                    if use_share and matched is not None else 1.0)
             cap = min(cap, ranking.weight * part / (RRF_K + rank + 1))
             entry = fused.setdefault(wording(fields), [fields, 0.0])
             # max, not sum: a passage both lists find (a French article matching an English

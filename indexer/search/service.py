@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field, replace
 from math import log
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from indexer import analysis, engines
 from indexer.config import Settings
@@ -211,6 +211,7 @@ class SearchService:
 
     def store(self) -> store.Store:
         self._open()
+        assert self._gen is not None  # (_open found it)
         return store.Store(self._gen)
 
     def query_language_confidence(self, text: str) -> tuple[str, bool]:
@@ -464,7 +465,7 @@ class Held:
         self.neutral_terms = stored.term_set(analysis.NEUTRAL)
 
     def __contains__(self, pair: object) -> bool:
-        fieldname, term = pair  # type: ignore[misc]
+        fieldname, term = cast(tuple[str, str], pair)
         if fieldname == self.own:
             return term in self.own_terms
         return fieldname == NEUTRAL_FIELD and term in self.neutral_terms
