@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= var/data
 
-.PHONY: serve test test-fast lint typecheck wheel-check bench bench-load eval index seed clean clean-data
+.PHONY: serve test test-fast lint typecheck wheel-check bench bench-load bench-scale eval index seed clean clean-data
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -30,12 +30,14 @@ serve: index
 
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(MAKE) typecheck
 	$(PY) -m pytest -q
 
 # For work in progress: the tests not marked slow (corpus-wide properties, browsers, fuzzing,
 # servers in processes), in under 3 minutes on 2 cores. `make test` stays the whole suite.
 test-fast: $(STAMP)
 	$(PY) -m ruff check .
+	$(MAKE) typecheck
 	$(PY) -m pytest -q -m "not slow"
 
 # The wheel as people deploy it: built, installed in a clean venv, run outside the project.
@@ -44,6 +46,11 @@ wheel-check: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+
+# The engine interface (indexer/engines/__init__.py's protocols) and the read side against
+# their annotations: mypy over engines/, query/ and search/ (configured in pyproject.toml).
+typecheck: $(STAMP)
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	$(PY) bench/bench_build_query.py
@@ -54,6 +61,10 @@ bench: $(STAMP)
 
 bench-load: $(STAMP)
 	$(PY) bench/bench_load.py
+
+# Cost against corpus size: 1x, 3x and 10x the UNGA set (bench/bench_scale.py; ~1 hour).
+bench-scale: $(STAMP)
+	$(PY) bench/bench_scale.py
 
 eval: $(STAMP)
 	$(PY) bench/eval.py

@@ -105,10 +105,18 @@ def _factory(candidates: tuple[str, ...], seed: int = 0) -> DetectorFactory:
 SHORT_TEXT_WORDS = 6  # up to this many words, lingua decides (queries, titles, word pairs)
 
 
-@lru_cache(maxsize=8)
-def _lingua(candidates: tuple[str, ...]):
+_DETECTORS: dict[tuple[str, ...], object] = {}
+
+
+def _lingua(candidates: tuple[str, ...], preload: bool = False):
     """A lingua detector for the candidates it knows. Its models ship inside the wheel (no
-    download); loaded lazily, about 160 MB, only in processes that meet short texts."""
+    download); about 200 MB, loaded lazily as texts need them (only processes that meet
+    short texts pay for them), or all at once with `preload` (a server, before it forks:
+    its processes then share the pages; loaded lazily, the first queries of each process
+    waited 0.1-1 s each for a model)."""
+    held = _DETECTORS.get(candidates)
+    if held is not None and not (preload and candidates not in _PRELOADED):
+        return held
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     langs = []
@@ -118,7 +126,20 @@ def _lingua(candidates: tuple[str, ...]):
             langs.append(Language.from_iso_code_639_1(iso))
     if len(langs) < 2:
         return None
-    return LanguageDetectorBuilder.from_languages(*langs).build()
+    builder = LanguageDetectorBuilder.from_languages(*langs)
+    if preload:
+        builder = builder.with_preloaded_language_models()
+        _PRELOADED.add(candidates)
+    detector = _DETECTORS[candidates] = builder.build()
+    return detector
+
+
+_PRELOADED: set[tuple[str, ...]] = set()
+
+
+def preload_short_text_models(candidates: tuple[str, ...]) -> None:
+    """Load lingua's models for the candidates now (see _lingua)."""
+    _lingua(candidates, preload=True)
 
 
 def short_text_language(text: str, candidates: tuple[str, ...]) -> str | None:

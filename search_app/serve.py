@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
 from dataclasses import replace
 
 from indexer.config import Settings
@@ -74,6 +75,15 @@ def stop_server(server) -> None:
 GC_THRESHOLDS = (10_000, 20, 20)
 
 
+def warm(app) -> None:
+    """The app's search service warmed (SearchService.warm) before the server takes
+    requests: the first search of a fresh process was 1.7-4.2 s (index statistics, the
+    language detector's models, the thesaurus, term dictionaries), the next ones ~20 ms."""
+    from search_app import EXTENSION
+
+    app.extensions[EXTENSION].warm()
+
+
 def tune_gc() -> None:
     """Collect cycles less often than Python's default (700, 10, 10). A search makes tens of
     thousands of short-lived containers (analysed passages, term counts), almost none in
@@ -96,6 +106,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
     if workers > 1:
         return _serve_processes(settings, host, port, workers, threads)
     server = make_server(settings, host, port, max(threads, 4))
+    warm(server.flask_app)
     print(f"Dialogue Search on http://{host}:{server.effective_port}/ "
           f"(index: {settings.index_dir}; 1 process, {max(threads, 4)} threads); "
           "Ctrl-C stops it", file=sys.stderr)
@@ -111,13 +122,14 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
 
 def _serve_processes(settings: Settings, host: str, port: int, workers: int,
                      threads: int) -> int:
-    """gunicorn: `workers` processes sharing one socket, each its own app (its own index
-    readers: nothing is shared but the files): sync workers (one request at a time) with
-    `threads` = 1, gthread workers with more. Every process starts an upload worker; the one
-    holding the data directory's lock runs the jobs."""
+    """gunicorn: `workers` processes sharing one socket, forked from one app made and
+    warmed before (preload; each process then opens and warms its own index reader): sync
+    workers (one request at a time) with `threads` = 1, gthread workers with more. Every
+    process starts an upload worker; the one holding the data directory's lock runs the
+    jobs."""
     from gunicorn.app.base import BaseApplication
 
-    from search_app import create_app
+    from search_app import EXTENSION, create_app
     from search_app.auth import secret_key
 
     # One session key for all the processes, read (or created) here before they start.
@@ -146,9 +158,14 @@ def _serve_processes(settings: Settings, host: str, port: int, workers: int,
             # a sync worker is restarted when one request runs longer than this (a large
             # upload over a slow link, a deep export): generous, as nothing is killed early
             self.cfg.set("timeout", 300)
-            # the app is made in each process after the fork: tantivy readers, SQLite
-            # connections and the upload worker's thread are not shared across a fork
-            self.cfg.set("preload_app", False)
+            # The app is made once, before the fork (preload): what every process reads
+            # alike (the language detector's ~200 MB of models, the thesaurus, the code) is
+            # loaded once and shared copy-on-write, not once per process. What must not
+            # cross a fork is opened in each process after it, before it takes requests
+            # (post_fork): its index reader (warmed), its SQLite connections, its upload
+            # worker's thread.
+            self.cfg.set("preload_app", True)
+            self.cfg.set("post_fork", _post_fork)
             self.cfg.set("graceful_timeout", 30)
             self.cfg.set("proc_name", "dialogue-search")
             self.cfg.set("accesslog", None)
@@ -156,7 +173,27 @@ def _serve_processes(settings: Settings, host: str, port: int, workers: int,
             self.cfg.set("loglevel", "warning")
 
         def load(self):
-            return create_app({"SETTINGS": settings})
+            app = create_app({"SETTINGS": settings, "JOB_WORKER": False})
+            app.extensions[EXTENSION].warm_shared()
+            made.append(app)
+            # The objects made so far live as long as the server: out of the collector's
+            # sight, its passes neither walk them nor write to their pages (which would
+            # copy each page into every process).
+            gc.freeze()
+            return app
+
+    made: list = []
+
+    def _post_fork(_server, _worker) -> None:
+        """In each process, after the fork: its upload worker and its warmed index reader."""
+        from indexer.library.jobs import Worker
+
+        started = time.perf_counter()
+        app = made[0]
+        app.extensions["dialogue_search_jobs"] = Worker(settings).start()
+        app.extensions[EXTENSION].warm_index()
+        print(f"process {os.getpid()} ready (index warmed in "
+              f"{time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
 
     print(f"Dialogue Search on http://{host}:{port}/ (index: {settings.index_dir}; "
           f"{workers} processes, " + (f"{threads} threads each" if threads > 1 else

@@ -22,7 +22,8 @@ from indexer.alerts.collect import BatchVocabulary
 from indexer.alerts.matching import Matcher, anchors, pairs_of
 from indexer.engines.records import passage_record
 from indexer.query.syntax import shape
-from indexer.search.service import SearchRequest, _cached_analyze
+from indexer.search.planning import cached_analyze
+from indexer.search.service import SearchRequest
 from indexer.storage import store
 
 pytestmark = pytest.mark.shared
@@ -84,7 +85,7 @@ def test_matching_finds_exactly_what_search_finds(shared_index):
         candidates = [Matcher.make_candidate(passage_record(d, p), module.analyze)
                       for d in st.documents("active") for p in st.passages(d.doc_id)]
     vocabulary = BatchVocabulary(candidates)
-    analyze = _cached_analyze(module)
+    analyze = cached_analyze(module.analyze)
     queries = _queries()
     plans = []
     for q in queries:

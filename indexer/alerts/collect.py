@@ -39,7 +39,7 @@ from indexer.engines.records import fold_key, passage_record, text_hash
 from indexer.errors import DialogueSearchError
 from indexer.models import Document, Passage, citation, locator
 from indexer.query.syntax import shape
-from indexer.search.service import _cached_analyze
+from indexer.search.planning import cached_analyze
 from indexer.storage import store as main_store
 from indexer.versions.compare import align, body
 from indexer.versions.works import work_key
@@ -128,7 +128,7 @@ def _match(settings, gen: Path, st: main_store.Store, new: list[str],
            searches: list[SavedSearch], kept: dict[int, tuple[str, str]],
            planned: dict[int, tuple[str, str]], out: Outcome) -> list[Found]:
     module = engines.for_generation(gen)
-    analyze = _cached_analyze(module)
+    analyze = cached_analyze(module.analyze)
     t = time.process_time()
     docs = [st.get_document(d) for d in new]
     candidates = []  # (doc, passage, change, previous, Candidate)

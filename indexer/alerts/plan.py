@@ -1,13 +1,13 @@
-"""A saved search as the query plan search would run: the same steps as SearchService._search
-up to the plan it hands the engine (`everything`: the typed words, the UN symbols, the title
-context, the thesaurus expansions, NOT and AND in every language, the filters).
+"""A saved search as the query plan search would run: search's own plans
+(indexer/search/planning.py: the typed words, the UN symbols, the title context, the
+thesaurus expansions, NOT and AND in every language, the filters), as one plan (`everything`).
 
-Kept apart from search/service.py so that matching new passages needs no engine reader: wildcard and
-fuzzy words stay patterns (query.plan.Prefix, Fuzzy) and are matched against a passage's own
-words, where search rewrites them into the index's 50 most frequent words. With a reader
-(`vocabulary`), the plan is search's own, for counting past passages (preview.py).
+Matching new passages needs no engine reader: without one (`vocabulary`), wildcard and fuzzy
+words stay patterns (query.plan.Prefix, Fuzzy) and are matched against a passage's own words,
+where search rewrites them into the index's 50 most frequent words. With a reader, the plan
+is search's own, for counting past passages (preview.py).
 tests/test_alerts_matching.py checks, over ../shared on both engines, that this plan matches
-exactly the passages search finds; if service.py changes how it plans, that test says so.
+exactly the passages search finds.
 """
 
 from __future__ import annotations
@@ -18,25 +18,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import symbols
-from indexer.analysis import TEXT_LANGS
 from indexer.config import Settings
-from indexer.errors import QueryError
 from indexer.query import plan as queryplan
-from indexer.query.expansion import EXPANSION_TERMS_PER_LANG, constrain, expand
-from indexer.query.expansion import _concepts as concepts_named
-from indexer.query.plan import AndMaybe, MatchNone, Node, Or, Term, and_, filtered
-from indexer.query.planner import Planner, check_filters, filters, text_field
-from indexer.query.thesaurus import load_thesaurus
-from indexer.search.service import (
-    SearchRequest,
-    SearchService,
-    _symbol_query,
-    _unquoted,
-    drop_stopwords,
-    split_filters,
-)
-from indexer.text import normalize_text
+from indexer.query.expansion import EXPANSION_TERMS_PER_LANG, concepts_named
+from indexer.query.fields import LANGUAGE_FIELDS, OTHER_FIELD, text_field
+from indexer.query.plan import Node
+from indexer.search.planning import plan_search
+from indexer.search.service import SearchRequest
 
 
 @dataclass(frozen=True)
@@ -74,73 +62,16 @@ def build(req: SearchRequest, settings: Settings, analyze, vocabulary=None,
     """The plan of a search request (QueryError as search raises it). `analyze` is the
     engine's analysis (the terms its index holds); `language` is the query's (language,
     sure) when already told (a kept plan's: telling it again costs a language detector)."""
-    text, extra = split_filters(normalize_text(req.q or ""))
-    plan = Planner(analyze, vocabulary)
-    cited = symbols.find(_unquoted(text))
-    text = symbols.without(text, cited)
-    service = SearchService(settings)  # only its language guess and topics: no index opened
-    if language is not None:
-        qlang, sure = language
-    else:
-        qlang, sure = service.query_language_confidence(text) if text.strip() else ("", False)
-    told = (qlang, sure)
-    single_lang = (req.lang or extra.get("lang", "")).strip().lower()
-    field_lang = (single_lang if single_lang and "," not in single_lang
-                  else qlang if sure else "")
-    if req.topic:
-        try:
-            topic_text = service.topic_query(req.topic, req.lang or qlang or "en")
-        except KeyError:
-            raise QueryError("unknown topic %(topic)r; known topics: %(known)s",
-                             topic=req.topic, known=", ".join(
-                                 t.name for t in load_thesaurus().load_topics())) from None
-        text = f"{text} {topic_text}".strip()
-        qlang = qlang or req.lang or "en"
-    wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
-              "symbol": req.symbol}
-    for k, v in extra.items():
-        wanted[k] = wanted[k] or v
-    check_filters(wanted, settings.language_list)
-    flt = filters(wanted)
-    if req.same_language and qlang:
-        same = Term("lang", qlang)
-        flt = and_([flt, same]) if flt is not None else same
-    exp_qs: dict = {}
-    expansions: dict[str, list[str]] = {}
-    concepts: list[Concept] = []
-    symbol_q = _symbol_query(plan, cited)
-    if not text.strip() and symbol_q is not None:
-        q = symbol_q
-    elif not text.strip():
-        if flt is None:
-            raise QueryError("type some words to search for")
-        q, flt = flt, None
-    else:
-        typed = drop_stopwords(text, qlang)
-        q = plan.typed(typed, field_lang)
-        near = plan.proximity(typed, field_lang)
-        if near is not None:
-            q = Or((q, near))
-        context = plan.context(text)
-        if context is not None and not isinstance(q, MatchNone):
-            q = AndMaybe(q, context)
-        if req.expand and not req.same_language:
-            exp_qs, expansions, _parts = expand(plan, text, qlang, typed)
-            concepts = _concepts(text, qlang) if exp_qs else []
-        q, exp_qs = constrain(plan, typed, qlang, q, exp_qs)
-        if symbol_q is not None:
-            q = Or((q, symbol_q))
-    q = filtered(q, flt)
-    exp_qs = {lang: filtered(eq, flt) for lang, eq in exp_qs.items()}
-    everything = Or((q, *exp_qs.values())) if exp_qs else q
-    return Plan(everything, told[0], concepts, expansions, told[1])
+    plans = plan_search(req, settings, analyze, vocabulary, language)
+    concepts = _concepts(plans.text, plans.qlang) if plans.expansions else []
+    return Plan(plans.everything, plans.told[0], concepts, plans.expanded, plans.told[1])
 
 
 def _concepts(text: str, qlang: str) -> list[Concept]:
     """The concepts expansion.expand brought in, with the query words each stands for."""
     return [Concept(" ".join(matched), {
         lang: tuple(ts[:EXPANSION_TERMS_PER_LANG]) for lang, ts in terms.items()
-        if text_field(lang) != "text_other"})
+        if text_field(lang) != OTHER_FIELD})
         for matched, terms, _n, _quoted in concepts_named(text, qlang)]
 
 
@@ -156,7 +87,7 @@ _NODES = {cls.__name__: cls for cls in (
     queryplan.And, queryplan.Or, queryplan.DisMax, queryplan.AndNot, queryplan.AndMaybe,
     queryplan.Filter, queryplan.MatchAll, queryplan.MatchNone)}
 _NONE = queryplan.MatchNone()
-_LANGUAGE_FIELDS = frozenset([*(f"text_{lang}" for lang in TEXT_LANGS), "text_other"])
+_LANGUAGE_FIELDS = frozenset(LANGUAGE_FIELDS)
 _NESTED = frozenset(["children", "positive", "negative", "required", "optional", "query",
                      "condition"])
 # per node class, its fields in order: (name, nested node(s), a tuple)
@@ -223,17 +154,18 @@ def plan_key(settings: Settings, engine_module) -> str:
     import hashlib
     from importlib import metadata
 
-    from indexer import analysis, text
+    from indexer import analysis, symbols, text
     from indexer.ingest import cleanup
-    from indexer.query import expansion, planner, thesaurus
+    from indexer.query import expansion, fields, planner, thesaurus
     from indexer.query import language as query_language
     from indexer.query import syntax as query_syntax
+    from indexer.search import planning as search_planning
     from indexer.search import service as search
 
     digest = hashlib.sha256()
     modules = (sys.modules[__name__], analysis, cleanup, text, expansion, planner,
-               query_syntax, query_language, queryplan, search, symbols, thesaurus,
-               engine_module)
+               query_syntax, query_language, queryplan, search, search_planning, symbols,
+               thesaurus, fields, engine_module)
     for path in [*(m.__file__ for m in modules), *_DATA_FILES]:
         digest.update(Path(path).read_bytes())
     for name in ("tantivy", "whoosh-reloaded", "PyStemmer"):

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime
 from indexer.alerts import plan as planning
 from indexer.alerts.store import open_store, search_request
 from indexer.query.plan import Filter, Or, Term
-from indexer.search.service import SearchService, _cached_analyze
+from indexer.search.planning import cached_analyze
+from indexer.search.service import SearchService
 
 MONTHS = 12
 
@@ -40,8 +41,8 @@ def monthly(service: SearchService, request: dict, today: date | None = None) ->
     months = last_months(today)
     # the engine reader the service searches with (its vocabulary expands wildcards as a
     # search does): the count is the search's own
-    module, rd = service._reader()
-    plan = planning.build(search_request(request), settings, _cached_analyze(module),
+    engine, rd = service.reader()
+    plan = planning.build(search_request(request), settings, cached_analyze(engine.analyze),
                           vocabulary=rd)
     alerts = open_store(settings)
     try:

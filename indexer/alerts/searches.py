@@ -15,7 +15,7 @@ from indexer.alerts.store import SAVED_FIELDS, AlertStore, SavedSearch, search_r
 from indexer.config import Settings
 from indexer.errors import QueryError
 from indexer.query import limits
-from indexer.search.service import _cached_analyze
+from indexer.search.planning import cached_analyze
 from indexer.storage import store as main_store
 
 NAME_CHARS = 200
@@ -66,7 +66,7 @@ def check(request: dict, settings: Settings) -> planning.Plan:
         raise QueryError("type some words to search for")
     limits.check_query(request.get("q", ""), settings)
     return planning.build(search_request(request), settings,
-                          _cached_analyze(_engine(settings)))
+                          cached_analyze(_engine(settings).analyze))
 
 
 def _engine(settings: Settings):

@@ -33,7 +33,17 @@ from typing import Protocol
 
 from rapidfuzz.distance import Levenshtein
 
-from indexer.analysis import EXACT, NEUTRAL, TEXT_LANGS
+from indexer.analysis import EXACT, NEUTRAL
+from indexer.engines.analysed import Analysed
+from indexer.query.fields import (
+    EXACT_FIELD,
+    LANGUAGE_FIELDS,
+    NEUTRAL_FIELD,
+    TEXTUAL,
+    TITLE_FIELD,
+    field_kind,
+    text_field,
+)
 from indexer.query.plan import (
     And,
     AndMaybe,
@@ -79,24 +89,19 @@ def term_weight(tf: int, dl: int, avgdl: float, b: float = B, k1: float = K1) ->
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / (avgdl or 1)))
 
 
-def own_field(lang: str) -> str:
-    return f"text_{lang}" if lang in TEXT_LANGS else "text_other"
-
-
-def field_kind(fieldname: str) -> str:
-    if fieldname.startswith("text_") and fieldname[5:] in TEXT_LANGS:
-        return fieldname[5:]
-    return EXACT if fieldname == "text_exact" else NEUTRAL
+own_field = text_field  # a passage's own text field, by its language
 
 
 class Candidate:
-    """A passage's fields as the index holds them, analysed on first use."""
+    """A passage's fields as the index holds them: from the analysis stored with it
+    (engines/analysed.py), else analysed on first use."""
 
-    __slots__ = ("record", "analyze", "_tokens", "fields")
+    __slots__ = ("record", "analyze", "analysed", "_tokens", "fields")
 
-    def __init__(self, record: dict, analyze: Analyze):
+    def __init__(self, record: dict, analyze: Analyze, analysed: Analysed | None = None):
         self.record = record
         self.analyze = analyze
+        self.analysed = analysed
         self._tokens: dict[str, list[str]] = {}
         self.fields: dict[str, tuple[dict, int]] = {}  # (term counts, length) by field
 
@@ -104,14 +109,19 @@ class Candidate:
         toks = self._tokens.get(fieldname)
         if toks is None:
             rec = self.record
-            if fieldname == "text_neutral":
-                toks = self.analyze(NEUTRAL, rec.get("content", ""))
-            elif fieldname == "text_exact":
-                toks = self.analyze(EXACT, rec.get("content", ""))
-            elif fieldname == "title":
-                toks = _title_terms(self.analyze, rec.get("title", "") or "")
+            stored = self.analysed
+            if fieldname == NEUTRAL_FIELD:
+                toks = (stored.neutral() if stored is not None
+                        else self.analyze(NEUTRAL, rec.get("content", "")))
+            elif fieldname == EXACT_FIELD:
+                toks = (stored.exact() if stored is not None
+                        else self.analyze(EXACT, rec.get("content", "")))
+            elif fieldname == TITLE_FIELD:
+                toks = (stored.title() if stored is not None
+                        else _title_terms(self.analyze, rec.get("title", "") or ""))
             elif fieldname == own_field(rec.get("lang", "")):
-                toks = self.analyze(field_kind(fieldname), rec.get("content", ""))
+                toks = (stored.own() if stored is not None
+                        else self.analyze(field_kind(fieldname), rec.get("content", "")))
             else:  # another language's field, or a keyword field
                 value = rec.get(fieldname)
                 toks = [value] if isinstance(value, str) and value else []
@@ -155,9 +165,7 @@ def _title_terms(analyze: Analyze, title: str) -> list[str]:
     return toks
 
 
-_TEXTUAL = frozenset([*(f"text_{lang}" for lang in TEXT_LANGS), "text_other", "text_neutral",
-                      "text_exact",
-                      "title"])
+_TEXTUAL = TEXTUAL
 
 Score = Callable[[Candidate], "float | None"]
 
@@ -336,7 +344,7 @@ def _NEVER_FN(c: Candidate) -> None:
 
 
 # The text fields that hold one language's passages only (a passage has one of them).
-_LANGUAGE_FIELDS = frozenset([*(f"text_{lang}" for lang in TEXT_LANGS), "text_other"])
+_LANGUAGE_FIELDS = frozenset(LANGUAGE_FIELDS)
 
 
 def scores_text(node) -> bool:

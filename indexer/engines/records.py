@@ -10,6 +10,10 @@ from indexer.labels import label_key
 from indexer.models import DocMeta, Document, Passage
 from indexer.symbols import canonical
 
+# The key under which a search hit's fields carry the passage's stored analysis
+# (engines/analysed.py: an Analysed, read with the record; never stored in it).
+ANALYSED = "_analysed"
+
 
 def text_hash(text: str) -> str:
     """Identity of a passage's wording (case, spacing and punctuation ignored)."""

@@ -31,7 +31,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -41,10 +41,18 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from indexer import analysis
-from indexer.engines import bm25
-from indexer.engines.records import fold_key, passage_record
+from indexer.engines import analysed, bm25
+from indexer.engines.records import ANALYSED, fold_key, passage_record
 from indexer.errors import IndexOutOfDate
 from indexer.models import Document, Passage
+from indexer.query.fields import (
+    EXACT_FIELD,
+    KEYWORD_FIELDS,
+    LANGUAGE_FIELDS,
+    NEUTRAL_FIELD,
+    OTHER_FIELD,
+    TITLE_FIELD,
+)
 from indexer.query.plan import (
     And,
     AndMaybe,
@@ -64,12 +72,11 @@ from indexer.query.plan import (
 NAME = "tantivy"
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (open_index refuses it with a message saying so).
-SCHEMA_VERSION = 8  # 7: the exact field (quoted phrases) and symbol_key; 8: cites
+SCHEMA_VERSION = 9  # 7: the exact field and symbol_key; 8: cites; 9: analysis stored
 VERSION_FILE = "SCHEMA_VERSION"
 SUBS = (*analysis.TEXT_LANGS, "other")
 _TEXT_FIELDS = {f"text_{lang}": lang for lang in analysis.TEXT_LANGS}
-_KEYWORDS = ("passage_id", "doc_id", "lang", "series", "symbol", "symbol_key", "work",
-             "label_key", "text_hash")
+_KEYWORDS = KEYWORD_FIELDS
 _FAST = ("doc_id", "lang", "series")  # facets; totals count hash_id/fold_id
 # aggregated field -> facet name; documents are counted by a numeric twin of doc_id (a
 # terms aggregation over thousands of distinct strings cost ten times one over numbers)
@@ -95,7 +102,10 @@ RESCORE = True
 # it keeps (copies and language versions fold), so deep pages and exports are ranked by
 # our BM25 too.
 RESCORE_DEPTH = 100
-CANDIDATES_CACHED = 5000  # records with their analysis a reader keeps (then starts over)
+# Records with their analysis a reader keeps: the last CANDIDATES_CACHED read, and up to as
+# many read before them (Reader._candidate). Starting over empty when full made a server
+# answering varied requests read most candidates again.
+CANDIDATES_CACHED = 5000
 
 
 def index_dir(gen_dir: Path) -> Path:
@@ -179,6 +189,8 @@ def _schema(sub: str) -> tantivy.Schema:
                      index_option="position")
     b.add_text_field("title", tokenizer_name="ds_neutral", index_option="freq")
     b.add_bytes_field("payload", stored=True, indexed=False)
+    # the passage's terms, ready for re-scoring, fusion and highlighting (analysed.py)
+    b.add_bytes_field("analysis", stored=True, indexed=False)
     return b.build()
 
 
@@ -188,10 +200,11 @@ class Handle:
     path: Path
     subs: dict[str, tantivy.Index]
     schemas: dict[str, tantivy.Schema]
+    doc_ids: dict[int, str] = field(default_factory=dict)  # Reader._doc_id
 
     def stamp(self) -> tuple:
         """Changes whenever a sub-index commits (tantivy rewrites its meta.json)."""
-        out = []
+        out: list[tuple[int, int, int] | None] = []
         for sub in SUBS:
             try:
                 st = os.stat(self.path / sub / "meta.json")
@@ -263,7 +276,17 @@ def _document(record: dict) -> tantivy.Document:
     if record.get("title"):
         d.add_text("title", record["title"])
     d.add_bytes("payload", orjson.dumps(record))
+    d.add_bytes("analysis", analysed.encode(record, analyze).encode("utf-8"))
     return d
+
+
+def _stored(doc: tantivy.Document, name: str) -> bytes:
+    """A stored bytes field of a passage's document (every passage has them)."""
+    value = doc.get_first(name)
+    if not isinstance(value, bytes):
+        raise IndexOutOfDate(f"a passage in the index lacks its {name!r}: rebuild it with "
+                             "`python index.py build` (or `index.py check`)")
+    return value
 
 
 def _number(key: str) -> int:
@@ -321,7 +344,8 @@ def _holding(handle: Handle, doc_id: str) -> dict[str, int]:
         ix.reload()
         q = tantivy.Query.term_query(handle.schemas[sub], "doc_id", doc_id,
                                      index_option="basic")
-        n = ix.searcher().search(q, 1, count=True).count
+        # (`count` is missing from the package's type stubs)
+        n = ix.searcher().search(q, 1, count=True).count  # type: ignore[attr-defined]
         if n:
             out[sub] = n
     return out
@@ -361,6 +385,10 @@ def reader(handle: Handle) -> Reader:
 class Reader:
     """Searchers of every sub-index at one moment."""
 
+    # tantivy searches and aggregates without Python's lock, and its searchers are shared
+    # safely; this reader's caches are dictionaries whose races only repeat work.
+    concurrent = True
+
     def __init__(self, handle: Handle):
         self.handle = handle
         self._stamp = handle.stamp()
@@ -369,22 +397,38 @@ class Reader:
         self.searchers = {sub: ix.searcher() for sub, ix in handle.subs.items()}
         self.live = [sub for sub, s in self.searchers.items() if s.num_docs]
         self._memo: dict[tuple[int, str], tuple] = {}  # see _translate
-        self._doc_ids: dict[int, str] = {}
+        self._doc_ids = handle.doc_ids  # doc_num -> doc_id (see _doc_id)
         self._vocab: dict[tuple, object] = {}  # see _vocabulary
         self._field_stats: dict[str, tuple[int, float]] = {}
         self._candidates: dict[tuple, bm25.Candidate] = {}
+        self._older: dict[tuple, bm25.Candidate] = {}  # the generation before
         self._scored: tuple | None = None  # (plan, scorer, {candidate: score}); _rescored
 
     def _doc_id(self, number: int) -> str:
-        """The doc_id behind a doc_num (the map is made once per reader)."""
+        """The doc_id behind a doc_num: the map is the index handle's, kept across readers
+        (a doc_num is its doc_id's hash, so an entry never changes) and made again only when
+        a number is missing (documents added since)."""
+        found = self._doc_ids.get(int(number))
+        if found is None:
+            self._map_doc_ids()
+            found = self._doc_ids[int(number)]
+        return found
+
+    def _map_doc_ids(self) -> None:
+        for s in self.searchers.values():
+            if s.num_docs:
+                agg = s.aggregate(tantivy.Query.all_query(),
+                                  {"d": {"terms": {"field": "doc_id", "size": 1_000_000}}})
+                self._doc_ids.update((_number(b["key"]), b["key"])
+                                     for b in agg["d"]["buckets"])
+
+    def warm(self) -> None:
+        """The statistics of every text field and the map of documents' numbers, read now
+        rather than by the first searches."""
+        for fieldname in (*LANGUAGE_FIELDS, NEUTRAL_FIELD, EXACT_FIELD, TITLE_FIELD):
+            self.field_stats(fieldname)
         if not self._doc_ids:
-            for s in self.searchers.values():
-                if s.num_docs:
-                    agg = s.aggregate(tantivy.Query.all_query(),
-                                      {"d": {"terms": {"field": "doc_id", "size": 1_000_000}}})
-                    self._doc_ids.update((_number(b["key"]), b["key"])
-                                         for b in agg["d"]["buckets"])
-        return self._doc_ids[int(number)]
+            self._map_doc_ids()
 
     def up_to_date(self) -> bool:
         return self.handle.stamp() == self._stamp
@@ -406,7 +450,7 @@ class Reader:
 
     def search(self, node, limit: int, by_date: bool = False,
                offset: int = 0) -> list[tuple[dict, float]]:
-        hits = []
+        hits: list[tuple[float, str, tantivy.DocAddress]] = []
         for sub, q in self._queries(node).items():
             s = self.searchers[sub]
             if by_date:
@@ -428,12 +472,20 @@ class Reader:
         passages come up in a query's several lists and in the next queries)."""
         key = (sub, addr.segment_ord, addr.doc)
         c = self._candidates.get(key)
-        if c is None:
-            if len(self._candidates) >= CANDIDATES_CACHED:
-                self._candidates.clear()
+        if c is not None:
+            return c
+        if len(self._candidates) >= CANDIDATES_CACHED:
+            self._older, self._candidates = self._candidates, {}
+        c = self._older.get(key)
+        if c is not None:
+            self._candidates[key] = c
+        else:
             # orjson: decoding the stored records was a tenth of a search's time with json
-            record = orjson.loads(self.searchers[sub].doc(addr).to_dict()["payload"][0])
-            c = self._candidates[key] = bm25.Candidate(record, analyze)
+            doc = self.searchers[sub].doc(addr)
+            record = orjson.loads(_stored(doc, "payload"))
+            stored = analysed.decode(_stored(doc, "analysis").decode("utf-8"), record)
+            record[ANALYSED] = stored
+            c = self._candidates[key] = bm25.Candidate(record, analyze, stored)
         return c
 
     def _fields(self, sub: str, addr) -> dict:
@@ -494,7 +546,7 @@ class Reader:
         and how many results the list shows: identical wordings once, then a paragraph's
         language versions once (exact up to EXACT_TOTAL_LIMIT matches in a sub-index,
         tantivy's cardinality estimate above)."""
-        counts = {key: Counter() for key in FACETS.values()}
+        counts: dict[str, Counter] = {key: Counter() for key in FACETS.values()}
         keys: set[int] = set()
         estimated = 0
         for sub, q in self._queries(node).items():
@@ -578,7 +630,7 @@ def _average_length(searcher, schema, sub: str, name: str) -> float:
     """A field's average length in a sub-index as tantivy's BM25 has it (its total terms
     over the sub-index's passages), read from tantivy's explanation of a term query on a
     passage holding the term; 0.0 when no passage has the field."""
-    kind = (analysis.EXACT if name == "text_exact"
+    kind = (analysis.EXACT if name == EXACT_FIELD
             else analysis.NEUTRAL if name != "text" or sub == "other" else sub)
     sample = searcher.search(tantivy.Query.all_query(), 50).hits
     for _score, addr in sample:
@@ -609,7 +661,7 @@ def _field_in(fieldname: str, sub: str) -> str:
     """The sub-index's field for a plan field ("" when the sub-index has none)."""
     if fieldname in _TEXT_FIELDS:
         return "text" if _TEXT_FIELDS[fieldname] == sub else ""
-    if fieldname == "text_other":
+    if fieldname == OTHER_FIELD:
         return "text" if sub == "other" else ""
     return fieldname
 
@@ -703,13 +755,13 @@ def _node(node, sub: str, schema, memo: dict) -> tantivy.Query | None:
             return req
         return Q.boolean_query([(Occur.Must, req), (occur, extra)])
     if t is Filter:
-        q = _translate(node.query, sub, schema, memo)
-        if q is None:
+        found = _translate(node.query, sub, schema, memo)
+        if found is None:
             return None
         cond = _translate(node.condition, sub, schema, memo)
         if cond is None:
             return None
-        return Q.boolean_query([(Occur.Must, q),
+        return Q.boolean_query([(Occur.Must, found),
                                 (Occur.Must, Q.const_score_query(cond, 0.0))])
     if t is MatchAll:
         return Q.all_query()

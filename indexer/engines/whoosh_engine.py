@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from math import log
 from pathlib import Path
 
@@ -22,8 +23,8 @@ from whoosh.matching import DisjunctionMaxMatcher, NullMatcher
 from whoosh.writing import CLEAR
 
 from indexer import analysis
-from indexer.engines import bm25
-from indexer.engines.records import fold_key, passage_record
+from indexer.engines import analysed, bm25
+from indexer.engines.records import ANALYSED, fold_key, passage_record
 from indexer.engines.whoosh_schema import SCHEMA_VERSION, build_schema, text_field
 from indexer.errors import IndexOutOfDate
 from indexer.models import Document, Passage
@@ -84,6 +85,7 @@ def open_index(gen_dir: Path):
 
 def passage_fields(doc: Document, p: Passage) -> dict:
     fields = passage_record(doc, p)
+    fields["analysis"] = analysed.encode(fields, _word_analyze)
     fields["text_neutral"] = p.text
     fields["text_exact"] = p.text
     fields[text_field(p.lang)] = p.text
@@ -140,6 +142,26 @@ def indexed_doc_ids(ix) -> dict[str, int]:
 def analyze(kind: str, text: str) -> list[str]:
     """The terms a field with this analysis holds (the schema's analyzers give the same)."""
     return analysis.terms(kind, text)
+
+
+@lru_cache(maxsize=200_000)
+def _word_terms(kind: str, text: str) -> tuple[str, ...]:
+    return tuple(analysis.terms(kind, text))
+
+
+def _word_analyze(kind: str, text: str) -> list[str]:
+    """`analyze`, remembered for short texts (analysed.encode analyses each word of a
+    passage; words recur)."""
+    if len(text) > 64:
+        return analysis.terms(kind, text)
+    return list(_word_terms(kind, text))
+
+
+def _with_analysis(fields: dict) -> dict:
+    """A hit's stored fields with the passage's stored analysis decoded (records.ANALYSED)."""
+    stored = fields.pop("analysis", None)
+    fields[ANALYSED] = analysed.decode(stored, fields) if stored is not None else None
+    return fields
 
 
 # -- reading
@@ -208,6 +230,8 @@ def reader(ix) -> Reader:
 class Reader:
     """A Whoosh searcher (one thread's) with the facet columns of its moment."""
 
+    concurrent = False  # a Whoosh searcher is one thread's, and pure Python anyway
+
     def __init__(self, ix):
         self.schema = ix.schema  # read once: `Index.schema` re-reads the TOC file each time
         self.searcher = ix.searcher(weighting=FieldBM25F(B=BM25_B, K1=BM25_K1))
@@ -216,6 +240,10 @@ class Reader:
 
     def up_to_date(self) -> bool:
         return self.searcher.up_to_date()
+
+    def warm(self) -> None:
+        """The facet columns, read now rather than by the first search."""
+        self._column_values()
 
     def close(self) -> None:
         self.searcher.close()
@@ -237,9 +265,9 @@ class Reader:
         if by_date:
             results = self.searcher.search(q, limit=want,
                                            sortedby=sorting.FieldFacet("year", reverse=True))
-            found = [(r.fields(), 0.0) for r in results]
+            found = [(_with_analysis(r.fields()), 0.0) for r in results]
         else:
-            found = [(r.fields(), float(r.score or 0.0))
+            found = [(_with_analysis(r.fields()), float(r.score or 0.0))
                      for r in self.searcher.search(q, limit=want)]
         self._pages = (node, by_date, want, found)
         return [(dict(f), sc) for f, sc in found[offset:offset + limit]]

@@ -30,11 +30,11 @@ from indexer.analysis import (
     stemmer,
     stopwords,
 )
-from indexer.query.planner import text_field
+from indexer.query.fields import text_field
 
 # Bump when the schema or an analyzer changes: an index built with another version must be
 # rebuilt (the engine refuses to open it with a message saying so).
-SCHEMA_VERSION = 8  # 7: the exact field (quoted phrases) and symbol_key; 8: cites
+SCHEMA_VERSION = 9  # 7: the exact field and symbol_key; 8: cites; 9: analysis stored
 __all__ = ["SCHEMA_VERSION", "STEMMED", "TEXT_LANGS", "build_schema", "text_field"]
 
 
@@ -122,6 +122,7 @@ def build_schema() -> Schema:
         "ocr": STORED,  # recognised by OCR from a scanned page
         "lang": ID(stored=True, sortable=True),
         "content": STORED,  # the passage text as shown
+        "analysis": STORED,  # its terms, ready for re-scoring and highlighting (analysed.py)
         "text_hash": ID(stored=True, sortable=True),  # collapses identical passages
         "text_neutral": TEXT(analyzer=neutral_analyzer(), phrase=False),
         "text_exact": TEXT(analyzer=exact_analyzer(), phrase=True),

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 from indexer.query import syntax as syn
+from indexer.query.fields import OTHER_FIELD, text_field
 from indexer.query.plan import And, AndNot, Filter, MatchNone, Node, Or, Part, Term, and_, or_
-from indexer.query.planner import Planner, text_field
+from indexer.query.planner import Planner
 from indexer.query.thesaurus import load_thesaurus, tokenize
 
 EXPANSION_TERMS_PER_LANG = 4  # per concept: official wording first; the rest are variants
@@ -21,7 +22,7 @@ EXPANSION_VARIANT_BOOST = 0.1
 
 
 def expand(plan: Planner, text: str, qlang: str, typed: str = ""
-           ) -> tuple[dict[str, object], dict[str, list[str]], dict[str, list[Part]]]:
+           ) -> tuple[dict[str, Node], dict[str, list[str]], dict[str, list[Part]]]:
     """Other-language terms of the thesaurus concepts the query names: one query per
     language (each is ranked on its own and fused with the typed words' ranking), the terms
     used per language (shown to the user), and per language the concepts as parts (their
@@ -34,14 +35,14 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
     used: dict[str, list[str]] = {}
     per_lang: dict[str, list] = {}
     parts: dict[str, list[Part]] = {}
-    for matched, concept_terms, n_equiv, quoted in _concepts(text, qlang):
+    for matched, concept_terms, n_equiv, quoted in concepts_named(text, qlang):
         span = set(matched)
         covers = frozenset(i for i, toks in enumerate(typed_tokens) if toks and toks <= span)
         for lang, terms in concept_terms.items():
             fieldname = text_field(lang)
-            if fieldname == "text_other":
+            if fieldname == OTHER_FIELD:
                 continue
-            alternatives = []
+            alternatives: list[Node] = []
             words_of: list[frozenset] = []
             boosts: list[float] = []
             for term in terms[:EXPANSION_TERMS_PER_LANG]:
@@ -71,7 +72,7 @@ def expand(plan: Planner, text: str, qlang: str, typed: str = ""
     return queries, used, parts
 
 
-def _concepts(text: str, qlang: str):
+def concepts_named(text: str, qlang: str):
     """(matched words, terms by language, equivalents, quoted) of the concepts the query
     names. A quoted phrase names a concept only when it is the concept's term, all of it
     (`"local authorities"`; not `"support local authorities in the identification"`, whose

@@ -54,8 +54,9 @@ def query_language(text: str, candidates: tuple[str, ...], default: str) -> tupl
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
         if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
             return ranked[0][0], True
-    if script_language(text, candidates):
-        return script_language(text, candidates), True
+    by_script = script_language(text, candidates)
+    if by_script:
+        return by_script, True
     scores = stopword_scores(text, candidates)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     second = ranked[1][1] if len(ranked) > 1 else 0

@@ -12,6 +12,7 @@ text_hash); `year` is a number.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 
@@ -169,6 +170,11 @@ class Part:
     covers: frozenset
     weights: tuple = ()
 
-    def value(self, have: set) -> float:
-        return max((self.weights[i] if self.weights else 1.0
-                    for i, alt in enumerate(self.alternatives) if alt <= have), default=0.0)
+    def value(self, have: Container) -> float:
+        """The weight of the best alternative whose pairs are all in `have`, else 0."""
+        best = 0.0
+        for i, alt in enumerate(self.alternatives):
+            weight = self.weights[i] if self.weights else 1.0
+            if weight > best and all(pair in have for pair in alt):
+                best = weight
+        return best

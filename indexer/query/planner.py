@@ -14,10 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from indexer.analysis import EXACT, NEUTRAL, TEXT_LANGS, WORD_RE
+from indexer.analysis import NEUTRAL, TEXT_LANGS, WORD_RE
 from indexer.errors import QueryError
 from indexer.models import SERIES, normalize_series
 from indexer.query import syntax as syn
+from indexer.query.fields import (
+    EXACT_FIELD,
+    LANGUAGE_FIELDS,
+    NEUTRAL_FIELD,
+    OTHER_FIELD,
+    TITLE_FIELD,
+    field_kind,
+    positional,
+    text_field,
+)
 from indexer.query.plan import (
     And,
     AndMaybe,
@@ -41,20 +51,17 @@ from indexer.text import join_broken_words, normalize_text
 
 Analyze = Callable[[str, str], list[str]]
 
-TEXT_FIELDS = [f"text_{lang}" for lang in TEXT_LANGS] + ["text_other"]
+TEXT_FIELDS = list(LANGUAGE_FIELDS)  # the own-language fields (fields.py)
 # Fields a query searches, with their weights: the passage's own-language text counts most,
 # the accent-folded copy a little (it catches `autorites` for `autorités`), the document title
-# adds context (CONTEXT_FIELDS).
-FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, "text_neutral": 0.6, "title": 0.25,
-                "text_exact": 0.6}
-# The field a quoted phrase must stand in: every word as written (analysis.EXACT), so the
-# phrase's stop words count, in any language.
-EXACT_FIELD = "text_exact"
+# adds context (CONTEXT_FIELDS); a quoted phrase counts in EXACT_FIELD as in a language field.
+FIELD_BOOSTS = {**{f: 1.0 for f in TEXT_FIELDS}, NEUTRAL_FIELD: 0.6, TITLE_FIELD: 0.25,
+                EXACT_FIELD: 0.6}
 # The document title adds to the score of a passage whose own text matches; it matches
 # nothing alone. The section field is not scored: a heading is a passage of its own, and the
 # section text the parsers record can be whole paragraphs (the IOM handbook's), which put
 # every passage under them on a par with the paragraphs that use the words.
-CONTEXT_FIELDS = ("title",)
+CONTEXT_FIELDS = (TITLE_FIELD,)
 # Share of a word's other fields' scores added to its best field's: none. The neutral field
 # holds the same words unstemmed, so any share of it counts a word twice where its surface
 # form matches. Vaswani nDCG@1000 (tantivy): 0.2 -> 0.6206, 0.0 -> 0.6243 (Terrier BM25
@@ -78,24 +85,6 @@ def _any_term(fieldname: str, terms: list[str]) -> Node:
     return Or(tuple(Term(fieldname, t) for t in terms), boost)
 
 
-def text_field(lang: str) -> str:
-    """The analysed field for a passage in `lang` (unknown languages share `text_other`)."""
-    return f"text_{lang}" if lang in TEXT_LANGS else "text_other"
-
-
-def field_kind(fieldname: str) -> str:
-    """The analysis a field's terms come from."""
-    if fieldname.startswith("text_") and fieldname[5:] in TEXT_LANGS:
-        return fieldname[5:]
-    return EXACT if fieldname == EXACT_FIELD else NEUTRAL
-
-
-def positional(fieldname: str) -> bool:
-    """Phrases run on the language fields only: the neutral and title fields keep no
-    positions (they would cost a third of the build time in Whoosh)."""
-    return fieldname in TEXT_FIELDS
-
-
 def phrase_readings(text: str) -> list[str]:
     """A quoted phrase as the texts may hold it: Unicode as cleanup normalises it (NFC: some
     sources are decomposed), and, when it has a hyphen before a space or line break, also
@@ -105,7 +94,7 @@ def phrase_readings(text: str) -> list[str]:
     return [text] if joined == text else [text, joined]
 
 
-def _boosted(node: Node, boost: float) -> Node:
+def _boosted(node: Term | Phrase, boost: float) -> Term | Phrase:
     if isinstance(node, Term):
         return Term(node.field, node.text, boost)
     return Phrase(node.field, node.terms, node.slop, boost, node.positions)
@@ -121,9 +110,9 @@ def typed_fields(field_lang: str) -> list[str]:
     (same word forms) and the thesaurus expansion, not by running the words through every
     language's stemmer: that matched noise and cost 3x the time. Without a sure language,
     every language's field."""
-    if field_lang and text_field(field_lang) != "text_other":
-        return [text_field(field_lang), "text_other", "text_neutral"]
-    return [*TEXT_FIELDS, "text_neutral"]
+    if field_lang and text_field(field_lang) != OTHER_FIELD:
+        return [text_field(field_lang), OTHER_FIELD, NEUTRAL_FIELD]
+    return [*TEXT_FIELDS, NEUTRAL_FIELD]
 
 
 # A wildcard or fuzzy word becomes the indexed terms it stands for (at most this many, those
@@ -161,7 +150,7 @@ class Planner:
 
     def everywhere(self, node) -> Node:
         """A syntax node in every language's field and the neutral one."""
-        return self._node(node, [*TEXT_FIELDS, "text_neutral"])
+        return self._node(node, [*TEXT_FIELDS, NEUTRAL_FIELD])
 
     def _node(self, node, fields: list[str]) -> Node:
         if isinstance(node, syn.Word):
@@ -188,7 +177,7 @@ class Planner:
         return MatchNone()
 
     def _word(self, word: syn.Word, fields: list[str]) -> Node:
-        alternatives = []
+        alternatives: list[Node] = []
         stemmed_fields: list[str] = []
         if (word.prefix or word.fuzzy) and self.vocabulary is not None and len(fields) > 3:
             # Without a sure language, a pattern is matched in the neutral field only: it
@@ -196,15 +185,15 @@ class Planner:
             # fields multiplied the words listed by twelve for stems of the same words. The
             # words a fuzzy word finds then reach their other forms through their stems
             # (`remitances~` -> remittances -> remittance).
-            stemmed_fields = [f for f in fields if f not in ("text_neutral", "text_other")]
-            fields = ["text_neutral"]
+            stemmed_fields = [f for f in fields if f not in (NEUTRAL_FIELD, OTHER_FIELD)]
+            fields = [NEUTRAL_FIELD]
         if word.prefix:
             for f in fields:
-                if f == "text_other":
+                if f == OTHER_FIELD:
                     continue
                 # A prefix is matched against the indexed forms as typed: lower-cased (and
                 # accent-folded in the neutral field), not stemmed (`migra*`).
-                base = self.analyze(NEUTRAL, word.text) if f == "text_neutral" else [
+                base = self.analyze(NEUTRAL, word.text) if f == NEUTRAL_FIELD else [
                     w.lower() for w in re.findall(r"\w+", word.text)]
                 if len(base) != 1:
                     continue
@@ -228,7 +217,7 @@ class Planner:
                                                         FUZZY_PREFIX, MAX_EXPANSIONS)
                     if found:
                         alternatives.append(_any_term(f, found))
-                    for g in stemmed_fields if f == "text_neutral" else ():
+                    for g in stemmed_fields if f == NEUTRAL_FIELD else ():
                         stems = sorted({t for w in found for t in self.words(g, w)[:1]})
                         if stems:
                             alternatives.append(_any_term(g, stems))
@@ -268,7 +257,7 @@ class Planner:
         exact = self.exact(text)
         if exact is None:
             return MatchNone()
-        alternatives = []
+        alternatives: list[Node] = []
         for f in fields:
             if not positional(f):
                 continue
@@ -279,15 +268,16 @@ class Planner:
                 alternatives.append(Term(f, placed[0][1], FIELD_BOOSTS[f]))
                 continue
             terms = tuple(t for _p, t in placed)
-            positions = (tuple(p - placed[0][0] for p, _t in placed)
-                         if all(p is not None for p, _t in placed) else None)
+            numbered = [p for p, _t in placed if p is not None]
+            positions = (tuple(p - numbered[0] for p in numbered)
+                         if len(numbered) == len(placed) else None)
             alternatives.append(Phrase(f, terms, 0, FIELD_BOOSTS[f], positions))
         alternatives.append(_boosted(exact, FIELD_BOOSTS[EXACT_FIELD]))
         scoring = alternatives[0] if len(alternatives) == 1 else DisMax(tuple(alternatives),
                                                                         FIELD_TIEBREAK)
         return Filter(scoring, exact)
 
-    def exact(self, text: str) -> Node | None:
+    def exact(self, text: str) -> Term | Phrase | None:
         """The phrase in the exact field (None: it holds no word)."""
         terms = self.words(EXACT_FIELD, normalize_text(text))
         if not terms:
@@ -327,7 +317,7 @@ class Planner:
         if not field_lang or not is_plain(typed):
             return None
         fieldname = text_field(field_lang)
-        if fieldname == "text_other":
+        if fieldname == OTHER_FIELD:
             return None
         words = self.words(fieldname, typed)
         if len(words) < 2 or len(words) > 8:

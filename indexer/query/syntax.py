@@ -73,6 +73,9 @@ class Group:
     excluded: tuple = ()
 
 
+Clause = Word | Quoted | Group  # a node of the syntax tree
+
+
 @dataclass
 class _Stream:
     tokens: list[str]
@@ -97,7 +100,9 @@ def parse(text: str) -> Group:
 
 def _sequence(s: _Stream):
     """Juxtaposed clauses up to the end or a closing parenthesis: an `any` group."""
-    items, required, excluded = [], [], []
+    items: list[Clause] = []
+    required: list[Clause] = []
+    excluded: list[Clause] = []
     while True:
         tok = s.peek()
         if tok is None:
@@ -144,7 +149,8 @@ def _and_clause(s: _Stream):
     kind, node = _unary(s)
     if s.peek() != "AND":
         return kind, node
-    items, excluded = [], []
+    items: list[Clause] = []
+    excluded: list[Clause] = []
     (excluded if kind == "excluded" else items).append(node)
     while s.peek() == "AND":
         s.take()

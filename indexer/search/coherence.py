@@ -27,8 +27,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from indexer.errors import NotFound
-from indexer.labels import label_key
-from indexer.models import Document, Passage, is_target, split_part
+from indexer.labels import is_target, label_key, split_part
+from indexer.models import Document, Passage
 from indexer.search.citing import Resolver, find_paragraph, pick
 from indexer.storage import refs as stored
 from indexer.storage.store import Store
@@ -308,7 +308,7 @@ def coherence_map(service, a_spec: str, b_spec: str, langs: list[str],
                 return _CACHE[key]
         resolver = service.resolver(st)
         a, b = side(resolver, a_spec, langs), side(resolver, b_spec, langs)
-        if a.found and b.found and a.shown.doc_id in {d.doc_id for d in b.docs}:
+        if a.shown is not None and b.found and a.shown.doc_id in {d.doc_id for d in b.docs}:
             raise NotFound("the two texts of a map must be different texts")
         _units(st, a)
         _units(st, b)

@@ -7,15 +7,18 @@ from collections.abc import Callable
 from html import escape
 
 from indexer import analysis
+from indexer.engines.analysed import Analysed, word_terms
 
 
 def mark_spans(text: str, kinds: list[str], terms: list[set[str]],
-               analyze: Callable[[str, str], list[str]]) -> list[tuple[int, int]]:
+               analyze: Callable[[str, str], list[str]],
+               stored: Analysed | None = None) -> list[tuple[int, int]]:
     """Character spans of words whose analysed form is one of the query's terms.
 
     `kinds[i]` is the analysis (analysis.py: a language, "zh" or "neutral") of a field whose
     query terms are `terms[i]`; `analyze(kind, word)` is the engine's, so a word is marked
-    exactly when the index holds it under a term the query asked for."""
+    exactly when the index holds it under a term the query asked for. With the passage's
+    stored analysis (engines/analysed.py), each word's terms are read from it instead."""
     spans: set[tuple[int, int]] = set()
     for kind, wanted in zip(kinds, terms, strict=True):
         if not wanted:
@@ -23,6 +26,13 @@ def mark_spans(text: str, kinds: list[str], terms: list[set[str]],
         if kind == "zh":
             spans.update((t.start, t.end) for t in analysis.cjk_tokens(text)
                          if t.text in wanted)
+            continue
+        counts = stored.word_counts(kind) if stored is not None else ""
+        if stored is not None and counts:
+            if wanted.isdisjoint(stored.term_set(kind)):
+                continue  # none of its words holds one
+            words = word_terms(text, counts, stored.of_kind(kind))
+            spans.update(span for span, held in words if held and not wanted.isdisjoint(held))
             continue
         for m in analysis.WORD_RE.finditer(text):
             if not wanted.isdisjoint(analyze(kind, m.group(0))):

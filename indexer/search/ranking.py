@@ -7,11 +7,13 @@ an index.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
+from operator import add, and_, lshift, or_, sub
 
-from indexer.query.plan import Part
+from indexer.query.plan import Node, Part
 
 # Prior by series: the programme's texts (GCM, GCR, NYD, SDG, NUA, GFMD, Mayors, WMR, UNSG)
 # at full weight; general UN documents a little lower, so that a GA or Security Council text
@@ -40,7 +42,7 @@ Ranked = list[tuple[dict, float]]
 class Ranking:
     """One ranked list of the fusion: its weight, its query plan, and its parts."""
     weight: float
-    query: object
+    query: Node
     parts: list[Part]
 
 
@@ -75,7 +77,7 @@ def top_with_prior(fetch: Callable[[int, int], Ranked], n: int,
         batch *= 2
 
 
-def share(have: set, parts: list[Part], n_words: int) -> float:
+def share(have: Container, parts: list[Part], n_words: int) -> float:
     """The share of the typed words a passage with the (field, term) pairs `have` stands
     for (a concept's variant wording counts its weight of the concept's words)."""
     covered: dict[int, float] = {}
@@ -87,7 +89,7 @@ def share(have: set, parts: list[Part], n_words: int) -> float:
 
 
 def fuse(lists: list[tuple[Ranking, Ranked]], n: int, n_words: int,
-         matched: Callable[[dict], set] | None) -> Ranked:
+         matched: Callable[[dict], Container] | None) -> Ranked:
     """Reciprocal-rank fusion of the typed words' ranking and each other language's
     expansion ranking, so that the best passages in the query's language and the best in
     each other language all reach the first page. Summing BM25 scores instead let a long
@@ -104,7 +106,8 @@ def fuse(lists: list[tuple[Ranking, Ranked]], n: int, n_words: int,
         cap = float("inf")
         use_share = matched is not None and ranking.parts and n_words > 1
         for rank, (fields, _score) in enumerate(ranked):
-            part = share(matched(fields), ranking.parts, n_words) if use_share else 1.0
+            part = (share(matched(fields), ranking.parts, n_words)
+                    if use_share and matched is not None else 1.0)
             cap = min(cap, ranking.weight * part / (RRF_K + rank + 1))
             entry = fused.setdefault(wording(fields), [fields, 0.0])
             # max, not sum: a passage both lists find (a French article matching an English
@@ -136,9 +139,35 @@ def _wording(content: str, label: str) -> str:
 
 
 @lru_cache(maxsize=5_000)
-def _shingles(text: str) -> frozenset:
+def _shingles(text: str) -> tuple[frozenset[int], tuple[int, ...]]:
+    """A wording's word 3-shingles, each as a number, and the prefix of them that the
+    near-copy test indexes (see unique).
+
+    A shingle's number is its 56-bit hash (within a process two different shingles of two
+    passages share one about never; set operations on numbers are several times faster than
+    on tuples of words), under its letters' count, negated, in the top byte: in number order
+    the longest shingles come first. Long shingles (`comprehensive intergovernmental
+    negotiations`) are rare and short ones (`of the united`) common, so prefixes made of
+    long ones seldom meet."""
     words = text.split()
-    return frozenset(zip(words, words[1:], words[2:], strict=False)) or frozenset([tuple(words)])
+    # (the same in C-level maps: a generator over the shingles took most of the time)
+    lengths = list(map(len, words))
+    letters = map(add, map(add, lengths, lengths[1:]), lengths[2:])
+    rank = map(lshift, map(max, map(sub, repeat(255), letters), repeat(0)), repeat(56))
+    hashes = map(and_, map(hash, zip(words, words[1:], words[2:], strict=False)), repeat(_LOW))
+    found = frozenset(map(or_, rank, hashes))
+    if not found:
+        found = frozenset([hash(tuple(words)) & _LOW])
+    size = len(found)
+    # Two wordings whose Jaccard is NEAR_DUPLICATE or more share at least
+    # floor(NEAR_DUPLICATE * size) shingles, so they share one among the first
+    # size - that + 1 of each in any fixed order (prefix filtering, Chaudhuri et al. 2006):
+    # only those are indexed and looked up.
+    keep = size - max(1, int(NEAR_DUPLICATE * size)) + 1
+    return found, tuple(sorted(found)[:keep])
+
+
+_LOW = (1 << 56) - 1
 
 
 def unique(ranked: Ranked, limit: int | None = None) -> Ranked:
@@ -146,29 +175,54 @@ def unique(ranked: Ranked, limit: int | None = None) -> Ranked:
     above into it: a document indexed twice or extracted twice, a heading repeated in a list
     under another label, a paragraph a later resolution repeats. The folded passages are
     kept in the survivor's fields as `_copies` (see Hit.copies). Stops once `limit`
-    passages are kept."""
+    passages are kept.
+
+    A passage folds into the first passage kept above whose shingles it overlaps that much,
+    among the first NEAR_DUPLICATE_DEPTH kept. Comparing each with all of those before it
+    was most of the ranking's time; only those sharing a shingle of the prefixes (see
+    _shingles) can overlap that much, and only they are compared."""
     first: dict[str, int] = {}  # wording -> its place in `out`
     compared: list[tuple[int, frozenset, int]] = []  # (shingle count, shingles, place)
+    # a prefix shingle -> the first compared passage holding it (dictionary operations in
+    # bulk: most shingles are one passage's), and the others holding it
+    by_prefix: dict[int, int] = {}
+    more: dict[int, list[int]] = {}
     out: Ranked = []
     for fields, score in ranked:
         key = wording(fields)
         place = first.get(key)
         if place is None and len(compared) < NEAR_DUPLICATE_DEPTH:
-            shingles = fields.get("_shingles")
-            if shingles is None:  # kept: fusion folds the same passages again
-                shingles = fields["_shingles"] = _shingles(key)
+            held = fields.get("_shingles")
+            if held is None:  # kept: fusion folds the same passages again
+                held = fields["_shingles"] = _shingles(key)
+            shingles, prefix = held
             size = len(shingles)
-            # Jaccard >= NEAR_DUPLICATE needs the smaller set to be at least that share of
-            # the larger, so most pairs are ruled out by size before a (C) set intersection.
-            for other_size, other, i in compared:
-                if NEAR_DUPLICATE * max(size, other_size) > min(size, other_size):
-                    continue
-                n = len(shingles & other)
-                if n >= NEAR_DUPLICATE * (size + other_size - n):
-                    place = i
-                    break
-            if place is None:
+            best = None
+            shared = by_prefix.keys() & prefix
+            if shared:
+                near = {by_prefix[sh] for sh in shared}
+                for sh in shared:
+                    near.update(more.get(sh, ()))
+                for j in sorted(near):  # the first that overlaps enough
+                    other_size, other, _place = compared[j]
+                    # Jaccard >= NEAR_DUPLICATE needs the smaller set to be at least that
+                    # share of the larger: most pairs are ruled out by size alone.
+                    if NEAR_DUPLICATE * max(size, other_size) > min(size, other_size):
+                        continue
+                    n = len(shingles & other)
+                    if n >= NEAR_DUPLICATE * (size + other_size - n):
+                        best = j
+                        break
+            if best is not None:
+                place = compared[best][2]
+            else:
+                j = len(compared)
                 compared.append((size, shingles, len(out)))
+                new = dict.fromkeys(prefix, j)
+                for sh in shared:
+                    del new[sh]
+                    more.setdefault(sh, []).append(j)
+                by_prefix.update(new)
         if place is not None:
             kept = out[place][0]
             listed = kept.setdefault("_copies", [])

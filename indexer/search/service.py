@@ -1,10 +1,10 @@
 """The read side: a search request -> ranked, highlighted, citable hits.
 
-A thin orchestrator: the query plan comes from planner.py (typed words) and expansion.py
-(thesaurus), the engine (indexer/engines/) retrieves candidates and counts facets, ranking.py
-orders them, highlight.py marks them, reading.py answers the store look-ups. Used by the CLI
-and the web app alike (neither names an engine). Reads the live generation and follows
-`build` when it publishes a new one.
+A thin orchestrator: the query plans come from planning.py (planner.py's typed words,
+expansion.py's thesaurus), the engine (indexer/engines/) retrieves candidates and counts
+facets, ranking.py orders them, highlight.py marks them, reading.py answers the store
+look-ups. Used by the CLI and the web app alike (neither names an engine). Reads the live
+generation and follows `build` when it publishes a new one.
 """
 
 from __future__ import annotations
@@ -13,39 +13,35 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
-from functools import lru_cache
 from math import log
 from pathlib import Path
+from typing import Any, cast
 
-from indexer import analysis, engines, symbols
+from indexer import analysis, engines
 from indexer.config import Settings
-from indexer.engines.records import document_from_record, passage_from_record
+from indexer.engines import Engine, Reader, Scored
+from indexer.engines.records import ANALYSED, document_from_record, passage_from_record
 from indexer.errors import IndexOutOfDate, NotFound, Plural, QueryError
 from indexer.labels import label_key
+from indexer.language import preload_short_text_models
 from indexer.models import Document, Hit, Passage
 from indexer.query import limits
-from indexer.query.expansion import constrain, expand
-from indexer.query.language import drop_stopwords, query_language, split_filters
-from indexer.query.plan import (
-    AndMaybe,
-    DisMax,
-    MatchNone,
-    Node,
-    Or,
-    Part,
-    Term,
-    and_,
-    filtered,
-    iter_terms,
-)
-from indexer.query.planner import Planner, check_filters, field_kind, filters, text_field
+from indexer.query.fields import NEUTRAL_FIELD, field_kind, text_field
+from indexer.query.plan import Node, Or, Part, Term, and_, filtered, iter_terms
 from indexer.query.thesaurus import load_thesaurus
 from indexer.search import citing, reading, suggest
 from indexer.search.highlight import mark_spans, snippet
 from indexer.search.lexicon import Lexicon, lexicon_path
+from indexer.search.planning import (
+    cached_analyze,
+    plan_search,
+    query_language_confidence,
+    topic_query,
+)
 from indexer.search.ranking import (
     FUSION_EXPANSION_WEIGHT,
     Ranking,
@@ -55,17 +51,23 @@ from indexer.search.ranking import (
     unique,
 )
 from indexer.storage import store
-from indexer.text import normalize_text
+from indexer.storage.store import Store
 
 MLT_TERMS = 12  # words of a passage's most distinctive that "more like this" searches for
 # Results are read from the engine in blocks of this many, whatever the page size: the
 # language version shown and the copies folded depend on how deep the list was read, so
 # `per_page=5` and `per_page=10` must read the same depth to show the same first five.
 DEPTH_BLOCK = 100
-# A typed UN symbol's document comes first: its passages' keyword match outweighs any
-# passage's BM25 score (a few dozen at most), series prior included.
-SYMBOL_BOOST = 1000.0
 MAX_DEPTH = 20_000  # candidates a search reads at most, however the results fold
+# Searched by SearchService.warm before a server process takes requests: each query form
+# (plain words in en/fr/es, a phrase, AND, a wildcard, a fuzzy word, a misspelling, a
+# symbol, filters), so that the code, the term dictionaries and the caches they load are
+# ready. None of them is among the benchmarks' queries (bench/), whose first requests are
+# timed as new ones.
+WARM_QUERIES = ("international cooperation and capacity building",
+                "coopération internationale", "cooperación internacional",
+                '"capacity building"', "health AND education", "educat*", "sanitaton~",
+                "helth care", "A/RES/70/1", "gender equality lang:en year:2010-2020")
 
 
 @dataclass
@@ -121,8 +123,8 @@ class SearchService:
         self.data_dir = Path(settings.index_dir)
         self._lock = threading.Lock()
         self._gen: Path | None = None
-        self._engine = None
-        self._handle = None
+        self._engine: Engine | None = None
+        self._handle: Any = None
         self._local = threading.local()
         # Results of recent requests: valid while no reader has been renewed since (each
         # search first renews its thread's reader if the index changed, bumping the epoch).
@@ -130,10 +132,11 @@ class SearchService:
         self._epoch = 0
         self._lexicon: Lexicon | None = None
         self._counted: tuple = (None, 0)  # (index state, passages in search): `wording`
+        self._pool: ThreadPoolExecutor | None = None  # see _counting
 
     # -- opening
-    def _open(self):
-        """(engine module, index handle) of the live generation, reopened after a build."""
+    def _open(self) -> tuple[Engine, Any]:
+        """(engine, index handle) of the live generation, reopened after a build."""
         gen = store.current_generation(self.data_dir)
         if gen is None:
             raise IndexOutOfDate(
@@ -141,26 +144,69 @@ class SearchService:
         with self._lock:
             if gen != self._gen:
                 self._renewed()
-                module = engines.for_generation(gen)
-                self._handle = module.open_index(gen)
-                self._engine = module
+                engine = engines.for_generation(gen)
+                self._handle = engine.open_index(gen)
+                self._engine = engine
                 self._gen = gen
+            assert self._engine is not None
             return self._engine, self._handle
 
-    def _reader(self):
+    def reader(self) -> tuple[Engine, Reader]:
         """This thread's reader, renewed when the index has changed (readers are not shared
         across threads: Whoosh's searchers cannot be)."""
-        module, handle = self._open()
+        engine, handle = self._open()
         held = getattr(self._local, "reader", None)
         if held is not None and held[0] is handle and held[1].up_to_date():
-            return module, held[1]
+            return engine, held[1]
         if held is not None:
             held[1].close()
             with self._lock:
                 self._renewed()
-        rd = module.reader(handle)
+        rd = engine.reader(handle)
         self._local.reader = (handle, rd)
-        return module, rd
+        return engine, rd
+
+
+    # -- warming up (a server process, before it takes requests)
+    def warm(self) -> None:
+        """Load now what a process's first searches would load (warm_shared, warm_index)."""
+        self.warm_shared()
+        self.warm_index()
+
+    def warm_shared(self) -> None:
+        """What is the same in every process, safe to load before a server forks (no index
+        reader, database connection or thread is opened): the thesaurus, the language
+        detector's models (shared copy-on-write by the processes), the engine's analyzers,
+        the lexicon's languages."""
+        load_thesaurus().load_topics()
+        langs = tuple(self.settings.language_list)
+        preload_short_text_models(langs)
+        for text in ("international cooperation", "coopération", "cooperación"):
+            query_language_confidence(text, self.settings)
+        gen = store.current_generation(self.data_dir)
+        if gen is not None and engines.recorded(gen):
+            engine = engines.for_generation(gen)
+            for kind in (*analysis.STEMMED, "zh", analysis.NEUTRAL, analysis.EXACT):
+                engine.analyze(kind, "international cooperation")
+        self.lexicon()
+
+    def warm_index(self) -> None:
+        """What each process holds for itself: its index reader with the index's statistics,
+        its lexicon connection, and a few searches (WARM_QUERIES) through every step. Without
+        an index yet, nothing (the first search says there is none)."""
+        try:
+            _engine, rd = self.reader()
+        except IndexOutOfDate:
+            return
+        rd.warm()
+        self.lexicon().zipf("cooperation", "en")
+        for q in WARM_QUERIES:
+            try:
+                self.search(SearchRequest(q=q))
+            except QueryError:
+                pass  # a setting left out the language or series a query names
+        with self._lock:
+            self._results.clear()  # only requests' results are kept
 
     def _renewed(self) -> None:
         """The index changed (called under self._lock): cached results are stale."""
@@ -171,25 +217,24 @@ class SearchService:
     def store(self) -> Iterator[store.Store]:
         """The live generation's store, opened for reading for the block (`with`)."""
         self._open()
+        assert self._gen is not None  # (_open found it)
         with store.open(self._gen) as st:
             yield st
 
     def query_language_confidence(self, text: str) -> tuple[str, bool]:
         """(language, sure) of a query's words (indexer/query/language.py)."""
-        return query_language(text, tuple(self.settings.language_list),
-                              self.settings.default_lang)
+        return query_language_confidence(text, self.settings)
 
     def topic_query(self, name: str, lang: str) -> str:
         """A topic preset's query in `lang` (English when the preset lacks it)."""
-        topic = load_thesaurus().topic(name)  # KeyError names the known topics
-        return topic.query.get(lang) or topic.query["en"]
+        return topic_query(name, lang)  # KeyError names the known topics
 
     # -- searching
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         # Bounded work (page, depth, query size and shape) before anything reaches an engine.
         limits.check_search(req.q, req.page, req.per_page, self.settings)
-        module, rd = self._reader()
+        engine, rd = self.reader()
         key = astuple(req)
         with self._lock:
             epoch = self._epoch
@@ -198,7 +243,7 @@ class SearchService:
                 self._results.move_to_end(key)
         if cached is not None:  # the same object for every repeat: nothing mutates results
             return replace(cached, elapsed_ms=(time.perf_counter() - started) * 1000)
-        result = self._search(req, module, rd, started)
+        result = self._search(req, engine, rd, started)
         with self._lock:
             if epoch == self._epoch and self.settings.result_cache > 0:
                 self._results[key] = result
@@ -206,77 +251,17 @@ class SearchService:
                     self._results.popitem(last=False)
         return result
 
-    def _search(self, req: SearchRequest, module, rd, started: float,
+    def _search(self, req: SearchRequest, engine: Engine, rd: Reader, started: float,
                 count_only: bool = False) -> SearchResult:
         """The search; with count_only, only the number of results (no page, no
         suggestion)."""
-        text, extra = split_filters(normalize_text(req.q or ""))
-        plan = Planner(_cached_analyze(module), rd)
-        # UN symbols are keywords, not words: they are taken out of the text before its
-        # language is told, and looked for as the documents' symbol (and their citations).
-        cited = symbols.find(_unquoted(text))
-        typed_text = text  # what the person typed (did-you-mean corrects that only)
-        text = symbols.without(text, cited)
-        qlang, sure = self.query_language_confidence(text) if text.strip() else ("", False)
-        # The typed words are stemmed for the query's language; when that is only a guess,
-        # or the user asked for one language, the fields follow that instead.
-        single_lang = (req.lang or extra.get("lang", "")).strip().lower()
-        field_lang = (single_lang if single_lang and "," not in single_lang
-                      else qlang if sure else "")
-        if req.topic:
-            try:
-                topic_text = self.topic_query(req.topic, req.lang or qlang or "en")
-            except KeyError:
-                raise QueryError("unknown topic %(topic)r; known topics: %(known)s",
-                                 topic=req.topic, known=", ".join(
-                                     t.name for t in load_thesaurus().load_topics())) from None
-            text = f"{text} {topic_text}".strip()
-            qlang = qlang or req.lang or "en"
-        wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
-                  "symbol": req.symbol, "cites": req.cites}
-        for k, v in extra.items():
-            wanted[k] = wanted[k] or v
-        check_filters(wanted, self.settings.language_list)
-        if wanted["cites"]:  # a text is cited by any of its symbols (draft, adoption)
-            wanted["cites"] = ",".join(sorted(self._cited_as(wanted["cites"])))
-        flt = filters(wanted)
-        if req.same_language and qlang:
-            same = Term("lang", qlang)
-            flt = and_([flt, same]) if flt is not None else same
-        expansions: dict[str, list[str]] = {}
-        exp_qs: dict = {}
-        words = None
-        exp_parts: dict = {}
-        symbol_q = _symbol_query(plan, cited)
-        if not text.strip() and symbol_q is not None:
-            q = symbol_q
-        elif not text.strip():
-            if flt is None:
-                raise QueryError("type some words to search for")
-            q = flt
-            flt = None
-        else:
-            typed = drop_stopwords(text, qlang)
-            q = plan.typed(typed, field_lang)  # MatchNone for `(((`: no results, no error
-            near = plan.proximity(typed, field_lang)
-            if near is not None:
-                q = Or((q, near))
-            context = plan.context(text)
-            if context is not None and not isinstance(q, MatchNone):
-                q = AndMaybe(q, context)
-            if req.expand and not req.same_language:
-                exp_qs, expansions, exp_parts = expand(plan, text, qlang, typed)
-                if exp_qs:
-                    words = plan.word_alternatives(typed, field_lang)
-            q, exp_qs = constrain(plan, typed, qlang, q, exp_qs)
-            if symbol_q is not None:
-                q = Or((q, symbol_q))
-        q = filtered(q, flt)
-        exp_qs = {lang: filtered(eq, flt) for lang, eq in exp_qs.items()}
-        everything = Or((q, *exp_qs.values())) if exp_qs else q
-        facet_counts, total = rd.facets(everything)
+        plans = plan_search(req, self.settings, cached_analyze(engine.analyze), rd,
+                            cited_as=self._cited_as)
+        q, exp_qs, qlang, words = plans.q, plans.expansions, plans.qlang, plans.words
+        everything = plans.everything
         if count_only:
-            return SearchResult(query=req.q, total=total, hits=[])
+            return SearchResult(query=req.q, total=rd.facets(everything)[1], hits=[])
+        counted = self._counting(rd, everything)
         # Language versions and copies fold away, so a page needs more candidates than it
         # shows: read in whole blocks, deeper until the folded list fills the pages asked
         # for (or the matches run out). The depth depends on the page size only by blocks,
@@ -287,13 +272,13 @@ class SearchService:
         parts = []
         if exp_qs and req.sort != "date":
             parts = [Ranking(1.0, q, _word_parts(words) if words else [])] + [
-                Ranking(FUSION_EXPANSION_WEIGHT, eq, exp_parts[lang] if words else [])
+                Ranking(FUSION_EXPANSION_WEIGHT, eq, plans.parts[lang] if words else [])
                 for lang, eq in exp_qs.items()]
         while True:
             if parts:
                 lists = [(r, self._ranked(rd, r.query, want)) for r in parts]
                 read = max(len(got) for _r, got in lists)
-                raw = fuse(lists, want, len(words) if words else 0, _matcher(module))
+                raw = fuse(lists, want, len(words) if words else 0, held_terms)
             else:
                 raw = self._ranked(rd, everything, want, by_date=req.sort == "date")
                 read = len(raw)
@@ -301,6 +286,7 @@ class SearchService:
             if len(ranked) >= need or read < want or want >= MAX_DEPTH:
                 break
             want *= 2
+        facet_counts, total = counted()
         start = (req.page - 1) * req.per_page
         if req.page > 1 and start >= len(ranked):
             pages = max(1, -(-min(total, len(ranked)) // req.per_page))
@@ -310,27 +296,44 @@ class SearchService:
                                     "%(num)s pages of %(per_page)s", pages),
                              page=req.page, per_page=req.per_page)
         terms = _terms_by_field(everything)
-        hits = [self._hit(module, fields, score, terms)
+        hits = [self._hit(engine, fields, score, terms)
                 for fields, score in ranked[start:start + req.per_page]]
         self._add_versions(rd, hits)
         suggestion = ""
-        if typed_text.strip():
+        extra = plans.extra
+        if plans.typed_text.strip():
             def count(corrected: str) -> int:
                 """Results of the corrected query, searched as this one was."""
                 again = replace(req, q=" ".join([*(f"{k}:{v}" for k, v in extra.items()),
                                                  corrected]), page=1)
-                return self._search(again, module, rd, started, count_only=True).total
+                return self._search(again, engine, rd, started, count_only=True).total
 
-            suggestion = self._suggest(rd, module, typed_text, qlang, sure, count)
+            suggestion = self._suggest(rd, engine, plans.typed_text, qlang, plans.sure, count)
             if suggestion and extra:  # keep the user's filters in the suggested query
                 suggestion = " ".join([*(f"{k}:{v}" for k, v in extra.items()), suggestion])
         return SearchResult(query=req.q, total=total, hits=hits, facets=facet_counts,
                             page=req.page, per_page=req.per_page,
                             elapsed_ms=(time.perf_counter() - started) * 1000,
-                            query_lang=qlang, suggestion=suggestion, expansions=expansions)
+                            query_lang=qlang, suggestion=suggestion,
+                            expansions=plans.expanded)
+
+    def _counting(self, rd: Reader, node: Node
+                  ) -> Callable[[], tuple[dict[str, dict[str, int]], int]]:
+        """The facets and total of `node`, as a function giving them: counted in another
+        thread while this one ranks where the reader allows it (tantivy counts without
+        Python's lock: its aggregations and our ranking then take two cores), else now."""
+        if not rd.concurrent:
+            found = rd.facets(node)
+            return lambda: found
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:  # made on first use: never in a process that forks
+                    self._pool = ThreadPoolExecutor(max_workers=4,
+                                                    thread_name_prefix="facets")
+        return self._pool.submit(rd.facets, node).result
 
     @staticmethod
-    def _ranked(rd, q, n: int, by_date: bool = False) -> list[tuple[dict, float]]:
+    def _ranked(rd: Reader, q: Node, n: int, by_date: bool = False) -> list[Scored]:
         """The top n (stored fields, score), near copies folded; relevance weighted by the
         series prior (ranking.top_with_prior)."""
         if by_date:
@@ -338,7 +341,7 @@ class SearchService:
         return top_with_prior(lambda limit, offset: rd.search(q, limit, offset=offset), n)
 
     @staticmethod
-    def _add_versions(rd, hits: list[Hit]) -> None:
+    def _add_versions(rd: Reader, hits: list[Hit]) -> None:
         """Each hit's paragraph in the other language versions of its document's work (one
         engine search for the whole page)."""
         wanted: dict[tuple[str, str], list[Hit]] = {}
@@ -356,14 +359,15 @@ class SearchService:
                 if f["doc_id"] != h.document.doc_id and lang != h.passage.lang:
                     h.versions.setdefault(lang, f["passage_id"])
 
-    def _suggest(self, rd, module, text: str, qlang: str, sure: bool, count) -> str:
+    def _suggest(self, rd: Reader, engine: Engine, text: str, qlang: str, sure: bool,
+                 count: Callable[[str], int]) -> str:
         """The query with its misspelt words replaced (indexer/search/suggest.py), or "": offered
         only when the corrected query finds something (`count(corrected)` searches it the
         same way)."""
-        analyze = _cached_analyze(module)
+        analyze = cached_analyze(engine.analyze)
         ctx = suggest.Context(
             doc_frequency=rd.doc_frequency, fuzzy_terms=rd.fuzzy_terms, analyze=analyze,
-            as_written=lambda term: self._as_written(rd, module, term, qlang),
+            as_written=lambda term: self._as_written(rd, engine, term, qlang),
             lexicon=self.lexicon(), languages=self.settings.language_list)
         option = suggest.corrected(text, qlang, sure, ctx)
         if not option:
@@ -379,37 +383,39 @@ class SearchService:
         return self._lexicon
 
     @staticmethod
-    def _as_written(rd, module, term: str, lang: str = "") -> str:
+    def _as_written(rd: Reader, engine: Engine, term: str, lang: str = "") -> str:
         """An accent-folded index term as a passage writes it (`autorite` -> `autorité`),
         in a passage of `lang` where one has it (`ocean` is `océan` in French)."""
         word = Term("text_neutral", term)
         for q in ([and_([word, Term("lang", lang)])] if lang else []) + [word]:
             for fields, _score in rd.search(q, 3):
                 for w in re.findall(r"\w+", fields.get("content", "")):
-                    if module.analyze(analysis.NEUTRAL, w) == [term]:
+                    if engine.analyze(analysis.NEUTRAL, w) == [term]:
                         return w.lower()
         return term
 
     def more_like_this(self, passage_id: str, limit: int = 5) -> list[Hit]:
         """Passages whose wording is most like this one's (its most distinctive words)."""
-        module, rd = self._reader()
+        engine, rd = self.reader()
         found = rd.search(Term("passage_id", passage_id), 1)
         if not found:
             raise NotFound(f"no passage with id {passage_id!r}")
         fields = found[0][0]
-        counts = Counter(module.analyze(analysis.NEUTRAL, fields.get("content", "")))
+        stored = fields.get(ANALYSED)
+        counts = Counter(stored.neutral() if stored is not None
+                         else engine.analyze(analysis.NEUTRAL, fields.get("content", "")))
         n = max(1, sum(counts.values()))
         weights = []
         for term, tf in counts.items():
-            df = rd.doc_frequency("text_neutral", term)
+            df = rd.doc_frequency(NEUTRAL_FIELD, term)
             if df > 1:
                 weights.append((tf / n * log(1 + 1e6 / df), term))
         weights.sort(reverse=True)
         terms = [t for _w, t in weights[:MLT_TERMS]]
         if not terms:
             return []
-        q = Or(tuple(Term("text_neutral", t) for t in terms))
-        hits = [self._hit(module, f, score, {})
+        q = Or(tuple(Term(NEUTRAL_FIELD, t) for t in terms))
+        hits = [self._hit(engine, f, score, {})
                 for f, score in unique(rd.search(q, limit * 4))
                 if f["text_hash"] != fields.get("text_hash")]
         return hits[:limit]
@@ -417,7 +423,7 @@ class SearchService:
     def wording(self, texts: list[str]) -> list[dict[str, float]]:
         """Each text's words (the neutral field's terms) with their weight in the index
         (idf: a word most passages have weighs little); words no passage has are left out."""
-        module, rd = self._reader()
+        engine, rd = self.reader()
         key = (self._gen, self._epoch)
         if self._counted[0] != key:  # the passages in search, counted once per state
             with self.store() as st:
@@ -426,8 +432,8 @@ class SearchService:
         out = []
         for text in texts:
             weights = {}
-            for term in set(module.analyze(analysis.NEUTRAL, text)):
-                df = rd.doc_frequency("text_neutral", term)
+            for term in set(engine.analyze(analysis.NEUTRAL, text)):
+                df = rd.doc_frequency(NEUTRAL_FIELD, term)
                 if df:
                     weights[term] = log(1 + n / df)
             out.append(weights)
@@ -439,23 +445,24 @@ class SearchService:
         distinctive words (`weights`, from `wording`): more like this across two works."""
         if not weights or not doc_ids:
             return []
-        module, rd = self._reader()
+        engine, rd = self.reader()
         terms = [t for _w, t in sorted(((w, t) for t, w in weights.items()), reverse=True)
                  [:2 * MLT_TERMS]]
-        q = filtered(Or(tuple(Term("text_neutral", t) for t in terms)),
+        q = filtered(Or(tuple(Term(NEUTRAL_FIELD, t) for t in terms)),
                      Or(tuple(Term("doc_id", d) for d in doc_ids)))
-        return [self._hit(module, f, score, {}) for f, score in unique(rd.search(q, limit))]
+        return [self._hit(engine, f, score, {}) for f, score in unique(rd.search(q, limit))]
 
-    def _hit(self, module, f: dict, score: float, terms: dict[str, set[str]]) -> Hit:
+    def _hit(self, engine: Engine, f: dict, score: float, terms: dict[str, set[str]]) -> Hit:
         """A hit from stored fields; `terms` (field -> query terms) mark the snippet."""
         passage = passage_from_record(f)
         document = document_from_record(f)
         kinds, wanted = [], []
-        for fname in (text_field(passage.lang), "text_neutral"):
+        for fname in (text_field(passage.lang), NEUTRAL_FIELD):
             if terms.get(fname) and (fname != "text_other" or passage.lang):
                 kinds.append(field_kind(fname))
                 wanted.append(terms[fname])
-        spans = mark_spans(passage.text, kinds, wanted, _cached_analyze(module))
+        spans = mark_spans(passage.text, kinds, wanted, cached_analyze(engine.analyze),
+                           f.get(ANALYSED))
         copies = [{"passage_id": c["passage_id"], "doc_id": c["doc_id"],
                    "title": c.get("title", ""), "symbol": c.get("symbol", ""),
                    "paragraph": c.get("label", "")} for c in f.get("_copies", [])]
@@ -463,7 +470,7 @@ class SearchService:
                    snippet=snippet(passage.text, spans), copies=copies)
 
     # -- cross-references (indexer/search/citing.py)
-    def resolver(self, st: store.Store) -> citing.Resolver:
+    def resolver(self, st: Store) -> citing.Resolver:
         """Resolution of the references of an open store against the documents in search,
         with the lineage of the catalog (corpus_dir/catalog.toml) where there is one."""
         return citing.Resolver(st, Path(self.settings.corpus_dir) / "catalog.toml")
@@ -505,47 +512,31 @@ class SearchService:
             return reading.get_document(st, doc_id)
 
 
-def _unquoted(text: str) -> str:
-    """`text` with its quoted phrases blanked out, same length (a symbol in quotes is part
-    of the phrase)."""
-    return re.sub(r'"[^"]*"?', lambda m: " " * len(m.group(0)), text)
+class Held:
+    """The (field, term) pairs a candidate holds in its own text field and the neutral one:
+    what it matched of a query (ranking.share), read from its stored analysis."""
+
+    __slots__ = ("own", "own_terms", "neutral_terms")
+
+    def __init__(self, fields: dict):
+        stored = fields[ANALYSED]
+        self.own = text_field(fields.get("lang", ""))
+        self.own_terms = stored.term_set(stored.own_kind)
+        self.neutral_terms = stored.term_set(analysis.NEUTRAL)
+
+    def __contains__(self, pair: object) -> bool:
+        fieldname, term = cast(tuple[str, str], pair)
+        if fieldname == self.own:
+            return term in self.own_terms
+        return fieldname == NEUTRAL_FIELD and term in self.neutral_terms
 
 
-def _symbol_query(plan: Planner, cited: list[symbols.Found]) -> Node | None:
-    """The documents of the typed symbols first (keyword match), then the passages citing
-    them (the symbol, or `resolution 70/1`, as a phrase)."""
-    parts: list[Node] = []
-    for found in cited:
-        parts.append(Term("symbol_key", found.key, SYMBOL_BOOST))
-        for form in symbols.citations(found.key):
-            exact = plan.exact(form)
-            if exact is not None:
-                parts.append(exact)
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else DisMax(tuple(parts))
-
-
-@lru_cache(maxsize=4)
-def _cached_analyze(module):
-    """The engine's analysis of single words and short queries, remembered per (kind, text)
-    (passage texts go to `module.analyze` directly: they seldom repeat)."""
-    return lru_cache(maxsize=50_000)(module.analyze)
-
-
-@lru_cache(maxsize=4)
-def _matcher(module):
-    """(field, term) pairs a candidate holds, from its own text: what it matched of a
-    query, computed the same way whatever the engine."""
-    @lru_cache(maxsize=5_000)  # by text: a passage recurs across lists and queries
-    def pairs(content: str, lang: str) -> frozenset:
-        own = text_field(lang)
-        return frozenset({("text_neutral", t) for t in module.analyze(analysis.NEUTRAL, content)}
-                         | {(own, t) for t in module.analyze(field_kind(own), content)})
-
-    def have(fields: dict) -> frozenset:
-        return pairs(fields.get("content", ""), fields.get("lang", ""))
-    return have
+def held_terms(fields: dict) -> Held:
+    """A candidate's Held, kept in its fields (fusion meets a passage in several lists)."""
+    held = fields.get("_held")
+    if held is None:
+        held = fields["_held"] = Held(fields)
+    return held
 
 
 def _word_parts(words: list[set]) -> list[Part]:
