@@ -138,14 +138,11 @@ def test_references_are_found_at_ingest_and_kept_with_their_passages(built):
     p, _ = _passage(service, "later.en.txt", "Recalling")
     assert [(r.symbol, r.verb, r.verb_text) for r in p.references] == [
         ("A/RES/73/195", "recall", "Recalling"), ("A/RES/73/195", "recall", "Recalling")]
-    st = service.store()
-    try:  # a document's own symbols are no references: the compact is A/RES/73/195 too
-        own = [c for c in stored.cited_by_document(st, d.doc_id)
+    with service.store() as st:  # a document's own symbols are no references: the compact
+        own = [c for c in stored.cited_by_document(st, d.doc_id)  # is A/RES/73/195 too
                if c.ref.symbol in ("A/73/L.66", "A/RES/73/195")]
         assert own == []
         assert stored.totals(st)[0] >= 6
-    finally:
-        st.close()
 
 
 def test_a_build_without_references_finds_none(tmp_path):

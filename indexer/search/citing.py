@@ -29,8 +29,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.labels import label_key
-from indexer.models import DocStatus, Document, Passage, Reference, split_part
+from indexer.labels import label_key, split_part
+from indexer.models import DocStatus, Document, Passage, Reference
 from indexer.storage import refs as stored
 from indexer.storage.store import Store
 from indexer.symbols import adopted_as, instrument_name, normalize_symbol, official_link

@@ -27,8 +27,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from indexer.errors import NotFound
-from indexer.labels import label_key
-from indexer.models import Document, Passage, is_target, split_part
+from indexer.labels import is_target, label_key, split_part
+from indexer.models import Document, Passage
 from indexer.search.citing import Resolver, find_paragraph, pick
 from indexer.storage import refs as stored
 from indexer.storage.store import Store
