@@ -76,7 +76,7 @@ def test_openapi_says_when_q_is_required(client):
     spec = client.get("/api/openapi.json").get_json()
     (q,) = [p for p in spec["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "q"]
     # q may be left out when a filter is given (series=NUA browses a series), never both
-    assert q["x-required-unless"] == ["lang", "series", "year", "doc", "topic"]
+    assert q["x-required-unless"] == ["lang", "series", "year", "doc", "cites", "topic"]
     assert "400" in q["description"]
     assert client.get("/api/search").status_code == 400
     assert client.get("/api/search?q=").status_code == 400
