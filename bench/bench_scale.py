@@ -47,10 +47,14 @@ for p in (str(ROOT), str(BENCH)):
 
 import bench_load  # noqa: E402
 import bench_serve  # noqa: E402
-from bench_build_query import EXTRA_QUERIES, dir_size, load_queries  # noqa: E402
+from bench_build_query import EXTRA_QUERIES, cpu_s, dir_size, load_queries  # noqa: E402
 
 from indexer import config, engines, library  # noqa: E402
-from indexer.ingest.parsers.text import _running_symbol, symbol_from_filename  # noqa: E402
+from indexer.ingest.parsers.text import (  # noqa: E402
+    _running_symbol,
+    decode,
+    symbol_from_filename,
+)
 from indexer.storage import store  # noqa: E402
 
 SEED = 21
@@ -58,13 +62,6 @@ SUBSTITUTE = 0.10  # the share of words of 4+ letters swapped in a copy
 P95_AT_10X_MS = 100.0
 BUILD_AT_10X_S = 600.0
 _WORD = re.compile(r"[A-Za-z]{4,}")
-
-
-def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def altered(text: str, name: str, copy: int) -> tuple[str, str]:
@@ -96,7 +93,7 @@ def make_copies(unga: Path, dest: Path, copies: int) -> list[Path]:
         shutil.rmtree(part, ignore_errors=True)
         part.mkdir(parents=True)
         for f in files:
-            new_name, body = altered(decode(f.read_bytes()), f.name, c)
+            new_name, body = altered(decode(f.read_bytes(), f.name)[0], f.name, c)
             (part / new_name).write_text(body, encoding="utf-8")
         part.rename(folder)
     return folders
@@ -113,11 +110,6 @@ def corpus_of(size: int, tmp: Path, unga: Path, corpus: Path, copies: list[Path]
             if f.is_file():
                 (root / name / f.name).symlink_to(f.resolve())
     return root
-
-
-def cpu_s(who: int) -> float:
-    r = resource.getrusage(who)
-    return r.ru_utime + r.ru_stime
 
 
 def build(size: int, corpus_root: Path, data_dir: Path) -> dict:

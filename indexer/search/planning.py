@@ -101,7 +101,7 @@ def plan_search(req, settings: Settings, analyze: Analyze, vocabulary: Vocabular
         text = f"{text} {topic_text}".strip()
         qlang = qlang or req.lang or "en"
     wanted = {"lang": req.lang, "series": req.series, "year": req.year, "doc": req.doc,
-              "symbol": req.symbol, "cites": getattr(req, "cites", "")}
+              "symbol": req.symbol, "cites": req.cites}
     for k, v in extra.items():
         wanted[k] = wanted[k] or v
     check_filters(wanted, settings.language_list)

@@ -46,83 +46,68 @@ def _marks(values: Iterable) -> tuple[str, list]:
 
 _CITING = ("SELECT r.*, p.label, p.ordinal FROM refs r JOIN passages p USING(passage_id) "
            "JOIN documents d ON d.doc_id = r.doc_id WHERE d.status='active'")
+_CITING_DOCS = "FROM refs r JOIN documents d USING(doc_id) WHERE d.status='active'"
+
+
+def _selecting(symbols: Iterable[str], pinpoints: Iterable[str] | None,
+               exclude: Iterable[str]) -> tuple[str, list] | None:
+    """The conditions (" AND ...", arguments) on references to any of `symbols`, with one of
+    `pinpoints` when given, outside the documents `exclude`; None when nothing can match."""
+    sym, args = _marks(symbols)
+    if not args:
+        return None
+    sql = f" AND r.symbol IN ({sym})"
+    if pinpoints is not None:
+        pins, more = _marks(pinpoints)
+        if not more:
+            return None
+        sql += f" AND r.pinpoint IN ({pins})"
+        args += more
+    out, more = _marks(exclude)
+    if more:
+        sql += f" AND r.doc_id NOT IN ({out})"
+        args += more
+    return sql, args
 
 
 def citing(st: Store, symbols: Iterable[str], *, pinpoints: Iterable[str] | None = None,
            exclude: Iterable[str] = (), limit: int = -1, offset: int = 0) -> list[Citing]:
     """References to any of `symbols` (with one of `pinpoints` when given; "" is the whole
     document), outside the documents `exclude`, in document and reading order."""
-    sym, args = _marks(symbols)
-    if not args:
+    where = _selecting(symbols, pinpoints, exclude)
+    if where is None:
         return []
-    sql = _CITING + f" AND r.symbol IN ({sym})"
-    if pinpoints is not None:
-        pins, more = _marks(pinpoints)
-        if not more:
-            return []
-        sql += f" AND r.pinpoint IN ({pins})"
-        args += more
-    out, more = _marks(exclude)
-    if more:
-        sql += f" AND r.doc_id NOT IN ({out})"
-        args += more
-    sql += " ORDER BY d.added, r.doc_id, p.ordinal, r.n LIMIT ? OFFSET ?"
-    return [_citing(r) for r in st.db.execute(sql, [*args, limit, offset])]
+    sql = _CITING + where[0] + " ORDER BY d.added, r.doc_id, p.ordinal, r.n LIMIT ? OFFSET ?"
+    return [_citing(r) for r in st.db.execute(sql, [*where[1], limit, offset])]
 
 
 def ranges(st: Store, symbols: Iterable[str], exclude: Iterable[str] = ()) -> list[Citing]:
     """References to `symbols` that name a range of paragraphs (`paras. 1-6`)."""
-    sym, args = _marks(symbols)
-    if not args:
+    where = _selecting(symbols, None, exclude)
+    if where is None:
         return []
-    out, more = _marks(exclude)
-    sql = _CITING + f" AND r.symbol IN ({sym}) AND r.pinpoint LIKE '%paras. %'"
-    if more:
-        sql += f" AND r.doc_id NOT IN ({out})"
-    return [_citing(r) for r in st.db.execute(sql, [*args, *more])]
+    sql = _CITING + where[0] + " AND r.pinpoint LIKE '%paras. %'"
+    return [_citing(r) for r in st.db.execute(sql, where[1])]
 
 
 def citing_documents(st: Store, symbols: Iterable[str], pinpoints: Iterable[str] | None = None,
                      exclude: Iterable[str] = ()) -> list[tuple[str, int]]:
     """(doc_id, references) of the documents citing any of `symbols` (with one of
     `pinpoints` when given), most first."""
-    sym, args = _marks(symbols)
-    if not args:
+    where = _selecting(symbols, pinpoints, exclude)
+    if where is None:
         return []
-    sql = ("SELECT r.doc_id, COUNT(*) AS n FROM refs r JOIN documents d USING(doc_id) "
-           f"WHERE d.status='active' AND r.symbol IN ({sym})")
-    if pinpoints is not None:
-        pins, more = _marks(pinpoints)
-        if not more:
-            return []
-        sql += f" AND r.pinpoint IN ({pins})"
-        args += more
-    out, more = _marks(exclude)
-    if more:
-        sql += f" AND r.doc_id NOT IN ({out})"
-        args += more
-    sql += " GROUP BY r.doc_id ORDER BY n DESC, d.added, r.doc_id"
-    return [(r["doc_id"], r["n"]) for r in st.db.execute(sql, args)]
+    sql = (f"SELECT r.doc_id, COUNT(*) AS n {_CITING_DOCS}{where[0]} "
+           "GROUP BY r.doc_id ORDER BY n DESC, d.added, r.doc_id")
+    return [(r["doc_id"], r["n"]) for r in st.db.execute(sql, where[1])]
 
 
 def count_citing(st: Store, symbols: Iterable[str], pinpoints: Iterable[str] | None = None,
                  exclude: Iterable[str] = ()) -> int:
-    sym, args = _marks(symbols)
-    if not args:
+    where = _selecting(symbols, pinpoints, exclude)
+    if where is None:
         return 0
-    sql = ("SELECT COUNT(*) FROM refs r JOIN documents d USING(doc_id) "
-           f"WHERE d.status='active' AND r.symbol IN ({sym})")
-    if pinpoints is not None:
-        pins, more = _marks(pinpoints)
-        if not more:
-            return 0
-        sql += f" AND r.pinpoint IN ({pins})"
-        args += more
-    out, more = _marks(exclude)
-    if more:
-        sql += f" AND r.doc_id NOT IN ({out})"
-        args += more
-    return st.db.execute(sql, args).fetchone()[0]
+    return st.db.execute(f"SELECT COUNT(*) {_CITING_DOCS}{where[0]}", where[1]).fetchone()[0]
 
 
 def cited_by_document(st: Store, doc_id: str) -> list[Citing]:
