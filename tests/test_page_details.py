@@ -91,3 +91,27 @@ def test_method_not_allowed_names_the_allowed_methods(client):
         assert "GET" in allowed, (path, dict(resp.headers))
     assert client.delete("/api/search?q=x").headers["Content-Type"].startswith(
         "application/json")
+
+
+def test_the_passage_facts_word_the_paragraph_in_the_page_language(app, client):
+    """Every passage page of the index gives its paragraph as the citation words it in the
+    page's language (labels.locator), never the stored label (`preamble 3`, `16(a)`)."""
+    from flask_babel import force_locale, gettext
+    from markupsafe import escape
+
+    from indexer.labels import locator
+    from search_app import service as app_service
+
+    with app.app_context():
+        with app_service().store() as st:
+            passages = [p for d in st.documents() for p in st.passages(d.doc_id)
+                        if p.label]
+    assert passages
+    for p in passages:
+        for lang, word in (("en", "para. "), ("fr", "par. "), ("es", "párr. ")):
+            with app.test_request_context(), force_locale(lang):
+                expected = locator(p.label, say=gettext)
+            assert word in expected or not p.label[:1].isdigit(), expected
+            html = _html(client.get(f"/p/{p.passage_id}?lang_ui={lang}"))
+            facts = re.search(r'<dl class="facts">(.*?)</dl>', html, re.S).group(1)
+            assert f"<dd>{escape(expected)}</dd>" in facts, (p.passage_id, lang, facts)
