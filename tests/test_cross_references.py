@@ -300,6 +300,41 @@ def test_the_cites_filter_finds_a_text_by_any_of_its_symbols(built, typed):
     assert res.facets["cites"]["A/RES/73/195"] == res.total
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("typed", ["A/73/L.66", "a/res/73/195"])
+def test_a_saved_cites_search_catches_what_the_search_finds(tmp_path, engine, typed):
+    """A saved search with `cites:` stands for the same symbols as its search: saved with
+    the draft's symbol, it catches a new passage that cites the adopted resolution, and
+    nothing search would not find."""
+    from indexer.alerts import searches
+    from indexer.alerts.store import open_store
+
+    s, _ = _build(tmp_path, FILES, engine)
+    alerts = open_store(s)
+    try:
+        saved, _token = searches.save(alerts, s, searches.request_from(
+            {"q": f"cites:{typed}"}))
+    finally:
+        alerts.close()
+    newer = tmp_path / "newer.en.txt"
+    newer.write_text(_text(
+        "A/C.3/76/L.9", "Protection of migrants", "The General Assembly,",
+        "Reaffirming its resolution 73/195 of 19 December 2018 and the commitments it "
+        "endorsed,",
+        "1. Encourages local authorities to share their experience of welcoming migrants."),
+        encoding="utf-8")
+    assert library.add([newer], s).of("indexed")
+    service = SearchService(s)
+    searched = {h.passage.passage_id for h in service.search(SearchRequest(
+        q=f"cites:{typed}")).hits if h.document.file == "newer.en.txt"}
+    alerts = open_store(s)
+    try:
+        caught = {i.passage_id for i in alerts.items(saved.id, limit=100)}
+    finally:
+        alerts.close()
+    assert searched and caught == searched
+
+
 def test_the_cites_facet_counts_the_cited_texts(built):
     service = SearchService(built)
     res = service.search(SearchRequest(q="migration OR remittances OR migrants"))

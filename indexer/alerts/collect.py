@@ -39,7 +39,8 @@ from indexer.engines.records import fold_key, passage_record, text_hash
 from indexer.errors import DialogueSearchError
 from indexer.models import Document, Passage, citation, locator
 from indexer.query.syntax import shape
-from indexer.search.planning import cached_analyze
+from indexer.search import citing
+from indexer.search.planning import cached_analyze, cites_filter
 from indexer.storage import store as main_store
 from indexer.versions.compare import align, body
 from indexer.versions.works import work_key
@@ -149,6 +150,13 @@ def _match(settings, gen: Path, st: main_store.Store, new: list[str],
     vocabulary = None
     plans = []
     key = planning.plan_key(settings, module)
+    resolvers: list[citing.Resolver] = []  # made once, for the first `cites:` search
+
+    def cited_as(values: str) -> set[str]:
+        if not resolvers:
+            resolvers.append(citing.Resolver(st, Path(settings.corpus_dir) / "catalog.toml"))
+        return citing.cited_as(resolvers[0], values)
+
     for s in searches:
         req = s.search_request()
         patterns = shape(req.q).patterns > 0
@@ -156,7 +164,10 @@ def _match(settings, gen: Path, st: main_store.Store, new: list[str],
             vocabulary = BatchVocabulary([c for *_x, c in candidates])
         text, made_with = kept.get(s.id, ("", ""))
         try:
-            if text and made_with == key and not patterns:
+            # A `cites:` filter stands for every symbol of the texts it names, which new
+            # documents can add to (a draft's resolution): it is planned again each time.
+            if (text and made_with == key and not patterns
+                    and not cites_filter(req)):
                 plans.append((s, planning.from_json(text)))
                 continue
             language = None
@@ -164,7 +175,7 @@ def _match(settings, gen: Path, st: main_store.Store, new: list[str],
                 was = planning.from_json(text)
                 language = (was.query_lang, was.sure)
             plan = planning.build(req, settings, analyze, vocabulary if patterns else None,
-                                  language)
+                                  language, cited_as=cited_as)
             plans.append((s, plan))
             if not (patterns and text and made_with == key):
                 # (a pattern's words are the batch's: planned again each time, but kept

@@ -53,7 +53,7 @@ ALWAYS, NEVER = object(), object()  # compiled parts whose answer does not depen
 _LANGUAGE_FIELDS = frozenset(TEXT_FIELDS)
 # Fields a passage holds terms of (beside its own language's field): what anchors index.
 KEYWORD_FIELDS = ("lang", "series", "symbol_key", "doc_id", "work", "label_key",
-                  "passage_id", "text_hash")
+                  "passage_id", "text_hash", "cites")
 _TEXTUAL = _LANGUAGE_FIELDS | {"text_neutral", "text_exact", "title"}
 _NONE: frozenset = frozenset()
 
@@ -90,7 +90,7 @@ def _compile(node, own: str):
         fieldname, term = node.field, node.text
         if fieldname in _TEXTUAL:
             return (_ANY, fieldname, frozenset([term]))
-        return lambda c: c.record.get(fieldname) == term
+        return lambda c: _holds(c.record.get(fieldname), term)
     if isinstance(node, Phrase):
         fieldname, terms, slop = node.field, node.terms, node.slop
         if len(terms) == 1:
@@ -144,6 +144,11 @@ def _compile(node, own: str):
         pos = _test(positive)
         return lambda c: pos(c) and not neg(c)
     raise TypeError(f"not a query plan node: {node!r}")
+
+
+def _holds(value, term: str) -> bool:
+    """Whether a record's keyword field holds `term`: one string, or several (`cites`)."""
+    return term in value if isinstance(value, list) else value == term
 
 
 def _merged(parts: list, kind: str) -> list:
@@ -243,6 +248,8 @@ def pairs_of(c: Candidate) -> set:
         value = rec.get(fieldname)
         if isinstance(value, str) and value:
             out.add((fieldname, value))
+        elif isinstance(value, list):  # `cites`: the symbols the passage cites
+            out.update((fieldname, v) for v in value)
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,11 +59,14 @@ class Plan:
 
 
 def build(req: SearchRequest, settings: Settings, analyze, vocabulary=None,
-          language: tuple[str, bool] | None = None) -> Plan:
+          language: tuple[str, bool] | None = None,
+          cited_as: Callable[[str], set[str]] | None = None) -> Plan:
     """The plan of a search request (QueryError as search raises it). `analyze` is the
     engine's analysis (the terms its index holds); `language` is the query's (language,
-    sure) when already told (a kept plan's: telling it again costs a language detector)."""
-    plans = plan_search(req, settings, analyze, vocabulary, language)
+    sure) when already told (a kept plan's: telling it again costs a language detector);
+    `cited_as` the symbols a `cites:` filter stands for, as search reads them
+    (citing.cited_as)."""
+    plans = plan_search(req, settings, analyze, vocabulary, language, cited_as=cited_as)
     concepts = _concepts(plans.text, plans.qlang) if plans.expansions else []
     return Plan(plans.everything, plans.told[0], concepts, plans.expanded, plans.told[1])
 

@@ -43,7 +43,7 @@ def monthly(service: SearchService, request: dict, today: date | None = None) ->
     # search does): the count is the search's own
     engine, rd = service.reader()
     plan = planning.build(search_request(request), settings, cached_analyze(engine.analyze),
-                          vocabulary=rd)
+                          vocabulary=rd, cited_as=service.cited_as)
     alerts = open_store(settings)
     try:
         seen = alerts.first_seen(months[0] + "-01")

@@ -122,9 +122,10 @@ class Candidate:
             elif fieldname == own_field(rec.get("lang", "")):
                 toks = (stored.own() if stored is not None
                         else self.analyze(field_kind(fieldname), rec.get("content", "")))
-            else:  # another language's field, or a keyword field
+            else:  # another language's field, or a keyword field (`cites` holds several)
                 value = rec.get(fieldname)
-                toks = [value] if isinstance(value, str) and value else []
+                toks = ([value] if isinstance(value, str) and value
+                        else list(value) if isinstance(value, list) else [])
             self._tokens[fieldname] = toks
         return toks
 

@@ -496,3 +496,10 @@ class Resolver:
 
     def equivalent(self, symbol: str) -> set[str]:
         return self.lineage.equivalent(normalize_symbol(symbol))
+
+
+def cited_as(resolver: Resolver, values: str) -> set[str]:
+    """The symbols a `cites:` filter stands for: each typed one, and those of the same text
+    (`A/73/L.66` is also cited as `A/RES/73/195`). Search and saved searches both use it, so
+    a saved search matches what its search finds."""
+    return {s for v in values.split(",") if v.strip() for s in resolver.equivalent(v.strip())}

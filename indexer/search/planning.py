@@ -65,6 +65,11 @@ def topic_query(name: str, lang: str) -> str:
     return topic.query.get(lang) or topic.query["en"]
 
 
+def cites_filter(req) -> str:
+    """The `cites:` filter of a search request, given as a field or inline in its words."""
+    return req.cites or split_filters(normalize_text(req.q or ""))[1].get("cites", "")
+
+
 def plan_search(req, settings: Settings, analyze: Analyze, vocabulary: Vocabulary | None,
                 language: tuple[str, bool] | None = None,
                 cited_as: Callable[[str], set[str]] | None = None) -> Plans:

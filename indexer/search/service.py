@@ -256,7 +256,7 @@ class SearchService:
         """The search; with count_only, only the number of results (no page, no
         suggestion)."""
         plans = plan_search(req, self.settings, cached_analyze(engine.analyze), rd,
-                            cited_as=self._cited_as)
+                            cited_as=self.cited_as)
         q, exp_qs, qlang, words = plans.q, plans.expansions, plans.qlang, plans.words
         everything = plans.everything
         if count_only:
@@ -475,13 +475,11 @@ class SearchService:
         with the lineage of the catalog (corpus_dir/catalog.toml) where there is one."""
         return citing.Resolver(st, Path(self.settings.corpus_dir) / "catalog.toml")
 
-    def _cited_as(self, values: str) -> set[str]:
+    def cited_as(self, values: str) -> set[str]:
         """The symbols a `cites:` filter stands for: each typed one, and those of the same
         text (`A/73/L.66` is also cited as `A/RES/73/195`)."""
         with self.store() as st:
-            resolver = self.resolver(st)
-            return {s for v in values.split(",") if v.strip()
-                    for s in resolver.equivalent(v.strip())}
+            return citing.cited_as(self.resolver(st), values)
 
     # -- reading the store
     def get_passage(self, passage_id: str) -> tuple[Passage, Document]:
