@@ -33,7 +33,8 @@ SYNTAX = ['"local authorities"', "migrants AND remittances", "migration NOT refu
           "lang:fr migrants", "series:GCM year:2018", "A/73/L.66", "NOT refugees", "COVID-19",
           "droits de l'homme", "derechos humanos", '"droit de quitter"', "year:2015-2019",
           "(return OR reintegration) AND NOT refugees", "+diaspora investment -bonds",
-          "symbol:A/RES/70/1 education", "lang:es,fr vivienda OR logement"]
+          "symbol:A/RES/70/1 education", "lang:es,fr vivienda OR logement",
+          "cites:A/RES/70/1", "migrants cites:A/RES/73/195", "refugees cites:a/res/71/1"]
 
 
 @pytest.fixture(scope="module", params=list(engines.ENGINES))

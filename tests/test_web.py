@@ -162,7 +162,7 @@ def test_passage_page(client):
     assert 'class="passage"' in html and "transaction costs" in html
     assert html.count('class="around"') >= 2  # context before and after
     assert "I. Remittances" in html  # section path
-    assert "<dt>Paragraph</dt><dd>2</dd>" in html and "<dt>Page</dt>" not in html
+    assert "<dt>Paragraph</dt><dd>para. 2</dd>" in html and "<dt>Page</dt>" not in html
     assert 'id="citation-text"' in html and "para. 2" in html
     assert 'class="copy" data-copy="citation-text"' in html
     assert '<script src="/static/copy.js" defer></script>' in html

@@ -57,7 +57,7 @@ MLT_TERMS = 12  # words of a passage's most distinctive that "more like this" se
 # Results are read from the engine in blocks of this many, whatever the page size: the
 # language version shown and the copies folded depend on how deep the list was read, so
 # `per_page=5` and `per_page=10` must read the same depth to show the same first five.
-DEPTH_BLOCK = 100
+DEPTH_BLOCK = 40
 MAX_DEPTH = 20_000  # candidates a search reads at most, however the results fold
 # Searched by SearchService.warm before a server process takes requests: each query form
 # (plain words in en/fr/es, a phrase, AND, a wildcard, a fuzzy word, a misspelling, a
@@ -296,8 +296,9 @@ class SearchService:
                                     "%(num)s pages of %(per_page)s", pages),
                              page=req.page, per_page=req.per_page)
         terms = _terms_by_field(everything)
-        hits = [self._hit(engine, fields, score, terms)
-                for fields, score in ranked[start:start + req.per_page]]
+        shown = self._in_query_language(rd, everything, ranked[start:start + req.per_page],
+                                        qlang)
+        hits = [self._hit(engine, fields, score, terms) for fields, score in shown]
         self._add_versions(rd, hits)
         suggestion = ""
         extra = plans.extra
@@ -339,6 +340,27 @@ class SearchService:
         if by_date:
             return unique(rd.search(q, 2 * n, by_date=True))[:n]
         return top_with_prior(lambda limit, offset: rd.search(q, limit, offset=offset), n)
+
+    @staticmethod
+    def _in_query_language(rd: Reader, everything: Node, page: list[Scored],
+                           qlang: str) -> list[Scored]:
+        """The page's paragraphs shown in the query's language where that version matches
+        the query too (one engine search for the page), at the place their best version
+        earned. fold_language_versions only sees the versions read so far: without this, a
+        shallower read showed an English query the French version of SDG target 10.c."""
+        wanted = {(f.get("work", ""), f.get("label_key", "")): i
+                  for i, (f, _score) in enumerate(page)
+                  if qlang and f.get("label_key") and f.get("lang") != qlang}
+        if not wanted:
+            return page
+        q = and_([everything, Term("lang", qlang), Or(tuple(
+            and_([Term("work", work), Term("label_key", key)]) for work, key in wanted))])
+        out = list(page)
+        for f, _score in rd.search(q, 4 * len(wanted)):
+            i = wanted.pop((f.get("work", ""), f.get("label_key", "")), None)
+            if i is not None:
+                out[i] = (f, page[i][1])
+        return out
 
     @staticmethod
     def _add_versions(rd: Reader, hits: list[Hit]) -> None:
