@@ -105,7 +105,7 @@ RESCORE_DEPTH = 100
 # Records with their analysis a reader keeps: the last CANDIDATES_CACHED read, and up to as
 # many read before them (Reader._candidate). Starting over empty when full made a server
 # answering varied requests read most candidates again.
-CANDIDATES_CACHED = 5000
+CANDIDATES_CACHED = 4000
 
 
 def index_dir(gen_dir: Path) -> Path:

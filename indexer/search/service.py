@@ -356,7 +356,9 @@ class SearchService:
         q = and_([everything, Term("lang", qlang), Or(tuple(
             and_([Term("work", work), Term("label_key", key)]) for work, key in wanted))])
         out = list(page)
-        for f, _score in rd.search(q, 4 * len(wanted)):
+        # (newest first: only whether a version matches counts here, not its score, and
+        # an engine does not re-score an order by date)
+        for f, _score in rd.search(q, 4 * len(wanted), by_date=True):
             i = wanted.pop((f.get("work", ""), f.get("label_key", "")), None)
             if i is not None:
                 out[i] = (f, page[i][1])
