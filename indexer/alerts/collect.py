@@ -26,6 +26,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -150,12 +151,10 @@ def _match(settings, gen: Path, st: main_store.Store, new: list[str],
     vocabulary = None
     plans = []
     key = planning.plan_key(settings, module)
-    resolvers: list[citing.Resolver] = []  # made once, for the first `cites:` search
 
-    def cited_as(values: str) -> set[str]:
-        if not resolvers:
-            resolvers.append(citing.Resolver(st, Path(settings.corpus_dir) / "catalog.toml"))
-        return citing.cited_as(resolvers[0], values)
+    @cache  # made once, for the first `cites:` search
+    def resolver() -> citing.Resolver:
+        return citing.Resolver(st, Path(settings.corpus_dir) / "catalog.toml")
 
     for s in searches:
         req = s.search_request()
@@ -175,7 +174,8 @@ def _match(settings, gen: Path, st: main_store.Store, new: list[str],
                 was = planning.from_json(text)
                 language = (was.query_lang, was.sure)
             plan = planning.build(req, settings, analyze, vocabulary if patterns else None,
-                                  language, cited_as=cited_as)
+                                  language,
+                                  cited_as=lambda values: citing.cited_as(resolver(), values))
             plans.append((s, plan))
             if not (patterns and text and made_with == key):
                 # (a pattern's words are the batch's: planned again each time, but kept

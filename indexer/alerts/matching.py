@@ -90,7 +90,8 @@ def _compile(node, own: str):
         fieldname, term = node.field, node.text
         if fieldname in _TEXTUAL:
             return (_ANY, fieldname, frozenset([term]))
-        return lambda c: _holds(c.record.get(fieldname), term)
+        # a keyword field's values as the candidate reads them (one, or several: `cites`)
+        return lambda c: term in c.tokens(fieldname)
     if isinstance(node, Phrase):
         fieldname, terms, slop = node.field, node.terms, node.slop
         if len(terms) == 1:
@@ -144,11 +145,6 @@ def _compile(node, own: str):
         pos = _test(positive)
         return lambda c: pos(c) and not neg(c)
     raise TypeError(f"not a query plan node: {node!r}")
-
-
-def _holds(value, term: str) -> bool:
-    """Whether a record's keyword field holds `term`: one string, or several (`cites`)."""
-    return term in value if isinstance(value, list) else value == term
 
 
 def _merged(parts: list, kind: str) -> list:
@@ -245,11 +241,7 @@ def pairs_of(c: Candidate) -> set:
     for fieldname in (own_field(rec.get("lang", "")), "text_neutral", "text_exact"):
         out.update((fieldname, t) for t in c.counts(fieldname))
     for fieldname in KEYWORD_FIELDS:
-        value = rec.get(fieldname)
-        if isinstance(value, str) and value:
-            out.add((fieldname, value))
-        elif isinstance(value, list):  # `cites`: the symbols the passage cites
-            out.update((fieldname, v) for v in value)
+        out.update((fieldname, v) for v in c.tokens(fieldname))
     return out
 
 

@@ -55,8 +55,9 @@ from indexer.storage.store import Store
 
 MLT_TERMS = 12  # words of a passage's most distinctive that "more like this" searches for
 # Results are read from the engine in blocks of this many, whatever the page size: the
-# language version shown and the copies folded depend on how deep the list was read, so
-# `per_page=5` and `per_page=10` must read the same depth to show the same first five.
+# copies folded (and which language version ranks first) depend on how deep the list was
+# read, so `per_page=5` and `per_page=10` must read the same depth to show the same first
+# five. 100 re-scored and folded up to 200 candidates a list for a page of 10.
 DEPTH_BLOCK = 40
 MAX_DEPTH = 20_000  # candidates a search reads at most, however the results fold
 # Searched by SearchService.warm before a server process takes requests: each query form
@@ -353,8 +354,7 @@ class SearchService:
                   if qlang and f.get("label_key") and f.get("lang") != qlang}
         if not wanted:
             return page
-        q = and_([everything, Term("lang", qlang), Or(tuple(
-            and_([Term("work", work), Term("label_key", key)]) for work, key in wanted))])
+        q = and_([everything, Term("lang", qlang), _paragraphs(wanted)])
         out = list(page)
         # (newest first: only whether a version matches counts here, not its score, and
         # an engine does not re-score an order by date)
@@ -375,9 +375,7 @@ class SearchService:
                 wanted.setdefault((h.document.meta.work, key), []).append(h)
         if not wanted:
             return
-        q = Or(tuple(and_([Term("work", work), Term("label_key", key)])
-                     for work, key in wanted))
-        for f, _score in rd.search(q, 20 * len(wanted)):
+        for f, _score in rd.search(_paragraphs(wanted), 20 * len(wanted)):
             lang = f.get("lang", "")
             for h in wanted.get((f.get("work", ""), f.get("label_key", "")), ()):
                 if f["doc_id"] != h.document.doc_id and lang != h.passage.lang:
@@ -564,6 +562,11 @@ def held_terms(fields: dict) -> Held:
 def _word_parts(words: list[set]) -> list[Part]:
     return [Part([frozenset([p]) for p in pairs], frozenset([i]))
             for i, pairs in enumerate(words)]
+
+
+def _paragraphs(pairs) -> Node:
+    """Every passage of these (work, label_key) paragraphs, in any document or language."""
+    return Or(tuple(and_([Term("work", work), Term("label_key", key)]) for work, key in pairs))
 
 
 def _terms_by_field(node) -> dict[str, set[str]]:
