@@ -7,19 +7,23 @@ One index per engine of ../shared/corpus, ../shared/corpus-pdf and a fixed slice
 - every symbol of the corpus MANIFEST, as written and in lower case (and `resolution 70/1`,
   `70/1`), brings its document first, without changing the query's language;
 - the first k results of `per_page=k` are the first k of `per_page=2k`, with the same
-  language versions, for k from 1 to 20.
+  language versions, for k from 1 to 20;
+- a result shown in another language than the query's has no version in the query's
+  language that matches the query too.
 Skipped when ../shared is absent.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import random
 import re
 import unicodedata
 from collections import Counter
 
 import pytest
+from alert_queries import saved_queries
 from conftest import SHARED
 
 from indexer import config, library
@@ -226,6 +230,38 @@ def test_page_size_changes_only_the_count(corpus_service, q):
         double = corpus_service.search(SearchRequest(q=q, per_page=2 * k))
         assert shown(small.hits) == shown(double.hits)[:k] == shown(full.hits)[:k], (q, k)
         assert small.total == double.total
+
+
+def _matches(service: SearchService, q: str, passage_id: str) -> bool:
+    """Whether the passage is among the results of `q` within its own document (shown, or
+    folded into a shown passage as a copy)."""
+    doc_id = service.get_passage(passage_id)[1].doc_id
+    page, total = 1, 1
+    while (page - 1) * 100 < total:
+        res = service.search(SearchRequest(q=q, doc=doc_id, per_page=100, page=page))
+        for h in res.hits:
+            if passage_id in (h.passage.passage_id, *(c["passage_id"] for c in h.copies)):
+                return True
+        page, total = page + 1, res.total
+    return False
+
+
+def test_paragraphs_are_shown_in_the_query_language_where_it_matches(corpus_service):
+    """A result shown in another language than the query's has no version in the query's
+    language that matches the query too: the dev queries, the page-size queries and 150
+    saved-search queries (thesaurus terms in en/fr/es, phrases, AND, NOT, wildcards; fixed
+    seed), first 50 results each."""
+    dev = [json.loads(line)["q"] for line in
+           (SHARED / "dev-queries" / "queries.jsonl").read_text("utf-8").splitlines() if line]
+    checked = 0
+    for q in [*dev, *PAGE_QUERIES, *saved_queries(150, seed=SEED)]:
+        res = corpus_service.search(SearchRequest(q=q, per_page=50))
+        for h in res.hits:
+            other = h.versions.get(res.query_lang)
+            if h.passage.lang != res.query_lang and other:
+                checked += 1
+                assert not _matches(corpus_service, q, other), (q, h.passage.passage_id, other)
+    assert checked >= 100  # cross-language hits with a version in the query's language
 
 
 def test_one_text_in_two_formats_is_one_document(corpus_service):
