@@ -359,6 +359,11 @@ def _serve(data: Path, tmp_path: Path, **env):
                 pass
             assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
             time.sleep(0.2)
+        # One process can answer before gunicorn has forked the other: wait for both to
+        # report ready, so that tests counting the processes count both.
+        while (tmp_path / "server.log").read_text().count(" ready (index warmed") < 2:
+            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(0.1)
         yield proc, base
     finally:
         proc.terminate()

@@ -18,7 +18,7 @@ from pdfmaker import make_image_only_pdf, make_pdf
 
 from indexer import engines, library
 from indexer.errors import IndexOutOfDate, NotFound, WriteBusy
-from indexer.models import DocMeta
+from indexer.models import DocMeta, DocStatus
 from indexer.search.service import SearchRequest, SearchService
 from indexer.storage import store
 from indexer.storage.locking import write_lock
@@ -227,6 +227,21 @@ def test_check_repairs_an_index_that_lost_a_document(tmp_path, settings):
     res = library.check(settings, repair=True)
     assert doc.doc_id in res.missing and res.repaired
     assert library.check(settings, repair=False).missing == []
+
+
+def test_check_finishes_a_document_left_pending_but_fully_indexed(tmp_path, settings):
+    """An `add` killed after its index commit, before it marked the document active, leaves
+    it pending though the index has all of it: `check` makes it live, as the next add would
+    (the state test_crash_safety's kills reach now and then)."""
+    library.build(corpus(tmp_path), settings, workers=1)
+    gen = store.current_generation(Path(settings.index_dir))
+    doc = SearchService(settings).documents()[0]
+    with store.open(gen, write=True) as st, st.transaction():
+        st.set_status([doc.doc_id], DocStatus.PENDING)
+    assert doc.doc_id not in {d.doc_id for d in SearchService(settings).documents()}
+    res = library.check(settings, repair=True)
+    assert res.missing == [] and not res.repaired  # nothing was lost from the index
+    assert doc.doc_id in {d.doc_id for d in SearchService(settings).documents()}
 
 
 def test_check_rebuilds_a_destroyed_index_from_the_store(tmp_path, settings):

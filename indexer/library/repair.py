@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import engines
+from indexer import alerts, engines
 from indexer.config import Settings
 from indexer.errors import IndexOutOfDate
 from indexer.ingest.references import find_references
@@ -90,6 +90,14 @@ def check(settings: Settings, repair: bool = True) -> CheckResult:
             with st.transaction():
                 st.set_status(list(expected), DocStatus.ACTIVE)
             repaired = True
+        elif repair and pending:
+            # A writer killed after its index commit but before it marked its documents
+            # active leaves them pending though fully indexed: they go live now, as the next
+            # add would make them (recover_pending).
+            with st.transaction():
+                st.set_status([d.doc_id for d in pending], DocStatus.ACTIVE)
+        if repair and (repaired or pending):  # documents made searchable: saved searches
+            alerts.documents_searchable(settings)
         n_docs, n_pass = st.counts()
         referenced = {d.sha256 for d in st.documents(None)}
         stray = store.stray_files(data_dir, referenced, gen)
