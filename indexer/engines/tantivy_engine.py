@@ -41,7 +41,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from indexer import analysis
-from indexer.engines import analysed, bm25
+from indexer.engines import analysed, analysing, bm25
 from indexer.engines.records import ANALYSED, fold_key, passage_record
 from indexer.errors import IndexOutOfDate
 from indexer.models import Document, Passage
@@ -254,7 +254,9 @@ def _sub_of(lang: str) -> str:
     return lang if lang in analysis.TEXT_LANGS else "other"
 
 
-def _document(record: dict) -> tantivy.Document:
+def _document(record: dict, stored_analysis: str) -> tantivy.Document:
+    """The index's document for a passage record, with its stored analysis
+    (analysed.encode(record, analyze))."""
     d = tantivy.Document()
     for name in _KEYWORDS:
         value = record.get(name, "")
@@ -276,7 +278,7 @@ def _document(record: dict) -> tantivy.Document:
     if record.get("title"):
         d.add_text("title", record["title"])
     d.add_bytes("payload", orjson.dumps(record))
-    d.add_bytes("analysis", analysed.encode(record, analyze).encode("utf-8"))
+    d.add_bytes("analysis", stored_analysis.encode("utf-8"))
     return d
 
 
@@ -298,7 +300,8 @@ def add_documents(handle: Handle, docs: Iterable[tuple[Document, list[Passage]]]
                   clear: bool = False, procs: int = 1) -> int:
     """Add documents' passages (replacing any earlier copy of each document); with
     clear=True the batch replaces the whole index. Each touched sub-index commits once.
-    (`procs` is Whoosh's: tantivy's writer has threads of its own.)"""
+    `procs` > 1: the passages' stored analyses are made by that many worker processes
+    (analysing.py; tantivy's writer has threads of its own)."""
     writers: dict[str, tantivy.IndexWriter] = {}
 
     def writer(sub: str) -> tantivy.IndexWriter:
@@ -314,14 +317,14 @@ def add_documents(handle: Handle, docs: Iterable[tuple[Document, list[Passage]]]
         for sub in SUBS:
             writer(sub)
     count = 0
+    batches = ((doc, [passage_record(doc, p) for p in passages]) for doc, passages in docs)
     try:
-        for doc, passages in docs:
+        for doc, records, analyses in analysing.in_order(batches, analyze, procs):
             if not clear:
                 for sub in _holding(handle, doc.doc_id):
                     writer(sub).delete_documents_by_term("doc_id", doc.doc_id)
-            for p in passages:
-                record = passage_record(doc, p)
-                writer(_sub_of(p.lang)).add_document(_document(record))
+            for record, stored in zip(records, analyses, strict=True):
+                writer(_sub_of(record.get("lang", ""))).add_document(_document(record, stored))
                 count += 1
     except BaseException:
         for w in writers.values():

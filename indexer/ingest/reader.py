@@ -36,7 +36,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexer import diskfull
+from indexer import children, diskfull
 from indexer.config import Settings
 from indexer.errors import DiskFull, IngestRefused, ReaderStopped
 from indexer.models import DocMeta
@@ -200,25 +200,12 @@ def _read_one(job: ReadJob, up: Connection) -> tuple[object, bool]:
     return memory_refusal(job), True  # and start afresh
 
 
-def _die_with(parent: int) -> None:
-    """Linux: be killed when the process that started us dies (a build killed with -9 must
-    not leave its readers at work)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the alarm and the closed pipe end it
-        return
-    if os.getppid() != parent:  # it died before we asked
-        os._exit(0)
-
-
 def _child_main(down_fd: int, up_fd: int, memory_mb: int, parent: int) -> int:
     """`python -m indexer.ingest.reader DOWN UP MEMORY_MB PARENT`: read jobs from DOWN, answer on
     UP, until DOWN closes."""
     import resource
 
-    _die_with(parent)
+    children.die_with(parent)  # (not Linux: the alarm and the closed pipe end it)
 
     if memory_mb > 0:
         cap = memory_mb * 1024 * 1024
