@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from functools import partial
 from pathlib import Path
 
 import orjson
@@ -31,13 +32,17 @@ def _records(settings) -> list[tuple[str, list[dict]]]:
                 for d in st.documents(None)]
 
 
+# the stored analysis made a whole text at a time: what the engine's piecewise one must equal
+TEXT_AT_A_TIME = partial(analysed.encode, analyze=tantivy_engine.analyze)
+
+
 def test_workers_make_the_same_analyses_in_the_same_order(shared_corpus_index):
-    """Every passage of ../shared/corpus (all its languages), through two workers, against
-    the in-process analysis."""
+    """Every passage of ../shared/corpus (all its languages): the engine's analysis, piece by
+    piece through two workers, against the in-process analysis of each whole text."""
     batches = _records(shared_corpus_index)
     assert sum(len(r) for _, r in batches) > 1000
-    inline = list(analysing.in_order(batches, tantivy_engine.analyze, procs=1))
-    by_workers = list(analysing.in_order(batches, tantivy_engine.analyze, procs=2))
+    inline = list(analysing.in_order(batches, TEXT_AT_A_TIME, procs=1))
+    by_workers = list(analysing.in_order(batches, tantivy_engine.ENCODE, procs=2))
     assert [d for d, _, _ in by_workers] == [d for d, _ in batches]
     assert [a for _, _, a in by_workers] == [a for _, _, a in inline]
     assert {r["lang"] for _, records in batches for r in records} >= {"en", "fr", "es"}
@@ -72,7 +77,7 @@ def test_a_build_with_analysis_workers_stores_each_passages_own_analysis(tmp_pat
     assert len(report.of("indexed")) == 24
     gen = store.current_generation(Path(settings.index_dir))
     stored = _stored_analyses(gen)
-    expected = {r["passage_id"]: analysed.encode(r, tantivy_engine.analyze)
+    expected = {r["passage_id"]: TEXT_AT_A_TIME(r)
                 for _, records in _records(settings) for r in records}
     assert len(expected) == 24 * 29 and stored == expected
     assert library.check(settings, repair=False).missing == []
@@ -83,7 +88,7 @@ def test_a_failing_worker_fails_loudly():
     """An analysis that raises in a worker is raised here, with the worker's traceback."""
     batches = [("a", [{"content": "migrants", "lang": "en", "title": ""}])]
     with pytest.raises(analysing.AnalysisWorkerFailed, match="TypeError"):
-        list(analysing.in_order(batches, operator.truediv, procs=2))
+        list(analysing.in_order(batches, operator.truediv, procs=2))  # (takes two numbers)
 
 
 def _children(pid: int) -> set[int]:
@@ -107,7 +112,7 @@ def test_no_worker_outlives_a_killed_build(tmp_path):
         from indexer.engines import analysing, tantivy_engine
         record = {"content": "local authorities and migrants", "lang": "en", "title": ""}
         batches = ((n, [record] * 50) for n in itertools.count())
-        for _ in analysing.in_order(batches, tantivy_engine.analyze, procs=2):
+        for _ in analysing.in_order(batches, tantivy_engine.ENCODE, procs=2):
             pass
     """), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(script)], cwd=PROJECT)

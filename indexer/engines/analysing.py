@@ -25,24 +25,27 @@ import sys
 import threading
 import traceback
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from indexer import children
-from indexer.engines import analysed
 
 T = TypeVar("T")
 IN_FLIGHT = 8  # documents handed to a worker and not yet indexed
 
 
-def in_order(batches: Iterable[tuple[T, list[dict]]], analyze: analysed.Analyze,
+Encode = Callable[[dict], str]  # a record's stored analysis (analysed.encode with its analysis)
+
+
+def in_order(batches: Iterable[tuple[T, list[dict]]], encode: Encode,
              procs: int = 1) -> Iterator[tuple[T, list[dict], list[str]]]:
     """(item, records, each record's stored analysis) for each (item, passage records) of
-    `batches`, in order. `analyze` must be a module-level function (the workers import it)."""
+    `batches`, in order. `encode` must pickle (a module-level function, or a partial of one):
+    the workers import it."""
     if procs <= 1:
         for item, records in batches:
-            yield item, records, [analysed.encode(r, analyze) for r in records]
+            yield item, records, [encode(r) for r in records]
         return
     workers: list[_Worker] = []
     try:
@@ -50,7 +53,7 @@ def in_order(batches: Iterable[tuple[T, list[dict]]], analyze: analysed.Analyze,
         waiting: deque[tuple[T, list[dict], _Worker]] = deque()
         for n, (item, records) in enumerate(batches):
             worker = workers[n % procs]
-            worker.send(analyze, [_needed(r) for r in records])
+            worker.send(encode, [_needed(r) for r in records])
             waiting.append((item, records, worker))
             if len(waiting) >= IN_FLIGHT * procs:
                 item, records, worker = waiting.popleft()
@@ -93,8 +96,8 @@ class _Worker:
         self.down = Connection(down_w, readable=False)
         self.up = Connection(up_r, writable=False)
 
-    def send(self, analyze: analysed.Analyze, records: list[dict]) -> None:
-        self.down.send_bytes(pickle.dumps((analyze, records)))
+    def send(self, encode: Encode, records: list[dict]) -> None:
+        self.down.send_bytes(pickle.dumps((encode, records)))
 
     def receive(self) -> list[str]:
         try:
@@ -137,8 +140,8 @@ def _child_main(down_fd: int, up_fd: int, parent: int) -> int:
     while (request := requests.get()) is not None:
         answer: tuple[str, list[str] | str]
         try:
-            analyze, records = pickle.loads(request)
-            answer = ("ok", [analysed.encode(r, analyze) for r in records])
+            encode, records = pickle.loads(request)
+            answer = ("ok", [encode(r) for r in records])
         except Exception:  # reported to the parent, which raises it
             answer = ("error", traceback.format_exc())
         try:

@@ -32,7 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import orjson
@@ -254,9 +254,18 @@ def _sub_of(lang: str) -> str:
     return lang if lang in analysis.TEXT_LANGS else "other"
 
 
+def analyze_piece(kind: str, piece: str) -> list[str]:
+    """`analyze` of a text without whitespace (no memo: analysed.py remembers the pieces)."""
+    return _analyzer(kind).analyze(piece)
+
+
+# a passage record's stored analysis, made piece by piece (`analyze` is defined so)
+ENCODE = partial(analysed.encode, analyze=analyze_piece, piecewise=True)
+
+
 def _document(record: dict, stored_analysis: str) -> tantivy.Document:
     """The index's document for a passage record, with its stored analysis
-    (analysed.encode(record, analyze))."""
+    (ENCODE(record))."""
     d = tantivy.Document()
     for name in _KEYWORDS:
         value = record.get(name, "")
@@ -319,7 +328,7 @@ def add_documents(handle: Handle, docs: Iterable[tuple[Document, list[Passage]]]
     count = 0
     batches = ((doc, [passage_record(doc, p) for p in passages]) for doc, passages in docs)
     try:
-        for doc, records, analyses in analysing.in_order(batches, analyze, procs):
+        for doc, records, analyses in analysing.in_order(batches, ENCODE, procs):
             if not clear:
                 for sub in _holding(handle, doc.doc_id):
                     writer(sub).delete_documents_by_term("doc_id", doc.doc_id)
