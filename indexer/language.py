@@ -52,6 +52,8 @@ _SCRIPTS = {
     "th": re.compile(r"[\u0e00-\u0e7f]"),
 }
 _LETTER = re.compile(r"[^\W\d_]")
+# any character of the scripts above: most passages have none, and one search says so
+_ANY_SCRIPT = re.compile("|".join(rx.pattern for rx in _SCRIPTS.values()))
 
 
 def script_language(text: str, candidates: tuple[str, ...]) -> str | None:
@@ -59,8 +61,10 @@ def script_language(text: str, candidates: tuple[str, ...]) -> str | None:
 
     Counted with regular expressions (C speed): this runs for every passage."""
     sample = text[:2000]
+    if sample.isascii() or not _ANY_SCRIPT.search(sample):
+        return None
     letters = len(_LETTER.findall(sample))
-    if not letters or sample.isascii():
+    if not letters:
         return None
     for lang, rx in _SCRIPTS.items():
         n = len(rx.findall(sample))

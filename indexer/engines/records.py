@@ -15,9 +15,12 @@ from indexer.symbols import canonical
 ANALYSED = "_analysed"
 
 
+_WORD = re.compile(r"\w+")
+
+
 def text_hash(text: str) -> str:
     """Identity of a passage's wording (case, spacing and punctuation ignored)."""
-    folded = " ".join(re.findall(r"\w+", text.casefold()))
+    folded = " ".join(_WORD.findall(text.casefold()))
     return hashlib.sha1(folded.encode("utf-8")).hexdigest()[:16]
 
 
