@@ -134,3 +134,19 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
+
+
+def test_an_add_in_this_process_keeps_no_pieces(tmp_path):
+    """An add (a staff upload is one, in a server process) analyses in this process and then
+    drops the remembered pieces (about 600 bytes each: they would stay in the server)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.en.txt").write_text("1. Local authorities and migrants in cities.\n",
+                                     encoding="utf-8")
+    settings = config.load(index_dir=str(tmp_path / "data"), engine="tantivy")
+    library.build(corpus, settings, workers=1)
+    new = tmp_path / "b.en.txt"
+    new.write_text("1. Diaspora engagement in the development planning of municipalities.\n",
+                   encoding="utf-8")
+    assert len(library.add([new], settings).of("indexed")) == 1
+    assert analysed._BY_PIECES == {}

@@ -164,6 +164,12 @@ def _counts(pieces: list[str | None]) -> str:
 _BY_PIECES: dict[tuple[Analyze, str], _Pieces] = {}
 
 
+def forget_pieces() -> None:
+    """Drop the remembered pieces (about 600 bytes each, up to WORDS_CACHED an analysis): a
+    server process that indexed an upload must not keep them."""
+    _BY_PIECES.clear()
+
+
 def _pieces(analyze: Analyze, own_kind: str) -> _Pieces:
     got = _BY_PIECES.get((analyze, own_kind))
     if got is None:

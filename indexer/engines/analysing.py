@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from indexer import children
+from indexer.engines import analysed
 
 T = TypeVar("T")
 IN_FLIGHT = 8  # documents handed to a worker and not yet indexed
@@ -44,8 +45,11 @@ def in_order(batches: Iterable[tuple[T, list[dict]]], encode: Encode,
     `batches`, in order. `encode` must pickle (a module-level function, or a partial of one):
     the workers import it."""
     if procs <= 1:
-        for item, records in batches:
-            yield item, records, [encode(r) for r in records]
+        try:
+            for item, records in batches:
+                yield item, records, [encode(r) for r in records]
+        finally:  # this may be a server process, indexing an upload
+            analysed.forget_pieces()
         return
     workers: list[_Worker] = []
     try:
