@@ -16,6 +16,7 @@ from pathlib import Path
 import orjson
 import pytest
 import tantivy
+from processes import children
 
 from indexer import config, engines, library
 from indexer.engines import analysed, analysing, tantivy_engine
@@ -91,19 +92,6 @@ def test_a_failing_worker_fails_loudly():
         list(analysing.in_order(batches, operator.truediv, procs=2))  # (takes two numbers)
 
 
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.add(int(entry.name))
-    return out
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_no_worker_outlives_a_killed_build(tmp_path):
     script = tmp_path / "endless.py"
@@ -117,7 +105,7 @@ def test_no_worker_outlives_a_killed_build(tmp_path):
     """), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(script)], cwd=PROJECT)
     deadline = time.monotonic() + 60
-    while len(workers := _children(proc.pid)) < 2:
+    while len(workers := children(proc.pid)) < 2:
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.1)
     time.sleep(1.0)  # at work

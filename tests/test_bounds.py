@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from processes import children
 
 from indexer import config, library
 from indexer.errors import QueryError
@@ -324,19 +325,6 @@ def engine_index(request, tmp_path_factory) -> Path:
     return data
 
 
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.add(int(entry.name))
-    return out
-
-
 @contextlib.contextmanager
 def _serve(data: Path, tmp_path: Path, **env):
     """`index.py serve` with two gunicorn processes on a free port: (process, base URL)."""
@@ -377,7 +365,7 @@ def test_deep_pages_are_refused_and_the_workers_stay(engine_index, tmp_path):
 
     assert store.current_generation(engine_index) is not None
     with _serve(engine_index, tmp_path) as (proc, base):
-        workers = _children(proc.pid)
+        workers = children(proc.pid)
         assert len(workers) == 2
         for attack in ATTACKS * 2:
             assert _get(base, attack) == 400, attack
@@ -388,7 +376,7 @@ def test_deep_pages_are_refused_and_the_workers_stay(engine_index, tmp_path):
         assert body["error"]["message"] == (
             "page must be a whole number from 1 to 1000, not '1000000000'")
         assert _get(base, "/api/search?q=migrants") == 200
-        assert _children(proc.pid) == workers  # no worker died and was replaced
+        assert children(proc.pid) == workers  # no worker died and was replaced
     assert "Traceback" not in (tmp_path / "server.log").read_text()
 
 

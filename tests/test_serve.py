@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import children
 
 from indexer import config
 from indexer.library import jobs
@@ -28,19 +29,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.add(int(entry.name))
-    return out
 
 
 def _lock_holder(data: Path) -> int | None:
@@ -106,7 +94,7 @@ def test_several_processes_answer_and_one_runs_the_uploads(server):
         body = json.loads(r.read())
     assert r.status == 200 and body["total"] > 0 and body["hits"]
 
-    workers = _wait(lambda: len(_children(proc.pid)) >= 2 and _children(proc.pid), 30,
+    workers = _wait(lambda: len(children(proc.pid)) >= 2 and children(proc.pid), 30,
                     "two server processes")
     holder = _wait(lambda: _lock_holder(data), 30, "an upload worker to take its lock")
     assert holder in workers  # exactly one process holds it (an flock is exclusive)

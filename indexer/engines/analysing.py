@@ -16,11 +16,9 @@ waits to send while the worker waits for its answer to be read.
 
 from __future__ import annotations
 
-import os
 import pickle
 import queue
 import signal
-import subprocess
 import sys
 import threading
 import traceback
@@ -84,21 +82,7 @@ class _Worker:
     """One worker process and the two pipes to it."""
 
     def __init__(self) -> None:
-        down_r, down_w = os.pipe()
-        up_r, up_w = os.pipe()
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "indexer.engines.analysing", str(down_r), str(up_w),
-                 str(os.getpid())], pass_fds=(down_r, up_w), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL)
-        except BaseException:
-            for fd in (down_r, down_w, up_r, up_w):
-                os.close(fd)
-            raise
-        os.close(down_r)
-        os.close(up_w)
-        self.down = Connection(down_w, readable=False)
-        self.up = Connection(up_r, writable=False)
+        self.proc, self.down, self.up = children.start("indexer.engines.analysing")
 
     def send(self, encode: Encode, records: list[dict]) -> None:
         self.down.send_bytes(pickle.dumps((encode, records)))
@@ -114,13 +98,7 @@ class _Worker:
         return value
 
     def close(self) -> None:
-        self.down.close()  # its end of input: it exits
-        self.up.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        children.stop(self.proc, self.down, self.up)
 
 
 def _child_main(down_fd: int, up_fd: int, parent: int) -> int:

@@ -239,22 +239,9 @@ class _Worker:
     """One child process and the two pipes to it."""
 
     def __init__(self, settings: Settings):
-        down_r, down_w = os.pipe()
-        up_r, up_w = os.pipe()
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "indexer.ingest.reader", str(down_r), str(up_w),
-                 str(settings.reader_memory_mb), str(os.getpid())],
-                pass_fds=(down_r, up_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                start_new_session=True)
-        except BaseException:
-            for fd in (down_r, down_w, up_r, up_w):
-                os.close(fd)
-            raise
-        os.close(down_r)
-        os.close(up_w)
-        self.down = Connection(down_w, readable=False)
-        self.up = Connection(up_r, writable=False)
+        # its own session: killing it kills what it started (OCR) too
+        self.proc, self.down, self.up = children.start(
+            "indexer.ingest.reader", str(settings.reader_memory_mb), new_session=True)
 
     def send(self, job: ReadJob) -> None:
         self.down.send_bytes(pickle.dumps(job))
@@ -279,13 +266,7 @@ class _Worker:
         return self.kill()
 
     def close(self) -> None:
-        self.down.close()
-        self.up.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        children.stop(self.proc, self.down, self.up)
         if self.proc.returncode is not None and self.proc.returncode < 0:
             try:  # what it started (OCR) goes with it
                 os.killpg(self.proc.pid, signal.SIGKILL)
