@@ -43,7 +43,7 @@ def stage_of(module: str) -> str | None:
     if parts[0] != "indexer":
         return None
     if len(parts) == 1 or parts[1] in ("config", "errors", "models", "analysis", "language",
-                                       "symbols", "labels", "text", "diskfull", "data"):
+                                       "symbols", "labels", "text", "diskfull", "children", "data"):
         return SHARED
     if parts[1] == "cli":
         return "cli"
