@@ -60,25 +60,7 @@ def encode(record: dict, analyze: Analyze, piecewise: bool = False) -> str:
                      " ".join(exact), " ".join(title)))
 
 
-# Each word's terms, remembered per analysis: a build analyses every word of every passage
-# on its own (the counts below), and calling `analyze` for each (3.2 million calls for a
-# sixth of the UNGA set) was half of the indexing process's time, which is what a build waits
-# for. Words recur: most are a dictionary look-up.
-_WORDS: dict[tuple[Analyze, str], dict[str, list[str]]] = {}
-WORDS_CACHED = 200_000  # words remembered per analysis (then it starts over)
-
-
-def _word_terms(analyze: Analyze, kind: str, words: list[str]) -> list[list[str]]:
-    memo = _WORDS.get((analyze, kind))
-    if memo is None or len(memo) >= WORDS_CACHED:
-        memo = _WORDS[(analyze, kind)] = {}
-    out = []
-    for w in words:
-        terms = memo.get(w)
-        if terms is None:
-            terms = memo[w] = analyze(kind, w)
-        out.append(terms)
-    return out
+PIECES_CACHED = 200_000  # pieces (and titles) remembered per analysis (then it starts over)
 
 
 def _with_words(analyze: Analyze, kind: str, content: str,
@@ -88,7 +70,7 @@ def _with_words(analyze: Analyze, kind: str, content: str,
     terms = analyze(kind, content)
     if kind == "zh" or not words:
         return terms, ""
-    per_word = _word_terms(analyze, kind, words)
+    per_word = [analyze(kind, w) for w in words]
     joined = [t for ts in per_word for t in ts]
     if joined != terms:
         return terms, ""
@@ -114,7 +96,7 @@ class _Pieces:
 
     def encode(self, content: str, title: str) -> str:
         memo = self.memo
-        if len(memo) >= WORDS_CACHED:
+        if len(memo) >= PIECES_CACHED:
             memo.clear()
         own: list[str] = []
         neutral: list[str] = []
@@ -132,7 +114,7 @@ class _Pieces:
             exact += got[4]
         titled = self.titles.get(title)
         if titled is None:
-            if len(self.titles) >= WORDS_CACHED:
+            if len(self.titles) >= PIECES_CACHED:
                 self.titles.clear()
             titled = self.titles[title] = " ".join(
                 [t for piece in title.split() for t in self.analyze(NEUTRAL, piece)])
@@ -165,7 +147,7 @@ _BY_PIECES: dict[tuple[Analyze, str], _Pieces] = {}
 
 
 def forget_pieces() -> None:
-    """Drop the remembered pieces (about 600 bytes each, up to WORDS_CACHED an analysis): a
+    """Drop the remembered pieces (about 600 bytes each, up to PIECES_CACHED an analysis): a
     server process that indexed an upload must not keep them."""
     _BY_PIECES.clear()
 
