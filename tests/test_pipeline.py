@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pdfmaker import make_image_only_pdf, make_pdf
 
-from indexer import engines, library
+from indexer import config, engines, library
 from indexer.errors import IndexOutOfDate, NotFound, WriteBusy
 from indexer.models import DocMeta, DocStatus
 from indexer.search.service import SearchRequest, SearchService
@@ -229,10 +229,12 @@ def test_check_repairs_an_index_that_lost_a_document(tmp_path, settings):
     assert library.check(settings, repair=False).missing == []
 
 
-def test_check_finishes_a_document_left_pending_but_fully_indexed(tmp_path, settings):
+@pytest.mark.parametrize("engine", list(engines.ENGINES))
+def test_check_finishes_a_document_left_pending_but_fully_indexed(tmp_path, engine):
     """An `add` killed after its index commit, before it marked the document active, leaves
     it pending though the index has all of it: `check` makes it live, as the next add would
     (the state test_crash_safety's kills reach now and then)."""
+    settings = config.load(index_dir=str(tmp_path / "data"), engine=engine)
     library.build(corpus(tmp_path), settings, workers=1)
     gen = store.current_generation(Path(settings.index_dir))
     doc = SearchService(settings).documents()[0]
